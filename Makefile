@@ -1,0 +1,68 @@
+# Two commands for a newcomer: `make run` and `make test`. Every target sets up what it needs.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON_PREFERENCE := only-system
+UV_VERSION := 0.13.9
+UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
+VENDOR := src/support_analytics/web/static/vendor
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+.PHONY: help setup run test lint fmt types unit test-pg15 system-deps
+
+help:  ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(UV):
+	@echo "uv not found: installing uv $(UV_VERSION) with pip"
+	python3 -m pip install --user --quiet "uv==$(UV_VERSION)" \
+	  || python3 -m pip install --user --quiet --break-system-packages "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+$(VENDOR)/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	cp node_modules/tom-select/dist/js/tom-select.complete.min.js $(VENDOR)/
+	cp node_modules/tom-select/dist/css/tom-select.default.min.css $(VENDOR)/
+	@touch $@
+
+setup: .venv/.synced $(VENDOR)/.installed  ## Install Python and front-end dependencies
+
+system-deps:  ## Debian packages the tests need: Chromium and PostgreSQL 15 server binaries
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing="$$missing postgresql-15"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+run: setup  ## Start the embedded database with demo data and accounts, and serve the app
+	$(UV) run support-analytics demo
+
+lint: setup  ## ruff check + format check
+	$(UV) run ruff check src tests
+	$(UV) run ruff format --check src tests
+
+fmt: setup  ## Format and auto-fix
+	$(UV) run ruff format src tests
+	$(UV) run ruff check --fix src tests
+
+types: setup  ## mypy --strict
+	$(UV) run mypy
+
+unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
+	$(UV) run pytest
+
+test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
+	$(UV) run scripts/with-system-postgres.sh /usr/lib/postgresql/15/bin pytest -m "not browser"
+
+test: lint types unit test-pg15  ## Everything CI runs: lint, types, unit, database, browser

@@ -1,0 +1,1 @@
+"""Support analytics dashboard and client ticket portal."""

@@ -1,0 +1,3 @@
+from support_analytics.cli.app import main
+
+main()

@@ -1,0 +1,75 @@
+"""`serve` and `demo`."""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from support_analytics.cli.context import console, fail, open_database
+from support_analytics.config import get_settings
+from support_analytics.db import reference
+from support_analytics.db.engine import libpq_url
+
+HostOption = Annotated[str | None, typer.Option(help="Address to listen on.")]
+PortOption = Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")]
+WorkersOption = Annotated[int, typer.Option(min=1, help="Worker processes.")]
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise fail(
+                    f"port {port} on {host} is already in use; pick another with --port"
+                ) from exc
+            raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+def run_server(url: str, host: str, port: int, workers: int) -> None:
+    # Worker processes build the app from the environment, so hand them the resolved URL.
+    os.environ["SUPPORT_ANALYTICS_DATABASE_URL"] = url
+    os.environ.pop("DATABASE_URL", None)
+    get_settings.cache_clear()
+    uvicorn.run(
+        "support_analytics.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        proxy_headers=True,
+    )
+
+
+def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = 1) -> None:
+    """Serve the web app and the JSON API."""
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    _check_port_free(host, port)
+    with open_database(settings) as database:
+        console.print(f"serving on http://{host}:{port}")
+        run_server(database.url, host, port, workers)
+
+
+def demo(host: HostOption = None, port: PortOption = None) -> None:
+    """Migrate, load the reference data when empty, create demo accounts, print logins, serve."""
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    _check_port_free(host, port)
+    with open_database(settings) as database:
+        try:
+            with console.status("loading the reference data (first run only)..."):
+                reference.load(libpq_url(database.url))
+            console.print("reference data loaded")
+        except reference.DatabaseNotEmpty:
+            console.print("reference data already present: reusing it")
+        console.print(f"\n[bold]support-analytics[/] is running at http://{host}:{port}\n")
+        run_server(database.url, host, port, workers=1)

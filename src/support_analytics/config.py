@@ -1,0 +1,54 @@
+"""Settings, read once from the environment (and `.env`)."""
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the product. Environment variables are `SUPPORT_ANALYTICS_<NAME>`,
+    except `DATABASE_URL`, which keeps the name every hosting platform uses."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORT_ANALYTICS_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "SUPPORT_ANALYTICS_DATABASE_URL"),
+        description="Any PostgreSQL >= 15. Unset: an embedded PostgreSQL under `home`.",
+    )
+    home: Path = Field(
+        default=Path(".support-analytics"),
+        description="Data folder of the embedded PostgreSQL (used when DATABASE_URL is unset).",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
+    reporting_timezone: str = Field(
+        default="UTC", description="IANA zone deciding day boundaries and month buckets."
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr("dev-insecure-change-me"),
+        description="Pepper for hashing session and invite tokens; set a long random value.",
+    )
+    session_ttl_hours: int = Field(
+        default=24 * 7, ge=1, description="Idle lifetime of a session; renewed while in use."
+    )
+    pool_size: int = Field(default=10, ge=1, description="Database connections per process.")
+
+    @field_validator("reporting_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown IANA timezone {value!r}") from exc
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,110 @@
+"""Where the database is (embedded or DATABASE_URL) and the engine that talks to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from support_analytics.config import Settings
+from support_analytics.db import embedded
+from support_analytics.errors import DatabaseUnavailable
+
+_DRIVER = "postgresql+psycopg"
+MIN_SERVER_VERSION = 150000
+
+
+class DatabaseConfigError(DatabaseUnavailable):
+    """DATABASE_URL is malformed or names something we cannot reach."""
+
+
+def normalise_url(raw: str) -> str:
+    """Accept the spellings hosting platforms hand out (postgres://, postgresql://) and pin
+    the psycopg 3 driver; anything that is not a PostgreSQL URL is refused with a reason."""
+    try:
+        url = make_url(raw.strip())
+    except ArgumentError as exc:
+        raise DatabaseConfigError(f"DATABASE_URL is not a valid URL: {raw!r}") from exc
+    if url.get_backend_name() not in {"postgres", "postgresql"}:
+        raise DatabaseConfigError(
+            f"DATABASE_URL must be a postgresql:// URL, got scheme {url.drivername!r}"
+        )
+    if not url.database:
+        raise DatabaseConfigError("DATABASE_URL names no database (postgresql://user@host/DBNAME)")
+    return url.set(drivername=_DRIVER).render_as_string(hide_password=False)
+
+
+def libpq_url(url: str) -> str:
+    """The same URL for psql and plain psycopg (no SQLAlchemy driver suffix)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _ensure_embedded_database(server: embedded.EmbeddedServer) -> None:
+    with psycopg.connect(libpq_url(server.url("postgres")), autocommit=True) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", (embedded.DATABASE,)
+        ).fetchone()
+        if exists is None:
+            conn.execute(f'CREATE DATABASE "{embedded.DATABASE}"')
+
+
+@contextmanager
+def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[str]:
+    """Yield a SQLAlchemy URL. Embedded: start the server if needed and stop it on exit if we
+    started it (unless `keep_running`), so Ctrl-C and SIGTERM leave nothing behind."""
+    if settings.database_url:
+        yield normalise_url(settings.database_url)
+        return
+    try:
+        server, started = embedded.start(settings.home)
+    except (embedded.EmbeddedPostgresError, OSError) as exc:
+        raise DatabaseUnavailable(str(exc)) from exc
+    try:
+        _ensure_embedded_database(server)
+        yield server.url()
+    finally:
+        if started and not keep_running:
+            embedded.stop(settings.home)
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        # Each pooled connection reports times in UTC; display zones are applied in Python.
+        connect_args={"options": "-c timezone=UTC", "connect_timeout": 10},
+    )
+
+
+def check_connection(engine: Engine) -> int:
+    """Connect once and return the server version number, or raise one clear error."""
+    try:
+        with engine.connect() as conn:
+            version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+    except Exception as exc:  # any driver failure becomes one readable line
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise DatabaseConfigError(f"cannot connect to the database: {reason}") from exc
+    if version < MIN_SERVER_VERSION:
+        raise DatabaseConfigError(f"PostgreSQL >= 15 is required, the server is {version}")
+    return version
+
+
+@dataclass(frozen=True)
+class Database:
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def connect(url: str, *, pool_size: int = 10) -> Database:
+    engine = make_engine(url, pool_size=pool_size)
+    check_connection(engine)
+    return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -1,0 +1,65 @@
+"""The ASGI application: one factory, no work at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from support_analytics.config import Settings, get_settings
+from support_analytics.db.engine import Database, connect, normalise_url
+from support_analytics.errors import AppError, DatabaseUnavailable
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if not settings.database_url:
+        raise DatabaseUnavailable(
+            "create_app needs DATABASE_URL; `support-analytics serve` sets it"
+        )
+    url = normalise_url(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = connect(url, pool_size=settings.pool_size)
+        app.state.database = database
+        app.state.settings = settings
+        try:
+            yield
+        finally:
+            database.engine.dispose()
+
+    app = FastAPI(
+        title="support-analytics",
+        version="0.1.0",
+        lifespan=lifespan,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
+        return JSONResponse(
+            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
+        )
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz(request: Request) -> dict[str, str]:
+        """200 when the database answers; 503 otherwise."""
+        try:
+            with get_database(request).engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise DatabaseUnavailable("database unreachable") from exc
+        return {"status": "ok"}
+
+    return app

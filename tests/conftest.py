@@ -1,0 +1,100 @@
+"""Test databases: one PostgreSQL server per test session, a migrated template loaded with the
+reference data once, and cheap per-test clones of it.
+
+The server is the embedded PostgreSQL 18 unless SUPPORT_ANALYTICS_TEST_SERVER_URL names another
+(a superuser URL to any database on it): `make test` uses that to run the database suites a
+second time against a system PostgreSQL 15.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from support_analytics.db import embedded, migrate, reference
+from support_analytics.db.engine import libpq_url
+
+TEMPLATE = "sa_test_template"
+
+
+class PgServer:
+    """A PostgreSQL server the tests may create and drop databases on."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+
+    def url(self, database: str, *, driver: str = "postgresql+psycopg") -> str:
+        return (
+            make_url(self.admin_url)
+            .set(drivername=driver, database=database)
+            .render_as_string(hide_password=False)
+        )
+
+    def libpq(self, database: str) -> str:
+        return libpq_url(self.url(database))
+
+    def execute(self, sql: str) -> None:
+        with psycopg.connect(self.libpq("postgres"), autocommit=True) as conn:
+            conn.execute(sql.encode())
+
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        clause = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
+        self.execute(f'CREATE DATABASE "{name}"{clause}')
+        return self.url(name)
+
+    def drop_database(self, name: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    external = os.environ.get("SUPPORT_ANALYTICS_TEST_SERVER_URL")
+    if external:
+        yield PgServer(libpq_url(external))
+        return
+    # Short path: the unix socket lives inside it.
+    home = Path(tempfile.mkdtemp(prefix="sa-pg-", dir="/tmp"))
+    server, _ = embedded.start(home)
+    try:
+        yield PgServer(server.url("postgres"))
+    finally:
+        embedded.stop(home)
+
+
+@pytest.fixture(scope="session")
+def template_database(pg_server: PgServer) -> str:
+    """Migrated and loaded with the reference data (seed 0.42); never modified by tests."""
+    pg_server.drop_database(TEMPLATE)
+    url = pg_server.create_database(TEMPLATE)
+    migrate.upgrade(url)
+    reference.load(libpq_url(url))
+    return TEMPLATE
+
+
+@pytest.fixture
+def fresh_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    """A private copy of the reference database (SQLAlchemy URL), dropped after the test."""
+    name = f"sa_test_{uuid.uuid4().hex[:12]}"
+    url = pg_server.create_database(name, template=template_database)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture
+def empty_database(pg_server: PgServer) -> Iterator[str]:
+    """A brand-new database with nothing in it (SQLAlchemy URL)."""
+    name = f"sa_test_{uuid.uuid4().hex[:12]}"
+    url = pg_server.create_database(name)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(name)
