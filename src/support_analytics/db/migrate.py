@@ -15,7 +15,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
@@ -24,6 +24,7 @@ def downgrade(url: str, revision: str) -> None:
 
 
 def is_current(engine: Engine, url: str) -> bool:
-    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    # Each domain (identity, analytics, tickets) grows its own branch off the shared base.
+    heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
