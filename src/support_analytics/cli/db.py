@@ -7,8 +7,9 @@ from typing import Annotated
 import typer
 
 from support_analytics.cli.context import console, open_database
+from support_analytics.cli.progress import generation_progress
 from support_analytics.config import get_settings
-from support_analytics.db import embedded, reference
+from support_analytics.db import embedded, generate, reference
 from support_analytics.db.engine import database_url, libpq_url
 
 app = typer.Typer(help="Database: migrate, load data, connection URL.", no_args_is_help=True)
@@ -40,6 +41,37 @@ def load_reference(
             )
         for table, count in counts.counts.items():
             console.print(f"{table:>16}: {count:>9,}")
+
+
+@app.command("generate")
+def generate_command(
+    tickets: Annotated[
+        int,
+        typer.Option(min=1, help="How many tickets to generate (messages, feedback follow)."),
+    ],
+    random_seed: Annotated[
+        int,
+        typer.Option(
+            min=0, max=generate.MAX_RANDOM_SEED, help="Same seed, same rows (0..2147483647)."
+        ),
+    ] = generate.DEFAULT_RANDOM_SEED,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Wipe tickets, messages, feedback and payments first."),
+    ] = False,
+) -> None:
+    """Generate synthetic data of the reference shape: any number of tickets, same distributions
+    as seed.sql, with the reference clients, team members and ticket types."""
+    with open_database() as database, generation_progress(console) as progress:
+        counts = generate.generate(
+            libpq_url(database.url),
+            tickets=tickets,
+            random_seed=random_seed,
+            replace=replace,
+            progress=progress,
+        )
+    for table, count in counts.counts.items():
+        console.print(f"{table:>16}: {count:>11,}")
 
 
 @app.command()
