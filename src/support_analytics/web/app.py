@@ -7,11 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, normalise_url
 from support_analytics.errors import AppError, DatabaseUnavailable
+from support_analytics.web import errors as web_errors
+from support_analytics.web.templating import STATIC_DIR
 
 
 def get_database(request: Request) -> Database:
@@ -51,6 +54,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse(
             {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
         )
+
+    web_errors.install(app)  # after the API's handlers: HTML pages for non-/api paths
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])
     def healthz(request: Request) -> dict[str, str]:

@@ -1,0 +1,333 @@
+/* support-analytics front end: small glue around htmx, ECharts and tom-select.
+ *
+ * The server renders everything; this file only
+ *  - turns the filter bar's controls into the canonical query string (date=between:a,b ...),
+ *  - draws charts from the JSON the server embeds next to each chart element,
+ *  - upgrades multi-selects to searchable tom-selects,
+ *  - shows the loading / error states of htmx swaps,
+ *  - refreshes the current view when the live event stream says the data changed,
+ *  - measures filter change → all charts painted (window.saTimings, for the browser tests).
+ */
+(function () {
+  "use strict";
+
+  var FILTER_KEYS = ["date", "team_member", "ticket_type", "priority"];
+  var charts = new Map();
+  var pending = null; // {started: ms} while a filter change is on its way to the screen
+  window.saTimings = [];
+
+  // ---------- filter bar → canonical query string ----------
+
+  function selectedValues(select) {
+    return Array.prototype.filter.call(select.options, function (o) { return o.selected; })
+      .map(function (o) { return o.value; }).filter(Boolean);
+  }
+
+  function filterParams(form) {
+    var params = {};
+    var dateOp = form.querySelector("[name=date_op]");
+    if (dateOp && dateOp.value) {
+      var from = form.querySelector("[name=date_from]").value;
+      var to = form.querySelector("[name=date_to]").value;
+      if (dateOp.value === "between" && from && to) params.date = "between:" + from + "," + to;
+      else if (dateOp.value !== "between" && from) params.date = dateOp.value + ":" + from;
+    }
+    ["team_member", "ticket_type", "priority"].forEach(function (key) {
+      var op = form.querySelector("[name=" + key + "_op]");
+      var values = form.querySelector("select[name=" + key + "]");
+      if (!op || !values) return;
+      var chosen = selectedValues(values);
+      if (!chosen.length) return;
+      var operator = op.value;
+      // "is"/"is_not" take one value; several picked values widen them to any_of/none_of.
+      if (chosen.length > 1 && operator === "is") operator = "any_of";
+      if (chosen.length > 1 && operator === "is_not") operator = "none_of";
+      params[key] = operator + ":" + chosen.join(",");
+    });
+    return params;
+  }
+
+  function syncDateInputs(form) {
+    var op = form.querySelector("[name=date_op]");
+    if (!op) return;
+    var to = form.querySelector("[name=date_to]");
+    var toWrap = form.querySelector("[data-date-to]");
+    var between = op.value === "between";
+    if (toWrap) toWrap.hidden = !between;
+    if (to) to.disabled = !between;
+    var from = form.querySelector("[name=date_from]");
+    var fromLabel = form.querySelector("[data-date-from-label]");
+    if (fromLabel) fromLabel.textContent = between ? "From" : "Date";
+    if (from) from.disabled = !op.value;
+  }
+
+  // Every GET from the dashboard drops empty fields; the filter bar sends only canonical keys
+  // plus the view's own state (sort, column filters, search) carried over from the address.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (evt.detail.verb !== "get") return;
+    var params = evt.detail.parameters;
+    var form = elt.closest ? elt.closest("[data-filter-form]") : null;
+    if (form) {
+      var canonical = filterParams(form);
+      var keep = new URLSearchParams(window.location.search);
+      var keys = [];
+      params.forEach(function (_v, k) { keys.push(k); });
+      keys.forEach(function (k) { params.delete(k); });
+      keep.forEach(function (v, k) {
+        if (FILTER_KEYS.indexOf(k) === -1 && k !== "page") params.append(k, v);
+      });
+      Object.keys(canonical).forEach(function (k) { params.set(k, canonical[k]); });
+      pending = { started: performance.now() };
+    } else if (elt.closest && elt.closest("[data-dashboard]")) {
+      var empty = [];
+      params.forEach(function (v, k) { if (v === "" || v === null) empty.push(k); });
+      empty.forEach(function (k) { params.delete(k); });
+    }
+  });
+
+  // ---------- tom-select ----------
+
+  function initSelects(root) {
+    if (typeof TomSelect === "undefined") return;
+    root.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      if (select.tomselect) return;
+      var label = select.getAttribute("aria-label") || "";
+      var ts = new TomSelect(select, {
+        plugins: { remove_button: { title: "Remove" } },
+        maxOptions: 500,
+        hidePlaceholder: true,
+        closeAfterSelect: false,
+        onItemAdd: function () { this.setTextboxValue(""); this.refreshOptions(false); },
+      });
+      if (label && ts.control_input) ts.control_input.setAttribute("aria-label", label + " search");
+    });
+  }
+
+  function destroySelects(root) {
+    root.querySelectorAll("select[data-searchable]").forEach(function (select) {
+      if (select.tomselect) select.tomselect.destroy();
+    });
+  }
+
+  // ---------- charts ----------
+
+  var PALETTE = ["#2457c5", "#e07b39", "#1b7a43", "#b42318", "#7b4fc9", "#0f8b8d", "#c2912e",
+    "#d6457f", "#5a6473", "#3b9ddd", "#8a6d3b", "#4caf7d", "#a05195", "#2f4b7c"];
+
+  function chartDataFor(el) {
+    var node = document.getElementById(el.getAttribute("data-chart-data"));
+    if (!node) return null;
+    try { return JSON.parse(node.textContent); } catch (e) { return null; }
+  }
+
+  function navigate(url) {
+    if (url) window.location.assign(url);
+  }
+
+  var builders = {};
+
+  builders.overTime = function (d) {
+    return {
+      color: ["#2457c5", "#1b7a43"],
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 56, right: 20, top: 36, bottom: 36 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value", name: "tickets" },
+      series: [
+        { name: "Created", type: "line", smooth: false, symbolSize: 7, data: d.created },
+        { name: "Resolved", type: "line", smooth: false, symbolSize: 7, data: d.resolved },
+      ],
+    };
+  };
+
+  builders.typeDonut = function (d) {
+    return {
+      color: PALETTE,
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
+      legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
+      series: [{
+        type: "pie", radius: ["42%", "70%"], center: ["36%", "50%"], avoidLabelOverlap: true,
+        label: { formatter: function (p) { return p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
+        data: d.items,
+      }],
+    };
+  };
+
+  builders.priorityBars = function (d) {
+    return {
+      color: ["#e07b39", "#2457c5"],
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 56, right: 20, top: 36, bottom: 36 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value", name: "tickets" },
+      series: [
+        { name: "Open", type: "bar", stack: "s", data: d.open, label: { show: true, position: "inside" } },
+        { name: "Closed", type: "bar", stack: "s", data: d.closed, label: { show: true, position: "inside" } },
+      ],
+    };
+  };
+
+  builders.boxplot = function (d) {
+    return {
+      color: ["#2457c5"],
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          var v = p.data.value || p.data;
+          var n = v.length === 6 ? v.slice(1) : v;
+          return p.name + "<br>max " + n[4] + " h<br>q3 " + n[3] + " h<br>median " + n[2] + " h<br>q1 " + n[1] + " h<br>min " + n[0] + " h";
+        },
+      },
+      grid: { left: 64, right: 20, top: 20, bottom: 36 },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value", name: "hours" },
+      series: [{ name: "Resolution hours", type: "boxplot", data: d.boxes }],
+    };
+  };
+
+  builders.histogram = function (d) {
+    return {
+      color: ["#0f8b8d"],
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      grid: { left: 56, right: 20, top: 20, bottom: 48 },
+      xAxis: { type: "category", data: d.labels, name: "hours", nameLocation: "middle", nameGap: 30 },
+      yAxis: { type: "value", name: "tickets" },
+      series: [{ name: "Tickets", type: "bar", barCategoryGap: "4%", data: d.counts }],
+    };
+  };
+
+  function initCharts(root) {
+    var els = root.querySelectorAll("[data-chart]");
+    var painted = [];
+    els.forEach(function (el) {
+      var data = chartDataFor(el);
+      var build = builders[el.getAttribute("data-chart")];
+      if (!data || !build || typeof echarts === "undefined") return;
+      var existing = charts.get(el);
+      if (existing) existing.dispose();
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      charts.set(el, chart);
+      painted.push(new Promise(function (resolve) {
+        chart.on("finished", function once() { chart.off("finished", once); resolve(); });
+      }));
+      chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "system-ui, sans-serif" } }, build(data)));
+      var links = data.links;
+      if (links) {
+        chart.on("click", function (p) {
+          var key = p.seriesIndex + ":" + p.dataIndex;
+          navigate(links[key] || links[String(p.dataIndex)] || links[p.name]);
+        });
+        el.style.cursor = "pointer";
+      }
+      el.setAttribute("data-chart-ready", "true");
+    });
+    return Promise.all(painted);
+  }
+
+  function disposeCharts(root) {
+    charts.forEach(function (chart, el) {
+      if (!document.body.contains(el) || root.contains(el)) {
+        chart.dispose();
+        charts.delete(el);
+      }
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    charts.forEach(function (chart) { chart.resize(); });
+  });
+
+  function afterRender(root) {
+    root.querySelectorAll("[data-filter-form]").forEach(syncDateInputs);
+    initSelects(root);
+    var started = pending;
+    pending = null;
+    initCharts(root).then(function () {
+      requestAnimationFrame(function () {
+        if (!started) return;
+        var ms = performance.now() - started.started;
+        var entry = { ms: Math.round(ms * 10) / 10, charts: root.querySelectorAll("[data-chart-ready]").length, url: location.pathname + location.search };
+        window.saTimings.push(entry);
+        document.body.dispatchEvent(new CustomEvent("sa:painted", { detail: entry }));
+      });
+    });
+  }
+
+  // ---------- htmx lifecycle ----------
+
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    var target = evt.detail.target;
+    if (target) { destroySelects(target); disposeCharts(target); }
+    // Show the server's error fragment (422 for a bad filter, 500, 503) in place of the view.
+    var status = evt.detail.xhr.status;
+    if (status >= 400 && status !== 401) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (evt) {
+    afterRender(evt.detail.target);
+  });
+
+  document.addEventListener("htmx:historyRestore", function () {
+    var root = document.querySelector("[hx-history-elt]") || document.body;
+    afterRender(root);
+  });
+
+  document.addEventListener("htmx:sendError", function (evt) {
+    var target = evt.detail.target || document.getElementById("view");
+    if (!target) return;
+    target.innerHTML = '<section class="error-state" role="alert"><h2>Could not reach the server</h2>' +
+      '<p>Check your connection, then <a href="' + location.href + '">try again</a>.</p></section>';
+  });
+
+  document.addEventListener("change", function (evt) {
+    var form = evt.target.closest && evt.target.closest("[data-filter-form]");
+    if (form && evt.target.name === "date_op") syncDateInputs(form);
+  });
+
+  // Removing a chip or clearing all is a plain link for no-JS users; with htmx it swaps the view.
+  document.addEventListener("click", function (evt) {
+    var chip = evt.target.closest && evt.target.closest("[data-filter-link]");
+    if (chip) pending = { started: performance.now() };
+  });
+
+  // ---------- live updates ----------
+
+  function connectLive() {
+    var region = document.querySelector("[data-live-refresh]");
+    var badge = document.querySelector("[data-live-badge]");
+    if (!region || typeof EventSource === "undefined") return;
+    var source = new EventSource("/api/v1/events");
+    var timer = null;
+    source.onopen = function () {
+      if (badge) { badge.textContent = "live"; badge.className = "badge badge-live"; badge.title = "Updates as tickets change"; }
+    };
+    source.onerror = function () {
+      if (badge) { badge.textContent = "as of"; badge.className = "badge badge-static"; }
+    };
+    source.onmessage = refresh;
+    ["ticket", "message", "feedback", "tickets", "ticket_created", "ticket_updated"].forEach(function (name) {
+      source.addEventListener(name, refresh);
+    });
+    function refresh() {
+      // Coalesce bursts of events into one refresh of the current view.
+      if (timer) return;
+      timer = setTimeout(function () {
+        timer = null;
+        var current = document.querySelector("[data-live-refresh]");
+        if (!current || typeof htmx === "undefined") return;
+        htmx.ajax("GET", location.pathname + location.search, { target: "#view", swap: "innerHTML", headers: { "HX-Target": "view" } });
+      }, 400);
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    afterRender(document.body);
+    connectLive();
+  });
+})();

@@ -1,0 +1,138 @@
+"""The one Jinja2 environment every page renders with, and the number/date formats it shows.
+
+Formatting lives here, not in templates, so every page writes 42,900 tickets, 12.3 h and
+$1,234.50 the same way and a missing value always reads as an em dash.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from starlette.requests import Request
+
+from support_analytics.config import Settings, get_settings
+
+MISSING = "—"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def thousands(value: int | float | Decimal | None) -> str:
+    """42900 → "42,900"; floats keep no decimals (counts are whole)."""
+    if value is None:
+        return MISSING
+    return f"{round(value):,}"
+
+
+def hours(value: float | Decimal | None) -> str:
+    """Hours with one decimal and thousands separators: 1234.56 → "1,234.6"."""
+    if value is None:
+        return MISSING
+    return f"{float(value):,.1f}"
+
+
+def one_decimal(value: float | Decimal | None) -> str:
+    """Ratings and other small means: 4.236 → "4.2"."""
+    if value is None:
+        return MISSING
+    return f"{float(value):.1f}"
+
+
+def percent(value: float | Decimal | None, decimals: int = 1) -> str:
+    """A value already in percent (0 to 100): 12.345 → "12.3%"."""
+    if value is None:
+        return MISSING
+    return f"{float(value):,.{decimals}f}%"
+
+
+def money(value: str | int | float | Decimal | None) -> str:
+    """US dollars (the reference data's currency) with the sign in front: "-299.00" → "-$299.00"."""
+    if value is None or value == "":
+        return MISSING
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
+
+
+def signed_delta(value: float | Decimal | None, decimals: int = 1) -> str:
+    """A period-over-period change: 3.26 → "+3.3%", -1 → "-1.0%", 0 → "±0.0%"."""
+    if value is None:
+        return MISSING
+    number = float(value)
+    sign = "+" if number > 0 else ("-" if number < 0 else "±")
+    return f"{sign}{abs(number):,.{decimals}f}%"
+
+
+def _zone(context: Context) -> ZoneInfo:
+    request = context.get("request")
+    settings: Settings | None = None
+    if isinstance(request, Request):
+        settings = getattr(request.app.state, "settings", None)
+    return ZoneInfo((settings or get_settings()).reporting_timezone)
+
+
+def _localise(context: Context, value: datetime | date | str | None) -> datetime | date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(_zone(context))
+    return value
+
+
+@pass_context
+def local_date(context: Context, value: datetime | date | str | None) -> str:
+    """A calendar day in the reporting timezone: "2025-03-14"."""
+    moment = _localise(context, value)
+    return MISSING if moment is None else moment.strftime("%Y-%m-%d")
+
+
+@pass_context
+def local_datetime(context: Context, value: datetime | date | str | None) -> str:
+    """A moment in the reporting timezone, to the minute, zone named: "2025-03-14 09:30 UTC"."""
+    moment = _localise(context, value)
+    if moment is None:
+        return MISSING
+    if isinstance(moment, datetime):
+        return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or ''}".rstrip()
+    return moment.strftime("%Y-%m-%d")
+
+
+def month_label(value: str) -> str:
+    """ "2025-03" → "Mar 2025"."""
+    try:
+        return datetime.strptime(value, "%Y-%m").strftime("%b %Y")
+    except ValueError:
+        return value
+
+
+def _build() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATE_DIR)
+    env = templates.env
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.filters.update(
+        thousands=thousands,
+        hours=hours,
+        one_decimal=one_decimal,
+        percent=percent,
+        money=money,
+        signed_delta=signed_delta,
+        local_date=local_date,
+        local_datetime=local_datetime,
+        month_label=month_label,
+    )
+    return templates
+
+
+templates = _build()
