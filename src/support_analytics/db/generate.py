@@ -154,7 +154,7 @@ SELECT ticket_id, from_client, from_team_member_id, message_text, created_at FRO
   FROM tickets t
   WHERE t.id BETWEEN %(first)s AND %(last)s AND t.resolved_at IS NOT NULL
 ) m
-ORDER BY step, ticket_id
+ORDER BY ticket_id, step
 """
 
 
