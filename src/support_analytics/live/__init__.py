@@ -1,0 +1,1 @@
+"""Live updates: Postgres NOTIFY -> one LISTEN per process -> Server-Sent Events."""

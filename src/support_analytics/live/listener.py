@@ -1,0 +1,138 @@
+"""One LISTEN connection per process, fanned out to any number of in-process subscribers.
+
+Browsers never get a database connection of their own: a thousand open dashboards cost one
+connection per worker. Each event gets a per-process id (`<boot>-<n>`) and the last few are
+kept, so a reconnecting EventSource that sends `Last-Event-ID` gets what it missed from the
+same process; from another process (or after too long) it gets a `resync` event instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import psycopg
+
+from support_analytics.live.channels import CHANNEL, Event, parse
+
+log = logging.getLogger(__name__)
+
+RESYNC = Event(kind="bulk", op="resync", ticket_id=None, client_id=None)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event_id: str
+    event: Event
+
+
+class Subscription:
+    """A bounded queue of deliveries. A subscriber too slow to keep up is told to resync
+    rather than being allowed to grow memory without bound."""
+
+    def __init__(self, size: int) -> None:
+        self._queue: asyncio.Queue[Delivery] = asyncio.Queue(maxsize=size)
+        self.overflowed = False
+
+    def offer(self, delivery: Delivery) -> None:
+        try:
+            self._queue.put_nowait(delivery)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    async def get(self) -> Delivery:
+        return await self._queue.get()
+
+
+class EventHub:
+    def __init__(self, conninfo: str, *, keep: int = 512, queue_size: int = 256) -> None:
+        self._conninfo = conninfo
+        self._keep: deque[Delivery] = deque(maxlen=keep)
+        self._queue_size = queue_size
+        self._subscribers: set[Subscription] = set()
+        self._boot = secrets.token_hex(4)
+        self._counter = 0
+        self._task: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="live-listener")
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.listening.clear()
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[Subscription]:
+        subscription = Subscription(self._queue_size)
+        self._subscribers.add(subscription)
+        try:
+            yield subscription
+        finally:
+            self._subscribers.discard(subscription)
+
+    def missed_since(self, last_event_id: str | None) -> list[Delivery] | None:
+        """Deliveries after `last_event_id`; [] when there is nothing to replay, None when we
+        cannot tell (another process's id, or it fell out of the buffer) - the caller resyncs."""
+        if not last_event_id:
+            return []
+        boot, _, number = last_event_id.partition("-")
+        if boot != self._boot or not number.isdigit():
+            return None
+        seen = int(number)
+        if seen >= self._counter:
+            return []
+        kept = list(self._keep)
+        if not kept or int(kept[0].event_id.partition("-")[2]) > seen + 1:
+            return None
+        return [d for d in kept if int(d.event_id.partition("-")[2]) > seen]
+
+    def publish(self, event: Event) -> Delivery:
+        self._counter += 1
+        delivery = Delivery(event_id=f"{self._boot}-{self._counter}", event=event)
+        self._keep.append(delivery)
+        for subscription in tuple(self._subscribers):
+            subscription.offer(delivery)
+        return delivery
+
+    async def _run(self) -> None:
+        delay = 0.5
+        first = True
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True
+                ) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if not first:
+                        # Anything written while we were away was never delivered.
+                        self.publish(RESYNC)
+                    first = False
+                    delay = 0.5
+                    self.listening.set()
+                    async for notify in conn.notifies():
+                        event = parse(notify.payload)
+                        if event is not None:
+                            self.publish(event)
+            except asyncio.CancelledError:
+                raise
+            except (psycopg.Error, OSError) as exc:
+                log.warning("live listener lost its connection (%s); retrying in %.1fs", exc, delay)
+            self.listening.clear()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)

@@ -1,0 +1,1 @@
+"""Tickets: the client portal's and the internal inbox's reads and writes."""

@@ -1,0 +1,253 @@
+"""Reads shared by the portal, the inbox and the JSON API. Every function takes the request's
+session, so row-level security decides which tickets exist for the caller: a client asking for
+another client's ticket gets `None` here, exactly as if it did not exist."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from support_analytics.db.models import (
+    Client,
+    TeamMember,
+    Ticket,
+    TicketFeedback,
+    TicketMessage,
+    TicketType,
+)
+from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from support_analytics.tickets.status import Status
+
+
+@dataclass(frozen=True)
+class TicketRow:
+    id: int
+    client_id: int
+    client_name: str | None
+    title: str
+    status: str | None
+    priority: str | None
+    ticket_type_id: int
+    type_name: str | None
+    assigned_to: int | None
+    assignee_name: str | None
+    created_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    id: int
+    from_client: bool
+    from_team_member_id: int | None
+    author_name: str | None
+    text: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    rating: int | None
+    text: str | None
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TicketDetail:
+    ticket: TicketRow
+    messages: list[MessageRow]
+    feedback: FeedbackRow | None
+
+
+@dataclass(frozen=True)
+class TicketQuery:
+    """What a list asks for. `conditions` are where-clauses from the analytics filter bar
+    (`filters.sql`), so the inbox and a dashboard click-through select the same tickets."""
+
+    statuses: tuple[Status, ...] = ()
+    client_ids: tuple[int, ...] = ()
+    q: str | None = None
+    conditions: tuple[ColumnElement[bool], ...] = field(default=())
+    page: int = 1
+    page_size: int = PAGE_SIZE_DEFAULT
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[TicketRow]
+    page: int
+    page_size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    name: str
+    hint: str | None = None
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_clause(q: str) -> ColumnElement[bool]:
+    """Title or any message contains `q` (case-insensitive); `#123` or `123` also matches the
+    ticket with that id."""
+    pattern = f"%{_escape_like(q)}%"
+    in_messages = select(TicketMessage.ticket_id).where(
+        TicketMessage.message_text.ilike(pattern, escape="\\")
+    )
+    clauses: list[ColumnElement[bool]] = [
+        Ticket.title.ilike(pattern, escape="\\"),
+        Ticket.id.in_(in_messages),
+    ]
+    digits = q.removeprefix("#")
+    if digits.isdigit() and len(digits) <= 9:
+        clauses.append(Ticket.id == int(digits))
+    return or_(*clauses)
+
+
+def where_clauses(query: TicketQuery) -> list[ColumnElement[bool]]:
+    where = list(query.conditions)
+    if query.statuses:
+        wanted = [s.value for s in query.statuses]
+        if Status.OPEN in query.statuses:
+            # NULL status is what the column default calls open.
+            where.append(or_(Ticket.status.in_(wanted), Ticket.status.is_(None)))
+        else:
+            where.append(Ticket.status.in_(wanted))
+    if query.client_ids:
+        where.append(Ticket.client_id.in_(query.client_ids))
+    if query.q and query.q.strip():
+        where.append(search_clause(query.q.strip()))
+    return where
+
+
+def _row_select() -> Select[Ticket, str, str, str]:
+    return (
+        select(Ticket, Client.client_name, TicketType.type_name, TeamMember.username)
+        .outerjoin(Client, Client.id == Ticket.client_id)
+        .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
+    )
+
+
+def _to_row(
+    ticket: Ticket, client: str | None, type_name: str | None, who: str | None
+) -> TicketRow:
+    return TicketRow(
+        id=ticket.id,
+        client_id=ticket.client_id,
+        client_name=client,
+        title=ticket.title,
+        status=ticket.status,
+        priority=ticket.priority,
+        ticket_type_id=ticket.ticket_type_id,
+        type_name=type_name,
+        assigned_to=ticket.assigned_to,
+        assignee_name=who,
+        created_at=ticket.created_at,
+        resolved_at=ticket.resolved_at,
+        closed_at=ticket.closed_at,
+    )
+
+
+def clamp_page(page: int, page_size: int) -> tuple[int, int]:
+    return max(1, page), min(max(1, page_size), PAGE_SIZE_MAX)
+
+
+def list_tickets(session: Session, query: TicketQuery) -> Page:
+    page, page_size = clamp_page(query.page, query.page_size)
+    where = where_clauses(query)
+    total = session.execute(select(func.count()).select_from(Ticket).where(and_(True, *where)))
+    stmt = (
+        _row_select()
+        .where(and_(True, *where))
+        .order_by(Ticket.created_at.desc().nulls_last(), Ticket.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [_to_row(*r) for r in session.execute(stmt).tuples()]
+    return Page(rows=rows, page=page, page_size=page_size, total=int(total.scalar_one()))
+
+
+def iter_all(session: Session, query: TicketQuery, *, batch: int = 2000) -> Sequence[TicketRow]:
+    """Every matching row, newest first (CSV export ignores pagination)."""
+    stmt = (
+        _row_select()
+        .where(and_(True, *where_clauses(query)))
+        .order_by(Ticket.created_at.desc().nulls_last(), Ticket.id.desc())
+        .execution_options(yield_per=batch)
+    )
+    return [_to_row(*r) for r in session.execute(stmt).tuples()]
+
+
+def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
+    if not 1 <= ticket_id <= 2_147_483_647:
+        return None
+    found = session.execute(_row_select().where(Ticket.id == ticket_id)).tuples().first()
+    if found is None:
+        return None
+    messages = session.execute(
+        select(TicketMessage, TeamMember.username)
+        .outerjoin(TeamMember, TeamMember.id == TicketMessage.from_team_member_id)
+        .where(TicketMessage.ticket_id == ticket_id)
+        .order_by(TicketMessage.created_at.asc().nulls_first(), TicketMessage.id.asc())
+    ).tuples()
+    feedback = session.execute(
+        select(TicketFeedback).where(TicketFeedback.ticket_id == ticket_id)
+    ).scalar_one_or_none()
+    return TicketDetail(
+        ticket=_to_row(*found),
+        messages=[
+            MessageRow(
+                id=m.id,
+                from_client=bool(m.from_client),
+                from_team_member_id=m.from_team_member_id,
+                author_name=who,
+                text=m.message_text,
+                created_at=m.created_at,
+            )
+            for m, who in messages
+        ],
+        feedback=None
+        if feedback is None
+        else FeedbackRow(
+            rating=feedback.rating, text=feedback.feedback_text, created_at=feedback.created_at
+        ),
+    )
+
+
+def ticket_types(session: Session) -> list[Option]:
+    rows = session.execute(
+        select(TicketType.id, TicketType.type_name, TicketType.priority).order_by(
+            TicketType.type_name
+        )
+    ).tuples()
+    return [Option(id=i, name=n, hint=p) for i, n, p in rows]
+
+
+def team_members(session: Session) -> list[Option]:
+    rows = session.execute(
+        select(TeamMember.id, TeamMember.username, TeamMember.department).order_by(
+            TeamMember.username
+        )
+    ).tuples()
+    return [Option(id=i, name=n, hint=d) for i, n, d in rows]
+
+
+def clients(session: Session) -> list[Option]:
+    rows = session.execute(
+        select(Client.id, Client.client_name).order_by(Client.client_name)
+    ).tuples()
+    return [Option(id=i, name=n) for i, n in rows]

@@ -1,0 +1,96 @@
+"""Request and response bodies of /api/v1/tickets, and the input rules they enforce.
+
+Bodies ignore unknown fields (a `client_id` or `status` sent with a new ticket is dropped, not
+honoured), text is trimmed before its length is checked so "   " is empty, and numbers are
+strict so `"4"` or `4.5` is not a rating.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from support_analytics.tickets.status import Priority, Status
+
+TITLE_MAX = 255
+MESSAGE_MAX = 10_000
+FEEDBACK_MAX = 10_000
+PAGE_SIZE_DEFAULT = 25
+PAGE_SIZE_MAX = 100
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
+MessageText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX)
+]
+FeedbackText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=FEEDBACK_MAX)]
+Rating = Annotated[int, Field(strict=True, ge=1, le=5)]
+Id = Annotated[int, Field(strict=True, ge=1, le=2_147_483_647)]
+
+
+class _Input(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class TicketCreate(_Input):
+    title: Title
+    ticket_type_id: Id
+    priority: Priority
+    message: MessageText
+
+
+class MessageCreate(_Input):
+    text: MessageText
+
+
+class FeedbackCreate(_Input):
+    rating: Rating
+    text: FeedbackText = ""
+
+
+class TicketUpdate(_Input):
+    """Only the fields present change; `assigned_to: null` unassigns."""
+
+    status: Status | None = None
+    priority: Priority | None = None
+    assigned_to: Id | None = None
+
+
+class TicketOut(BaseModel):
+    id: int
+    client_id: int
+    title: str
+    status: str | None
+    priority: str | None
+    ticket_type_id: int
+    assigned_to: int | None
+    created_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+
+class MessageOut(BaseModel):
+    id: int
+    from_client: bool
+    from_team_member_id: int | None
+    text: str
+    created_at: datetime | None
+
+
+class FeedbackOut(BaseModel):
+    rating: int | None
+    text: str | None
+    created_at: datetime | None
+
+
+class TicketDetailOut(TicketOut):
+    messages: list[MessageOut]
+    feedback: FeedbackOut | None
+
+
+class TicketPage(BaseModel):
+    rows: list[TicketOut]
+    page: int
+    page_size: int
+    total: int

@@ -1,0 +1,48 @@
+"""Idempotent ticket creation: a token per new-ticket form (or `Idempotency-Key` header) is
+claimed in the same transaction that creates the ticket. A second submit with the same token
+either waits for the first transaction and then finds its ticket, or - if the first rolled
+back - creates the ticket itself. Either way one ticket exists."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.orm import Session
+
+TOKEN_MAX = 100
+
+metadata = MetaData()
+ticket_submissions = Table(
+    "ticket_submissions",
+    metadata,
+    Column("client_id", Integer, primary_key=True),
+    Column("token", String(TOKEN_MAX), primary_key=True),
+    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE")),
+    Column("created_at", DateTime(timezone=True), server_default=func.now()),
+)
+
+
+def claim(session: Session, client_id: int, token: str) -> int | None:
+    """Claim `token`; None when it is new (go ahead), else the ticket it already made."""
+    inserted = session.execute(
+        pg_insert(ticket_submissions)
+        .values(client_id=client_id, token=token)
+        .on_conflict_do_nothing()
+        .returning(ticket_submissions.c.token)
+    ).first()
+    if inserted is not None:
+        return None
+    ticket_id: int | None = session.execute(
+        select(ticket_submissions.c.ticket_id).where(
+            ticket_submissions.c.client_id == client_id, ticket_submissions.c.token == token
+        )
+    ).scalar_one_or_none()
+    return ticket_id
+
+
+def record(session: Session, client_id: int, token: str, ticket_id: int) -> None:
+    session.execute(
+        ticket_submissions.update()
+        .where(ticket_submissions.c.client_id == client_id, ticket_submissions.c.token == token)
+        .values(ticket_id=ticket_id)
+    )
