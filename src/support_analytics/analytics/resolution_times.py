@@ -1,0 +1,116 @@
+"""Resolution time statistics per priority (exact continuous percentiles) and the overdue count."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select
+from sqlalchemy.orm import Session
+
+from support_analytics.analytics.definitions import OPEN_STATUSES, hours_between
+from support_analytics.analytics.distribution import admitted_priorities
+from support_analytics.analytics.schemas import PriorityResolution, ResolutionTimes
+from support_analytics.analytics.tables import ticket_types, tickets
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.sql import ticket_clauses
+
+QUANTILES = (0.25, 0.5, 0.75, 0.9)
+
+
+def actual_hours(as_of: datetime) -> ColumnElement[float]:
+    """Open tickets: hours since creation so far; others: hours until resolved (NULL if never)."""
+    return case(
+        (
+            tickets.c.status.in_(OPEN_STATUSES),
+            hours_between(tickets.c.created_at, literal(as_of)),
+        ),
+        else_=hours_between(tickets.c.created_at, tickets.c.resolved_at),
+    )
+
+
+def overdue_clause(as_of: datetime) -> ColumnElement[bool]:
+    """Resolved later than the type's `avg_resolution_hours`, or open and already older."""
+    expected = cast(ticket_types.c.avg_resolution_hours, Float)
+    return and_(ticket_types.c.avg_resolution_hours.is_not(None), actual_hours(as_of) > expected)
+
+
+def _f(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def stats_from_tickets(
+    session: Session, filters: TicketFilters, tz: ZoneInfo
+) -> list[PriorityResolution]:
+    """Plain SQL over the raw tables: percentile_cont per priority."""
+    hours = hours_between(tickets.c.created_at, tickets.c.resolved_at)
+    stmt = (
+        select(
+            tickets.c.priority,
+            func.count(),
+            func.min(hours),
+            *(func.percentile_cont(q).within_group(hours) for q in QUANTILES),
+            func.max(hours),
+            func.avg(hours),
+        )
+        .where(
+            tickets.c.resolved_at.is_not(None),
+            tickets.c.created_at.is_not(None),
+            tickets.c.priority.is_not(None),
+            *ticket_clauses(filters, tz),
+        )
+        .group_by(tickets.c.priority)
+    )
+    found: dict[str, Sequence[object]] = {
+        str(row[0]): tuple(row) for row in session.execute(stmt).all()
+    }
+    return [stats_row(p, found.get(p)) for p in admitted_priorities(filters)]
+
+
+def stats_row(priority: str, values: Sequence[object] | None) -> PriorityResolution:
+    if values is None:
+        return PriorityResolution(
+            priority=priority,
+            count=0,
+            min_hours=None,
+            q1_hours=None,
+            median_hours=None,
+            q3_hours=None,
+            p90_hours=None,
+            max_hours=None,
+            avg_hours=None,
+        )
+    return PriorityResolution(
+        priority=priority,
+        count=int(str(values[1])),
+        min_hours=_f(values[2]),
+        q1_hours=_f(values[3]),
+        median_hours=_f(values[4]),
+        q3_hours=_f(values[5]),
+        p90_hours=_f(values[6]),
+        max_hours=_f(values[7]),
+        avg_hours=_f(values[8]),
+    )
+
+
+def overdue_count_from_tickets(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime
+) -> int:
+    stmt = (
+        select(func.count())
+        .select_from(tickets.join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id))
+        .where(overdue_clause(as_of), *ticket_clauses(filters, tz))
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def resolution_times(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
+) -> ResolutionTimes:
+    """`as_of` (default now) decides how old open tickets are."""
+    now = as_of or datetime.now(UTC)
+    return ResolutionTimes(
+        by_priority=stats_from_tickets(session, filters, tz),
+        overdue_count=overdue_count_from_tickets(session, filters, tz, now),
+    )

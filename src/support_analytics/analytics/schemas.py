@@ -1,0 +1,134 @@
+"""Result models of the analytics widgets; field names are SPEC section 6's, exactly.
+Hours are floats, money a decimal string, times ISO 8601 with the reporting zone's offset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, ConfigDict
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class OverviewCards(_Result):
+    total_tickets: int
+    open_tickets: int
+    avg_resolution_hours: float | None
+    csat_avg: float | None
+    csat_satisfied_pct: float | None
+    feedback_count: int
+
+
+class Overview(OverviewCards):
+    previous: OverviewCards | None = None
+    """The same cards over the equally long range just before a closed date range."""
+    previous_date: str | None = None
+    """That range in the `date` grammar, for links to it."""
+
+
+class MonthPoint(_Result):
+    month: str
+    created: int
+    resolved: int
+
+
+class TicketsOverTime(_Result):
+    series: list[MonthPoint]
+
+
+class TeamRow(_Result):
+    team_member_id: int
+    name: str
+    tickets_assigned: int
+    tickets_resolved: int
+    avg_resolution_hours: float | None
+    avg_rating: float | None
+    status: str | None
+
+
+class TeamPerformance(_Result):
+    rows: list[TeamRow]
+    top_performer_ids: list[int]
+    """Up to three members with the most resolved tickets (ties: better rating), highlighted."""
+
+
+class TicketTypeRow(_Result):
+    ticket_type_id: int
+    name: str
+    count: int
+    pct: float | None
+
+
+class TicketTypes(_Result):
+    rows: list[TicketTypeRow]
+
+
+class PriorityRow(_Result):
+    priority: str
+    open: int
+    closed: int
+    total: int
+
+
+class Priorities(_Result):
+    rows: list[PriorityRow]
+
+
+class ClientRow(_Result):
+    client_id: int
+    name: str
+    plan_type: str | None
+    total_tickets: int
+    open_tickets: int
+    total_spent: Decimal
+    last_ticket_at: datetime | None
+
+
+class ClientsPage(_Result):
+    rows: list[ClientRow]
+    page: int
+    page_size: int
+    total: int
+
+
+class PriorityResolution(_Result):
+    priority: str
+    count: int
+    min_hours: float | None
+    q1_hours: float | None
+    median_hours: float | None
+    q3_hours: float | None
+    p90_hours: float | None
+    max_hours: float | None
+    avg_hours: float | None
+
+
+class ResolutionTimes(_Result):
+    by_priority: list[PriorityResolution]
+    overdue_count: int
+
+
+class OverdueRow(_Result):
+    ticket_id: int
+    title: str
+    client_id: int
+    status: str | None
+    priority: str | None
+    ticket_type_id: int
+    ticket_type: str
+    assigned_to: int | None
+    created_at: datetime | None
+    resolved_at: datetime | None
+    expected_hours: float
+    actual_hours: float
+    overdue_hours: float
+
+
+class OverduePage(_Result):
+    rows: list[OverdueRow]
+    page: int
+    page_size: int
+    total: int

@@ -1,0 +1,16 @@
+"""The raw reference tables as Core `Table`s (the analytics queries are Core selects)."""
+
+from __future__ import annotations
+
+from support_analytics.db import models
+from support_analytics.db.base import Base
+
+_TABLES = Base.metadata.tables
+assert models.Ticket.__tablename__ in _TABLES  # importing models registers the tables
+
+tickets = _TABLES["tickets"]
+feedback = _TABLES["ticket_feedback"]
+team_members = _TABLES["team_members"]
+ticket_types = _TABLES["ticket_types"]
+clients = _TABLES["clients"]
+payments = _TABLES["payments"]

@@ -1,0 +1,249 @@
+"""The filter bar's query-string grammar (SPEC section 5): parse `op:value` strings into typed
+filters and format them back, so that `parse(format(f)) == f` for every filter.
+
+    date         on:2025-03-14 | between:2025-03-01,2025-03-31 | on_or_before:D | on_or_after:D
+    team_member  is:3 | is_not:unassigned | any_of:1,2,unassigned | none_of:4,5
+    ticket_type  is:V | is_not:V | any_of:V,... | none_of:V,...   (ids)
+    priority     is:V | is_not:V | any_of:V,... | none_of:V,...   (low, medium, high, urgent)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from support_analytics.errors import AppError
+
+T = TypeVar("T")
+
+UNASSIGNED = "unassigned"
+
+
+class InvalidFilter(AppError):
+    """A query parameter that does not follow its grammar; the message names the parameter
+    and lists the accepted forms, so a 422 is self-explanatory."""
+
+    status_code = 422
+    code = "invalid_filter"
+
+    def __init__(self, parameter: str, problem: str, accepted: str) -> None:
+        super().__init__(f"{parameter}: {problem}. Accepted: {accepted}")
+        self.parameter = parameter
+        self.problem = problem
+        self.accepted = accepted
+
+
+class Priority(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class DateOp(StrEnum):
+    ON = "on"
+    BETWEEN = "between"
+    ON_OR_BEFORE = "on_or_before"
+    ON_OR_AFTER = "on_or_after"
+
+
+class SetOp(StrEnum):
+    IS = "is"
+    IS_NOT = "is_not"
+    ANY_OF = "any_of"
+    NONE_OF = "none_of"
+
+    @property
+    def negative(self) -> bool:
+        return self in (SetOp.IS_NOT, SetOp.NONE_OF)
+
+
+DATE_FORMS = (
+    "on:YYYY-MM-DD, between:YYYY-MM-DD,YYYY-MM-DD (start <= end, both inclusive), "
+    "on_or_before:YYYY-MM-DD, on_or_after:YYYY-MM-DD"
+)
+DATE_EXAMPLES = (
+    "on:2025-03-14",
+    "between:2025-03-01,2025-03-31",
+    "on_or_before:2025-06-30",
+    "on_or_after:2025-06-01",
+)
+
+
+def set_forms(value: str) -> str:
+    return f"is:{value}, is_not:{value}, any_of:{value},{value},..., none_of:{value},{value},..."
+
+
+TEAM_MEMBER_FORMS = set_forms("ID") + " where ID is a team member id or the word unassigned"
+TICKET_TYPE_FORMS = set_forms("ID") + " where ID is a ticket type id"
+PRIORITY_FORMS = set_forms("P") + " where P is one of low, medium, high, urgent"
+
+
+@dataclass(frozen=True)
+class DateFilter:
+    """Ticket creation day, as a calendar day in the reporting timezone."""
+
+    op: DateOp
+    start: date | None
+    end: date | None
+
+    @classmethod
+    def on(cls, day: date) -> DateFilter:
+        return cls(DateOp.ON, day, day)
+
+    @classmethod
+    def between(cls, start: date, end: date) -> DateFilter:
+        return cls(DateOp.BETWEEN, start, end)
+
+    @classmethod
+    def on_or_before(cls, day: date) -> DateFilter:
+        return cls(DateOp.ON_OR_BEFORE, None, day)
+
+    @classmethod
+    def on_or_after(cls, day: date) -> DateFilter:
+        return cls(DateOp.ON_OR_AFTER, day, None)
+
+    @property
+    def closed(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def previous_period(self) -> DateFilter | None:
+        """The range of equal length just before this one (for period-over-period deltas)."""
+        if self.start is None or self.end is None:
+            return None
+        days = (self.end - self.start).days + 1
+        end = self.start - timedelta(days=1)
+        start = self.start - timedelta(days=days)
+        if self.op is DateOp.ON:
+            return DateFilter.on(end)
+        return DateFilter.between(start, end)
+
+    def format(self) -> str:
+        if self.op is DateOp.ON and self.start is not None:
+            return f"on:{self.start.isoformat()}"
+        if self.op is DateOp.BETWEEN and self.start is not None and self.end is not None:
+            return f"between:{self.start.isoformat()},{self.end.isoformat()}"
+        if self.op is DateOp.ON_OR_BEFORE and self.end is not None:
+            return f"on_or_before:{self.end.isoformat()}"
+        assert self.start is not None
+        return f"on_or_after:{self.start.isoformat()}"
+
+
+@dataclass(frozen=True)
+class SetFilter(Generic[T]):
+    """Membership of one ticket column in a set of values. `None` stands for a NULL column
+    (only `team_member` can name it, as `unassigned`). Negative operators keep NULLs unless
+    NULL itself is listed: an unassigned ticket is not assigned to Sarah."""
+
+    op: SetOp
+    values: tuple[T, ...]
+
+    def admits(self, value: T | None) -> bool:
+        listed = value in self.values
+        return not listed if self.op.negative else listed
+
+
+def _split_op(parameter: str, raw: str, ops: type[StrEnum], accepted: str) -> tuple[str, str]:
+    op, sep, rest = raw.partition(":")
+    if not sep:
+        raise InvalidFilter(parameter, f"{raw!r} has no operator", accepted)
+    if op not in {member.value for member in ops}:
+        raise InvalidFilter(parameter, f"unknown operator {op!r}", accepted)
+    return op, rest
+
+
+def _parse_day(parameter: str, text: str, accepted: str) -> date:
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidFilter(parameter, f"{text!r} is not a date (YYYY-MM-DD)", accepted) from None
+
+
+def parse_date(raw: str, parameter: str = "date") -> DateFilter:
+    op, rest = _split_op(parameter, raw.strip(), DateOp, DATE_FORMS)
+    if DateOp(op) is DateOp.BETWEEN:
+        parts = rest.split(",")
+        if len(parts) != 2:
+            raise InvalidFilter(parameter, "between takes exactly two dates", DATE_FORMS)
+        start = _parse_day(parameter, parts[0].strip(), DATE_FORMS)
+        end = _parse_day(parameter, parts[1].strip(), DATE_FORMS)
+        if start > end:
+            raise InvalidFilter(
+                parameter, f"between starts after it ends ({start} > {end})", DATE_FORMS
+            )
+        return DateFilter.between(start, end)
+    day = _parse_day(parameter, rest.strip(), DATE_FORMS)
+    if DateOp(op) is DateOp.ON:
+        return DateFilter.on(day)
+    if DateOp(op) is DateOp.ON_OR_BEFORE:
+        return DateFilter.on_or_before(day)
+    return DateFilter.on_or_after(day)
+
+
+def _parse_set(
+    parameter: str, raw: str, accepted: str, parse_value: Callable[[str], T]
+) -> SetFilter[T]:
+    op_text, rest = _split_op(parameter, raw.strip(), SetOp, accepted)
+    op = SetOp(op_text)
+    items = [item.strip() for item in rest.split(",")] if rest.strip() else []
+    if not items or any(not item for item in items):
+        raise InvalidFilter(
+            parameter, f"{op} needs a value (an empty list matches nothing)", accepted
+        )
+    if op in (SetOp.IS, SetOp.IS_NOT) and len(items) != 1:
+        raise InvalidFilter(
+            parameter, f"{op} takes exactly one value; use any_of/none_of for lists", accepted
+        )
+    values: list[T] = []
+    for item in items:
+        value = parse_value(item)
+        if value not in values:
+            values.append(value)
+    return SetFilter(op, tuple(values))
+
+
+def _positive_id(parameter: str, text: str, accepted: str) -> int:
+    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+        raise InvalidFilter(parameter, f"{text!r} is not an id (a positive whole number)", accepted)
+    return int(text)
+
+
+def parse_team_member(raw: str, parameter: str = "team_member") -> SetFilter[int | None]:
+    def value(text: str) -> int | None:
+        if text == UNASSIGNED:
+            return None
+        return _positive_id(parameter, text, TEAM_MEMBER_FORMS)
+
+    return _parse_set(parameter, raw, TEAM_MEMBER_FORMS, value)
+
+
+def parse_ticket_type(raw: str, parameter: str = "ticket_type") -> SetFilter[int]:
+    return _parse_set(
+        parameter,
+        raw,
+        TICKET_TYPE_FORMS,
+        lambda text: _positive_id(parameter, text, TICKET_TYPE_FORMS),
+    )
+
+
+def parse_priority(raw: str, parameter: str = "priority") -> SetFilter[Priority]:
+    def value(text: str) -> Priority:
+        try:
+            return Priority(text)
+        except ValueError:
+            raise InvalidFilter(parameter, f"unknown priority {text!r}", PRIORITY_FORMS) from None
+
+    return _parse_set(parameter, raw, PRIORITY_FORMS, value)
+
+
+def format_set(flt: SetFilter[T], show: Callable[[T], str]) -> str:
+    return f"{flt.op}:{','.join(show(value) for value in flt.values)}"
+
+
+def show_member(value: int | None) -> str:
+    return UNASSIGNED if value is None else str(value)

@@ -1,0 +1,92 @@
+"""`TicketFilters`: the whole filter bar as one immutable value, and its query string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from support_analytics.filters.grammar import (
+    DateFilter,
+    Priority,
+    SetFilter,
+    format_set,
+    parse_date,
+    parse_priority,
+    parse_team_member,
+    parse_ticket_type,
+    show_member,
+)
+
+FILTER_PARAMETERS = ("date", "team_member", "ticket_type", "priority")
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    """Every filter is optional; present ones combine with AND."""
+
+    date: DateFilter | None = None
+    team_member: SetFilter[int | None] | None = None
+    ticket_type: SetFilter[int] | None = None
+    priority: SetFilter[Priority] | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        date: str | None = None,
+        team_member: str | None = None,
+        ticket_type: str | None = None,
+        priority: str | None = None,
+    ) -> TicketFilters:
+        """Raises `InvalidFilter` (422) naming the first malformed parameter."""
+        return cls(
+            date=parse_date(date) if date is not None else None,
+            team_member=parse_team_member(team_member) if team_member is not None else None,
+            ticket_type=parse_ticket_type(ticket_type) if ticket_type is not None else None,
+            priority=parse_priority(priority) if priority is not None else None,
+        )
+
+    @classmethod
+    def from_query(cls, params: dict[str, str]) -> TicketFilters:
+        return cls.parse(
+            date=params.get("date"),
+            team_member=params.get("team_member"),
+            ticket_type=params.get("ticket_type"),
+            priority=params.get("priority"),
+        )
+
+    def to_params(self) -> dict[str, str]:
+        """Query parameters in the grammar, in a fixed order (stable, shareable URLs)."""
+        params: dict[str, str] = {}
+        if self.date is not None:
+            params["date"] = self.date.format()
+        if self.team_member is not None:
+            params["team_member"] = format_set(self.team_member, show_member)
+        if self.ticket_type is not None:
+            params["ticket_type"] = format_set(self.ticket_type, str)
+        if self.priority is not None:
+            params["priority"] = format_set(self.priority, str)
+        return params
+
+    def to_query_string(self, **extra: str | int | None) -> str:
+        """`date=on%3A2025-03-14&priority=...` plus any extra non-None parameters."""
+        params: dict[str, str] = self.to_params()
+        params.update({key: str(value) for key, value in extra.items() if value is not None})
+        return urlencode(params)
+
+    def with_date(self, date: DateFilter | None) -> TicketFilters:
+        return replace(self, date=date)
+
+    def previous_period(self) -> TicketFilters | None:
+        """Same filters over the equally long range just before, when the range is closed."""
+        if self.date is None:
+            return None
+        previous = self.date.previous_period()
+        return None if previous is None else self.with_date(previous)
+
+    @property
+    def active(self) -> bool:
+        return any(
+            flt is not None
+            for flt in (self.date, self.team_member, self.ticket_type, self.priority)
+        )

@@ -1,0 +1,88 @@
+"""FastAPI side of the filter bar: query parameters documented with their grammar, parsed into
+`TicketFilters`, and strict about what else a request may carry."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from support_analytics.errors import AppError
+from support_analytics.filters.grammar import (
+    DATE_EXAMPLES,
+    DATE_FORMS,
+    PRIORITY_FORMS,
+    TEAM_MEMBER_FORMS,
+    TICKET_TYPE_FORMS,
+)
+from support_analytics.filters.model import TicketFilters
+
+
+class UnknownParameter(AppError):
+    status_code = 422
+    code = "unknown_parameter"
+
+
+def parse_ticket_filters(
+    date: Annotated[
+        str | None,
+        Query(
+            description="Ticket creation day in the reporting timezone. " + DATE_FORMS,
+            examples=list(DATE_EXAMPLES),
+        ),
+    ] = None,
+    team_member: Annotated[
+        str | None,
+        Query(
+            description="Assignee. " + TEAM_MEMBER_FORMS + ". is_not/none_of keep unassigned "
+            "tickets unless `unassigned` is listed.",
+            examples=["is:3", "is_not:unassigned", "any_of:1,2,unassigned", "none_of:4,5"],
+        ),
+    ] = None,
+    ticket_type: Annotated[
+        str | None,
+        Query(
+            description="Ticket type. " + TICKET_TYPE_FORMS,
+            examples=["is:2", "is_not:4", "any_of:1,3,5", "none_of:14"],
+        ),
+    ] = None,
+    priority: Annotated[
+        str | None,
+        Query(
+            description="Priority. " + PRIORITY_FORMS + ". is_not/none_of keep tickets "
+            "without a priority.",
+            examples=["is:urgent", "is_not:low", "any_of:high,urgent", "none_of:low,medium"],
+        ),
+    ] = None,
+) -> TicketFilters:
+    return TicketFilters.parse(
+        date=date, team_member=team_member, ticket_type=ticket_type, priority=priority
+    )
+
+
+TicketFiltersParam = Annotated[TicketFilters, Depends(parse_ticket_filters)]
+
+
+def declared_query_names(dependant: Dependant) -> frozenset[str]:
+    names = {param.alias for param in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= declared_query_names(sub)
+    return frozenset(names)
+
+
+def reject_unknown_query_params(request: Request) -> None:
+    """Route dependency: a misspelt or unsupported parameter is a 422, never silently ignored.
+    What is allowed is read from the route's own declared query parameters."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    allowed = declared_query_names(route.dependant)
+    for name in request.query_params:
+        if name not in allowed:
+            raise UnknownParameter(
+                f"{name}: unknown query parameter. Accepted: {', '.join(sorted(allowed))}"
+            )
+        if len(request.query_params.getlist(name)) > 1:
+            raise UnknownParameter(f"{name}: given more than once. Accepted: one value")
