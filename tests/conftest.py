@@ -22,6 +22,8 @@ from support_analytics.db import embedded, migrate, reference
 from support_analytics.db.engine import libpq_url
 
 TEMPLATE = "sa_test_template"
+# Users of every role and signed-in TestClients: see tests/fixtures/auth.py.
+pytest_plugins = ["tests.fixtures.auth"]
 
 
 class PgServer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from support_analytics.cli import db, serve
+from support_analytics.cli import db, serve, users
 from support_analytics.cli.context import fail
 from support_analytics.errors import AppError
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.add_typer(db.app, name="db")
+app.add_typer(users.app, name="users")
 
 
 def main() -> None:

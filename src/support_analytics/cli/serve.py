@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from support_analytics.auth import demo as demo_accounts
 from support_analytics.cli.context import console, fail, open_database
 from support_analytics.config import get_settings
 from support_analytics.db import reference
@@ -71,5 +72,8 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
             console.print("reference data loaded")
         except reference.DatabaseNotEmpty:
             console.print("reference data already present: reusing it")
+        accounts = demo_accounts.ensure_demo_accounts(database)
         console.print(f"\n[bold]support-analytics[/] is running at http://{host}:{port}\n")
+        for account in accounts:
+            console.print(f"  {account.role.value:<8} {account.email:<20} {account.password}")
         run_server(database.url, host, port, workers=1)

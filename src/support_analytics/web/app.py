@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
+from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, normalise_url
 from support_analytics.errors import AppError, DatabaseUnavailable
 from support_analytics.web import errors as web_errors
+from support_analytics.web import security
 from support_analytics.web.templating import STATIC_DIR
 
 
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     web_errors.install(app)  # after the API's handlers: HTML pages for non-/api paths
+    security.install(app)  # cross-site refusal, security headers, 429 with Retry-After
+    app.include_router(auth_endpoints.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])

@@ -1,0 +1,1 @@
+"""Authentication: passwords, sessions, invites and resets, and the request dependencies."""

@@ -1,0 +1,105 @@
+"""Cross-site request refusal and security headers, as pure ASGI middleware.
+
+A browser always tells us where an unsafe request comes from: `Sec-Fetch-Site` (every current
+browser) or at least `Origin` (every browser on a cross-origin POST). A request that carries
+either and is not same-origin is refused with 403 before it reaches a route, which covers
+every form and API call that a session cookie would authenticate. Requests with neither
+header are not from a browser page (curl, scripts) and carry no ambient credentials a third
+site could abuse, so they pass; SameSite=Lax on the cookie is the second fence.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from support_analytics.auth.ratelimit import RateLimited
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "cross-origin-opener-policy": "same-origin",
+    "content-security-policy": (
+        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+    ),
+}
+
+
+def _own_origin(scope: Scope, headers: Headers) -> str:
+    scheme = "https" if scope.get("scheme") in {"https", "wss"} else "http"
+    return f"{scheme}://{headers.get('host', '')}".lower()
+
+
+def cross_site_reason(scope: Scope) -> str | None:
+    """Why this request must be refused, or None when it is same-origin or not a browser's."""
+    if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+        return None
+    headers = Headers(scope=scope)
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site.lower() not in ALLOWED_FETCH_SITES:
+        return f"cross-site request refused (Sec-Fetch-Site: {fetch_site})"
+    origin = headers.get("origin")
+    if origin is not None and origin.lower() != _own_origin(scope, headers):
+        return "cross-site request refused (Origin does not match this site)"
+    return None
+
+
+class CrossSiteGuard:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        reason = cross_site_reason(scope)
+        if reason is None:
+            await self.app(scope, receive, send)
+            return
+        body = json.dumps({"error": {"code": "cross_site_request", "message": reason}})
+        response = Response(body, status_code=403, media_type="application/json")
+        await response(scope, receive, send)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if scope.get("scheme") == "https":
+                    headers.setdefault("strict-transport-security", "max-age=31536000")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def _rate_limited(request: Request, exc: Exception) -> Response:
+    retry_after = exc.retry_after if isinstance(exc, RateLimited) else 60
+    message = exc.message if isinstance(exc, RateLimited) else "Too many requests."
+    return JSONResponse(
+        {"error": {"code": "rate_limited", "message": message}},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def install(app: FastAPI) -> None:
+    """Middleware and the 429 handler; one call from create_app."""
+    app.add_middleware(CrossSiteGuard)
+    app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(RateLimited, _rate_limited)
