@@ -136,3 +136,14 @@ class EventHub:
             self.listening.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+@asynccontextmanager
+async def running(conninfo: str) -> AsyncIterator[EventHub]:
+    """The process's hub for the app's lifetime (started in the FastAPI lifespan)."""
+    hub = EventHub(conninfo)
+    await hub.start()
+    try:
+        yield hub
+    finally:
+        await hub.stop()

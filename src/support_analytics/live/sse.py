@@ -11,7 +11,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+
+from support_analytics.auth.dependencies import CurrentUser
+from support_analytics.errors import DatabaseUnavailable
 from support_analytics.live.channels import Event, visible_to
 from support_analytics.live.listener import RESYNC, Delivery, EventHub
 
@@ -77,3 +83,30 @@ async def stream(
                 yield _resync_frame()
             if _visible(viewer, delivery.event):
                 yield frame(delivery)
+
+
+router = APIRouter(prefix="/api/v1", tags=["live"])
+
+
+@router.get(
+    "/events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, 401: {"description": "Not signed in"}},
+)
+async def events(
+    request: Request,
+    user: CurrentUser,
+    last_event_id: Annotated[str | None, Header(max_length=64)] = None,
+) -> StreamingResponse:
+    """Server-Sent Events: `ticket`, `message`, `feedback` events (`{kind, op, id, ticket_id,
+    client_id}`) for tickets the caller may see, and `bulk` ("refetch everything") events.
+    Comment lines are heartbeats."""
+    hub: EventHub | None = getattr(request.app.state, "live_hub", None)
+    if hub is None:
+        raise DatabaseUnavailable("live updates are not running")
+    viewer = Viewer(kind=user.kind, client_id=user.client_id)
+    return StreamingResponse(
+        stream(hub, viewer, last_event_id=last_event_id, disconnected=request.is_disconnected),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

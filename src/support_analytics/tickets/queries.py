@@ -177,7 +177,7 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    rows = [_to_row(*r) for r in session.execute(stmt).tuples()]
+    rows = [_to_row(*r) for r in session.execute(stmt)]
     return Page(rows=rows, page=page, page_size=page_size, total=int(total.scalar_one()))
 
 
@@ -189,13 +189,13 @@ def iter_all(session: Session, query: TicketQuery, *, batch: int = 2000) -> Sequ
         .order_by(Ticket.created_at.desc().nulls_last(), Ticket.id.desc())
         .execution_options(yield_per=batch)
     )
-    return [_to_row(*r) for r in session.execute(stmt).tuples()]
+    return [_to_row(*r) for r in session.execute(stmt)]
 
 
 def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
     if not 1 <= ticket_id <= 2_147_483_647:
         return None
-    found = session.execute(_row_select().where(Ticket.id == ticket_id)).tuples().first()
+    found = session.execute(_row_select().where(Ticket.id == ticket_id)).first()
     if found is None:
         return None
     messages = session.execute(
@@ -203,7 +203,7 @@ def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
         .outerjoin(TeamMember, TeamMember.id == TicketMessage.from_team_member_id)
         .where(TicketMessage.ticket_id == ticket_id)
         .order_by(TicketMessage.created_at.asc().nulls_first(), TicketMessage.id.asc())
-    ).tuples()
+    )
     feedback = session.execute(
         select(TicketFeedback).where(TicketFeedback.ticket_id == ticket_id)
     ).scalar_one_or_none()
@@ -233,7 +233,7 @@ def ticket_types(session: Session) -> list[Option]:
         select(TicketType.id, TicketType.type_name, TicketType.priority).order_by(
             TicketType.type_name
         )
-    ).tuples()
+    )
     return [Option(id=i, name=n, hint=p) for i, n, p in rows]
 
 
@@ -242,12 +242,12 @@ def team_members(session: Session) -> list[Option]:
         select(TeamMember.id, TeamMember.username, TeamMember.department).order_by(
             TeamMember.username
         )
-    ).tuples()
+    )
     return [Option(id=i, name=n, hint=d) for i, n, d in rows]
 
 
 def clients(session: Session) -> list[Option]:
     rows = session.execute(
         select(Client.id, Client.client_name).order_by(Client.client_name)
-    ).tuples()
+    )
     return [Option(id=i, name=n) for i, n in rows]

@@ -12,8 +12,11 @@ from sqlalchemy import text
 
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
-from support_analytics.db.engine import Database, connect, normalise_url
+from support_analytics.db.engine import Database, connect, libpq_url, normalise_url
 from support_analytics.errors import AppError, DatabaseUnavailable
+from support_analytics.live import listener as live_listener
+from support_analytics.live import sse as live_sse
+from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
 from support_analytics.web.templating import STATIC_DIR
@@ -38,7 +41,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.database = database
         app.state.settings = settings
         try:
-            yield
+            async with live_listener.running(libpq_url(url)) as app.state.live_hub:
+                yield
         finally:
             database.engine.dispose()
 
@@ -60,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_errors.install(app)  # after the API's handlers: HTML pages for non-/api paths
     security.install(app)  # cross-site refusal, security headers, 429 with Retry-After
     app.include_router(auth_endpoints.router)
+    app.include_router(tickets_endpoints.router)
+    app.include_router(live_sse.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])

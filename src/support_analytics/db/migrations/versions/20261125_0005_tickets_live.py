@@ -8,6 +8,7 @@ must not queue millions of notifications.
 
 Revision ID: 0005_tickets
 Revises: 0002
+Depends on: 0003_identity (the session functions the token policy calls)
 Create Date: 2026-11-25
 """
 
@@ -19,9 +20,10 @@ from alembic import op
 revision: str = "0005_tickets"
 down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = "0003_identity"
 
 CHANNEL = "support_analytics_events"
+CLIENT = "support_analytics_client"
 LIMIT = 100
 
 _SENT = "support_analytics.live_sent"
@@ -82,6 +84,17 @@ def upgrade() -> None:
         sa.Column("token", sa.String(100), primary_key=True),
         sa.Column("ticket_id", sa.Integer, sa.ForeignKey("tickets.id", ondelete="CASCADE")),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()")),
+    )
+    # A client reads and writes only its own client's tokens (same session functions as the
+    # identity branch's policies); nobody else needs the table.
+    op.execute(f"GRANT SELECT, INSERT (client_id, token) ON ticket_submissions TO {CLIENT}")
+    op.execute(f"GRANT UPDATE (ticket_id) ON ticket_submissions TO {CLIENT}")
+    op.execute("ALTER TABLE ticket_submissions ENABLE ROW LEVEL SECURITY")
+    op.execute("ALTER TABLE ticket_submissions FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY ticket_submissions_client ON ticket_submissions FOR ALL TO {CLIENT} "
+        "USING (client_id = (SELECT sa_session_client_id())) "
+        "WITH CHECK (client_id = (SELECT sa_session_client_id()))"
     )
     op.execute(EMIT)
     for table, payload in PAYLOADS.items():

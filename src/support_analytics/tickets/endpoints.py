@@ -1,0 +1,184 @@
+"""/api/v1/tickets: thin handlers over `queries` and `service`, all inside the request's
+RLS-scoped transaction (DbSession). Another client's ticket is a 404, never a 403."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi.responses import Response
+
+from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSession
+from support_analytics.errors import NotFound
+from support_analytics.filters.params import reject_unknown_query_params
+from support_analytics.tickets import export, queries, service
+from support_analytics.tickets.params import TicketQueryParam
+from support_analytics.tickets.queries import TicketDetail, TicketRow
+from support_analytics.tickets.schemas import (
+    FeedbackCreate,
+    FeedbackOut,
+    MessageCreate,
+    MessageOut,
+    TicketCreate,
+    TicketDetailOut,
+    TicketOut,
+    TicketPage,
+    TicketUpdate,
+)
+from support_analytics.tickets.submissions import TOKEN_MAX
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+
+_ERRORS: dict[int | str, dict[str, str]] = {
+    401: {"description": "Not signed in"},
+    404: {"description": "No such ticket (or not yours)"},
+    422: {"description": "Invalid input; the message names the field"},
+}
+
+
+def ticket_out(row: TicketRow) -> TicketOut:
+    return TicketOut(
+        id=row.id,
+        client_id=row.client_id,
+        title=row.title,
+        status=row.status,
+        priority=row.priority,
+        ticket_type_id=row.ticket_type_id,
+        assigned_to=row.assigned_to,
+        created_at=row.created_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+    )
+
+
+def detail_out(detail: TicketDetail) -> TicketDetailOut:
+    return TicketDetailOut(
+        **ticket_out(detail.ticket).model_dump(),
+        messages=[
+            MessageOut(
+                id=m.id,
+                from_client=m.from_client,
+                from_team_member_id=m.from_team_member_id,
+                text=m.text,
+                created_at=m.created_at,
+            )
+            for m in detail.messages
+        ],
+        feedback=None
+        if detail.feedback is None
+        else FeedbackOut(
+            rating=detail.feedback.rating,
+            text=detail.feedback.text,
+            created_at=detail.feedback.created_at,
+        ),
+    )
+
+
+def _load(db: DbSession, ticket_id: int) -> TicketDetail:
+    detail = queries.get_ticket(db, ticket_id)
+    if detail is None:
+        raise NotFound(service.NOT_FOUND)
+    return detail
+
+
+@router.get(
+    "",
+    response_model=TicketPage,
+    responses={200: {"content": {"text/csv": {}}}, **_ERRORS},
+    dependencies=[Depends(reject_unknown_query_params)],
+)
+def list_tickets(
+    db: DbSession,
+    user: CurrentUser,
+    query: TicketQueryParam,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Response:
+    """Tickets the caller may see (internal: all; client: its own), newest first, filtered by
+    the analytics filter bar plus status, client and text. `format=csv`: every matching row."""
+    if format == "csv":
+        body = export.to_csv(queries.iter_all(db, query))
+        return Response(
+            body,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="tickets.csv"'},
+        )
+    page = queries.list_tickets(db, query)
+    out = TicketPage(
+        rows=[ticket_out(r) for r in page.rows],
+        page=page.page,
+        page_size=page.page_size,
+        total=page.total,
+    )
+    return Response(out.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    responses={403: {"description": "Internal users do not create tickets"}, **_ERRORS},
+)
+def create_ticket(
+    db: DbSession,
+    user: ClientUser,
+    body: TicketCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=TOKEN_MAX,
+            description="Repeat a request with the same key and it creates one ticket.",
+        ),
+    ] = None,
+) -> TicketOut:
+    """A new ticket for the caller's own client (a `client_id` in the body is ignored)."""
+    created = service.create_ticket(db, user, body, token=idempotency_key)
+    return ticket_out(_load(db, created.ticket_id).ticket)
+
+
+@router.get("/{ticket_id}", responses=_ERRORS)
+def get_ticket(db: DbSession, user: CurrentUser, ticket_id: int) -> TicketDetailOut:
+    return detail_out(_load(db, ticket_id))
+
+
+@router.post("/{ticket_id}/messages", status_code=status.HTTP_201_CREATED, responses=_ERRORS)
+def add_message(
+    db: DbSession, user: CurrentUser, ticket_id: int, body: MessageCreate
+) -> MessageOut:
+    message_id = service.add_message(db, user, ticket_id, body)
+    message = next(m for m in _load(db, ticket_id).messages if m.id == message_id)
+    return MessageOut(
+        id=message.id,
+        from_client=message.from_client,
+        from_team_member_id=message.from_team_member_id,
+        text=message.text,
+        created_at=message.created_at,
+    )
+
+
+@router.post(
+    "/{ticket_id}/feedback",
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "Not resolved yet, or feedback already given"}, **_ERRORS},
+)
+def add_feedback(
+    db: DbSession, user: ClientUser, ticket_id: int, body: FeedbackCreate
+) -> FeedbackOut:
+    service.add_feedback(db, user, ticket_id, body)
+    feedback = _load(db, ticket_id).feedback
+    if feedback is None:  # the insert above either wrote it or raised
+        raise NotFound(service.NOT_FOUND)
+    return FeedbackOut(rating=feedback.rating, text=feedback.text, created_at=feedback.created_at)
+
+
+@router.patch(
+    "/{ticket_id}",
+    responses={
+        403: {"description": "Clients cannot change tickets"},
+        409: {"description": "A status move the workflow does not allow"},
+        **_ERRORS,
+    },
+)
+def update_ticket(
+    db: DbSession, user: CurrentUser, ticket_id: int, body: TicketUpdate
+) -> TicketOut:
+    service.update_ticket(db, user, ticket_id, body)
+    return ticket_out(_load(db, ticket_id).ticket)

@@ -1,0 +1,88 @@
+"""Query parameters the ticket lists take besides the analytics filter bar: status, client,
+free text and pagination. Malformed values are a 422 naming the parameter, as for filters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query, Request
+
+from support_analytics.config import Settings
+from support_analytics.errors import AppError
+from support_analytics.filters.params import TicketFiltersParam
+from support_analytics.filters.sql import ticket_clauses
+from support_analytics.tickets.queries import TicketQuery
+from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
+from support_analytics.tickets.status import Status
+
+STATUS_FORMS = "comma-separated statuses: " + ", ".join(s.value for s in Status)
+Q_MAX = 200
+
+
+class InvalidParameter(AppError):
+    status_code = 422
+    code = "invalid_parameter"
+
+
+def parse_statuses(raw: str | None) -> tuple[Status, ...]:
+    if raw is None or not raw.strip():
+        return ()
+    out: list[Status] = []
+    for part in raw.split(","):
+        try:
+            status = Status(part.strip())
+        except ValueError:
+            raise InvalidParameter(
+                f"status: unknown status {part.strip()!r}. Accepted: {STATUS_FORMS}"
+            ) from None
+        if status not in out:
+            out.append(status)
+    return tuple(out)
+
+
+def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
+    if raw is None or not raw.strip():
+        return ()
+    out: list[int] = []
+    for part in raw.split(","):
+        text = part.strip()
+        if not text.isdigit() or len(text) > 9 or int(text) < 1:
+            raise InvalidParameter(
+                f"{name}: {text!r} is not an id. Accepted: comma-separated positive integers"
+            )
+        out.append(int(text))
+    return tuple(out)
+
+
+def _zone(request: Request) -> ZoneInfo:
+    settings: Settings = request.app.state.settings
+    return ZoneInfo(settings.reporting_timezone)
+
+
+def ticket_query(
+    *,
+    request: Request,
+    filters: TicketFiltersParam,
+    status: Annotated[str | None, Query(description=STATUS_FORMS)] = None,
+    client: Annotated[
+        str | None, Query(description="Client ids, comma-separated (internal users).")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=Q_MAX, description="Text in the title or any message; `#123` an id."),
+    ] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
+) -> TicketQuery:
+    return TicketQuery(
+        statuses=parse_statuses(status),
+        client_ids=parse_ids("client", client),
+        q=q.strip() if q else None,
+        conditions=tuple(ticket_clauses(filters, _zone(request))),
+        page=page,
+        page_size=page_size,
+    )
+
+
+TicketQueryParam = Annotated[TicketQuery, Depends(ticket_query)]
