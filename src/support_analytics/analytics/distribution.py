@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import rollups
 from support_analytics.analytics.definitions import CLOSED_STATUSES, OPEN_STATUSES, PRIORITY_ORDER
 from support_analytics.analytics.schemas import Priorities, PriorityRow, TicketTypeRow, TicketTypes
 from support_analytics.analytics.tables import ticket_types, tickets
@@ -90,9 +91,42 @@ def priorities_from_tickets(session: Session, filters: TicketFilters, tz: ZoneIn
     return priorities_from_counts(filters, counts)
 
 
+def ticket_types_from_rollups(session: Session, filters: TicketFilters) -> TicketTypes:
+    c = rollups.cube.c
+    stmt = (
+        select(c.ticket_type_id, func.sum(c.n))
+        .where(*rollups.cube_where(filters, basis="c", grouped=("ticket_type_id",)))
+        .group_by(c.ticket_type_id)
+    )
+    counts = {int(row[0]): int(row[1]) for row in session.execute(stmt).all()}
+    return types_from_counts(admitted_types(session, filters), counts)
+
+
+def priorities_from_rollups(session: Session, filters: TicketFilters) -> Priorities:
+    c = rollups.cube.c
+    stmt = (
+        select(c.priority, func.sum(c.n_open), func.sum(c.n_closed), func.sum(c.n))
+        .where(
+            c.priority.is_not(None),
+            *rollups.cube_where(filters, basis="c", grouped=("priority",)),
+        )
+        .group_by(c.priority)
+    )
+    counts = {
+        str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(stmt).all()
+    }
+    return priorities_from_counts(filters, counts)
+
+
 def ticket_types_chart(session: Session, filters: TicketFilters, tz: ZoneInfo) -> TicketTypes:
+    """Every ticket type the filter admits, by count (desc), with its share in percent."""
+    if rollups.usable(session, tz):
+        return ticket_types_from_rollups(session, filters)
     return ticket_types_from_tickets(session, filters, tz)
 
 
 def priorities(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Priorities:
+    """low, medium, high, urgent (those the filter admits): open, closed, total."""
+    if rollups.usable(session, tz):
+        return priorities_from_rollups(session, filters)
     return priorities_from_tickets(session, filters, tz)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from support_analytics.analytics.clients import local
 from support_analytics.analytics.resolution_times import (
     actual_hours,
     overdue_clause,
+    overdue_count,
     overdue_count_from_tickets,
 )
 from support_analytics.analytics.schemas import OverduePage, OverdueRow
@@ -30,6 +32,7 @@ def overdue_from_tickets(
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
     as_of: datetime | None = None,
+    count: Callable[[Session, TicketFilters, ZoneInfo, datetime], int] = overdue_count_from_tickets,
 ) -> OverduePage:
     """Plain SQL over the raw tables; ordered by hours over the expectation, then id."""
     now = as_of or datetime.now(UTC)
@@ -76,7 +79,7 @@ def overdue_from_tickets(
         )
         for row in session.execute(stmt).all()
     ]
-    total = overdue_count_from_tickets(session, filters, tz, now)
+    total = count(session, filters, tz, now)
     return OverduePage(rows=rows, page=page, page_size=page_size, total=total)
 
 
@@ -89,4 +92,8 @@ def overdue(
     page_size: int = DEFAULT_PAGE_SIZE,
     as_of: datetime | None = None,
 ) -> OverduePage:
-    return overdue_from_tickets(session, filters, tz, page=page, page_size=page_size, as_of=as_of)
+    """Overdue tickets, most hours over their type's expectation first; `total` counts all."""
+    now = as_of or datetime.now(UTC)
+    return overdue_from_tickets(
+        session, filters, tz, page=page, page_size=page_size, as_of=now, count=overdue_count
+    )

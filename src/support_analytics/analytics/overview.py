@@ -50,7 +50,7 @@ def cards_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -
         select(
             func.count(),
             func.count().filter(tickets.c.status.in_(OPEN_STATUSES)),
-            func.count(tickets.c.resolved_at),
+            func.count(hours),
             func.coalesce(func.sum(hours), 0.0),
             func.count(feedback.c.rating),
             func.coalesce(func.sum(feedback.c.rating), 0),
@@ -65,13 +65,21 @@ def cards_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -
     ).cards()
 
 
-def cards_from_rollups(session: Session, filters: TicketFilters, tz: ZoneInfo) -> OverviewCards:
-    return cards_from_tickets(session, filters, tz)
+def cards_from_rollups(session: Session, filters: TicketFilters) -> OverviewCards:
+    c = rollups.cube.c
+    measures = (c.n, c.n_open, c.n_resolved, c.res_hours, c.n_rating, c.rating_sum, c.n_sat)
+    stmt = select(*(func.coalesce(func.sum(m), 0) for m in measures)).where(
+        *rollups.cube_where(filters, basis="c", grouped=())
+    )
+    row = session.execute(stmt).one()
+    return CardSums(
+        int(row[0]), int(row[1]), int(row[2]), float(row[3]), int(row[4]), int(row[5]), int(row[6])
+    ).cards()
 
 
 def cards(session: Session, filters: TicketFilters, tz: ZoneInfo) -> OverviewCards:
     if rollups.usable(session, tz):
-        return cards_from_rollups(session, filters, tz)
+        return cards_from_rollups(session, filters)
     return cards_from_tickets(session, filters, tz)
 
 

@@ -1,12 +1,187 @@
-"""Pre-aggregated tables the widgets read instead of scanning tickets (filled in below)."""
+"""Reading the rollups of migration 0004 (`analytics_cube`, `analytics_resolution`) and
+rebuilding them after bulk loads.
+
+A widget asks `cube_select` for sums grouped by some dimensions: the cube slice is the one
+grouped by exactly the dimensions its filters and grouping touch (`gmask`), full months come
+from grain 'm' and the days at the range's edges from grain 'd'. When the rollups are stale
+or were built for another timezone, `usable` says no and widgets read the raw tables.
+"""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    Float,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    and_,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
+
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import DateFilter
+from support_analytics.filters.sql import TicketColumns, dimension_clauses
+
+_metadata = MetaData()
+
+cube = Table(
+    "analytics_cube",
+    _metadata,
+    Column("basis", Text),
+    Column("gmask", SmallInteger),
+    Column("grain", Text),
+    Column("bucket", Date),
+    Column("client_id", Integer),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    *(
+        Column(name, BigInteger)
+        for name in (
+            "n",
+            "n_open",
+            "n_closed",
+            "n_resolved",
+            "n_rating",
+            "rating_sum",
+            "n_sat",
+            "n_late_done",
+            "n_open_typed",
+        )
+    ),
+    Column("res_hours", Float),
+)
+
+resolution = Table(
+    "analytics_resolution",
+    _metadata,
+    Column("ticket_id", Integer, primary_key=True),
+    Column("priority", String(20)),
+    Column("cday", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("hours", Float),
+)
+
+state = Table(
+    "analytics_rollup_state",
+    _metadata,
+    Column("timezone", Text),
+    Column("fresh", Boolean),
+)
+
+CUBE_COLUMNS = TicketColumns(
+    created_at=cube.c.bucket,
+    assigned_to=cube.c.assigned_to,
+    ticket_type_id=cube.c.ticket_type_id,
+    priority=cube.c.priority,
+)
+RESOLUTION_COLUMNS = TicketColumns(
+    created_at=resolution.c.cday,
+    assigned_to=resolution.c.assigned_to,
+    ticket_type_id=resolution.c.ticket_type_id,
+    priority=resolution.c.priority,
+)
+BITS = {"assigned_to": 1, "ticket_type_id": 2, "priority": 4, "client_id": 8}
+
+
+class Executes(Protocol):
+    def execute(self, query: str, params: tuple[str]) -> object: ...
+
+
+def rebuild(conn: Executes, timezone: str) -> None:
+    """Recompute every rollup from the raw tables, bucketed in `timezone` (call after bulk
+    loads, and when the reporting timezone changes)."""
+    conn.execute("SELECT analytics_rebuild(%s)", (timezone,))
 
 
 def usable(session: Session, tz: ZoneInfo) -> bool:
-    """Whether the rollups exist and were built for `tz` (else widgets read raw tables)."""
-    return False
+    """Whether the rollups are fresh and bucketed in `tz` (else widgets read raw tables)."""
+    row = session.execute(select(state.c.timezone, state.c.fresh)).first()
+    return row is not None and bool(row.fresh) and row.timezone == tz.key
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _prev_month(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
+def bucket_condition(
+    flt: DateFilter | None, bucket: ColumnElement[date], grain: ColumnElement[str]
+) -> ColumnElement[bool]:
+    """Rows of the cube covering exactly the filter's days: whole months from grain 'm',
+    the partial months at either end day by day from grain 'd'."""
+    if flt is None:
+        return grain == "m"
+    lo, hi = flt.start, flt.end
+    first_full = None if lo is None else (lo if lo.day == 1 else _next_month(lo))
+    last_full = None
+    if hi is not None:
+        last_full = hi.replace(day=1) if (hi + timedelta(days=1)).day == 1 else _prev_month(hi)
+    if first_full is not None and last_full is not None and first_full > last_full:
+        assert lo is not None
+        assert hi is not None
+        return and_(grain == "d", bucket >= lo, bucket <= hi)
+    months: list[ColumnElement[bool]] = [grain == "m"]
+    if first_full is not None:
+        months.append(bucket >= first_full)
+    if last_full is not None:
+        months.append(bucket <= last_full)
+    parts: list[ColumnElement[bool]] = [and_(*months)]
+    if lo is not None and first_full is not None and lo < first_full:
+        parts.append(and_(grain == "d", bucket >= lo, bucket < first_full))
+    if hi is not None and last_full is not None:
+        after = _next_month(last_full)
+        if after <= hi:
+            parts.append(and_(grain == "d", bucket >= after, bucket <= hi))
+    return or_(*parts) if len(parts) > 1 else parts[0]
+
+
+def mask_for(filters: TicketFilters, grouped: tuple[str, ...]) -> int:
+    mask = sum(BITS[name] for name in grouped)
+    if filters.team_member is not None:
+        mask |= BITS["assigned_to"]
+    if filters.ticket_type is not None:
+        mask |= BITS["ticket_type_id"]
+    if filters.priority is not None:
+        mask |= BITS["priority"]
+    return mask
+
+
+def cube_where(
+    filters: TicketFilters, *, basis: str, grouped: tuple[str, ...]
+) -> list[ColumnElement[bool]]:
+    """The slice of `analytics_cube` that answers `filters` grouped by `grouped`."""
+    return [
+        cube.c.basis == basis,
+        cube.c.gmask == mask_for(filters, grouped),
+        bucket_condition(filters.date, cube.c.bucket, cube.c.grain),
+        *dimension_clauses(filters, CUBE_COLUMNS),
+    ]
+
+
+def resolution_where(filters: TicketFilters) -> list[ColumnElement[bool]]:
+    clauses = dimension_clauses(filters, RESOLUTION_COLUMNS)
+    if filters.date is not None:
+        if filters.date.start is not None:
+            clauses.append(resolution.c.cday >= filters.date.start)
+        if filters.date.end is not None:
+            clauses.append(resolution.c.cday <= filters.date.end)
+    return clauses

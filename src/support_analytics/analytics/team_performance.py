@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import rollups
 from support_analytics.analytics.columns import NumberRange, TextMatch
 from support_analytics.analytics.definitions import CLOSED_STATUSES, hours_between
 from support_analytics.analytics.schemas import TeamPerformance, TeamRow
@@ -79,6 +80,49 @@ def rows_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) ->
     ]
 
 
+def rows_from_rollups(session: Session, filters: TicketFilters) -> list[TeamRow]:
+    c = rollups.cube.c
+    sums = (
+        select(
+            c.assigned_to,
+            func.sum(c.n),
+            func.sum(c.n_closed),
+            func.sum(c.n_resolved),
+            func.sum(c.res_hours),
+            func.sum(c.n_rating),
+            func.sum(c.rating_sum),
+        )
+        .where(
+            c.assigned_to.is_not(None),
+            *rollups.cube_where(filters, basis="c", grouped=("assigned_to",)),
+        )
+        .group_by(c.assigned_to)
+    )
+    found = {int(row[0]): row for row in session.execute(sums).all()}
+    members = select(team_members.c.id, team_members.c.username, team_members.c.status).order_by(
+        team_members.c.id
+    )
+    if filters.team_member is not None:
+        members = members.where(set_clause(filters.team_member, team_members.c.id))
+    rows: list[TeamRow] = []
+    for member_id, name, status in session.execute(members).all():
+        got = found.get(int(member_id))
+        resolved = int(got[3]) if got else 0
+        ratings = int(got[5]) if got else 0
+        rows.append(
+            TeamRow(
+                team_member_id=member_id,
+                name=name,
+                status=status,
+                tickets_assigned=int(got[1]) if got else 0,
+                tickets_resolved=int(got[2]) if got else 0,
+                avg_resolution_hours=float(got[4]) / resolved if got and resolved else None,
+                avg_rating=int(got[6]) / ratings if got and ratings else None,
+            )
+        )
+    return rows
+
+
 def _sort_key(column: str, row: TeamRow) -> tuple[int, float | str]:
     value = getattr(row, column)
     if value is None:
@@ -109,5 +153,8 @@ def team_performance(
     query: TeamTableQuery | None = None,
 ) -> TeamPerformance:
     """Rows sorted by `query.sort` (NULLs last, ties by id), kept by its column filters."""
-    rows = rows_from_tickets(session, filters, tz)
+    if rollups.usable(session, tz):
+        rows = rows_from_rollups(session, filters)
+    else:
+        rows = rows_from_tickets(session, filters, tz)
     return arrange(rows, query or TeamTableQuery())

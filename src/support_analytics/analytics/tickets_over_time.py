@@ -75,7 +75,21 @@ def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Tick
     )
 
 
+def from_rollups(session: Session, filters: TicketFilters) -> TicketsOverTime:
+    c = rollups.cube.c
+    month = func.to_char(func.date_trunc("month", c.bucket), "YYYY-MM")
+    series: list[dict[str, int]] = []
+    for basis in ("c", "r"):
+        stmt = (
+            select(month, func.sum(c.n))
+            .where(c.bucket.is_not(None), *rollups.cube_where(filters, basis=basis, grouped=()))
+            .group_by(month)
+        )
+        series.append({str(m): int(n) for m, n in session.execute(stmt).all() if n})
+    return build_series(filters, series[0], series[1])
+
+
 def tickets_over_time(session: Session, filters: TicketFilters, tz: ZoneInfo) -> TicketsOverTime:
     if rollups.usable(session, tz):
-        return from_tickets(session, filters, tz)
+        return from_rollups(session, filters)
     return from_tickets(session, filters, tz)

@@ -36,6 +36,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from support_analytics.analytics import rollups
+from support_analytics.config import get_settings
 from support_analytics.db.reference import (
     AS_OF,
     DatabaseNotEmpty,
@@ -356,7 +358,7 @@ def _batches(tickets: int, batch_size: int) -> list[tuple[MonthSlice, int, int]]
 
 def _after_bulk_load(conn: Conn) -> None:
     """Work that depends on the freshly generated rows, inside the load's transaction."""
-    # Rollups: the analytics engineer's rebuild goes here (analytics.rollups.rebuild).
+    rollups.rebuild(conn, get_settings().reporting_timezone)
 
 
 def generate(

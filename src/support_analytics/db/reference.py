@@ -16,6 +16,8 @@ from pathlib import Path
 
 import psycopg
 
+from support_analytics.analytics import rollups
+from support_analytics.config import get_settings
 from support_analytics.errors import AppError
 
 DEFAULT_RANDOM_SEED = 0.42
@@ -98,4 +100,6 @@ def load(
         finally:
             conn.execute("RESET search_path")
             conn.execute(f"DROP SCHEMA IF EXISTS {_CLOCK_SCHEMA} CASCADE")
+        rollups.rebuild(conn, get_settings().reporting_timezone)
+        conn.execute("VACUUM ANALYZE analytics_cube, analytics_resolution")
         return table_counts(conn)
