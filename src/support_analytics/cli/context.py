@@ -3,8 +3,12 @@ turned into one readable line."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 import typer
 from rich.console import Console
@@ -22,12 +26,31 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _raise_exit(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _as_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def exit_cleanly_on_termination() -> None:
+    """Turn SIGTERM (and SIGHUP, a closed terminal) into SystemExit, so `finally` blocks run
+    and the embedded database this command started is stopped. Python's default is to die on
+    the spot. While serving, uvicorn handles SIGTERM itself and re-raises it after its graceful
+    shutdown, which lands here; SIGHUP is passed on as SIGTERM so it takes the same path."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_exit)
+        signal.signal(signal.SIGHUP, _as_sigterm)
+
+
 @contextmanager
 def open_database(
     settings: Settings | None = None, *, keep_running: bool = False, migrated: bool = True
 ) -> Iterator[Database]:
     """A connected database for one command; upgrades the schema first unless told not to."""
     settings = settings or get_settings()
+    exit_cleanly_on_termination()
     with database_url(settings, keep_running=keep_running) as url:
         database = connect(url, pool_size=2)
         try:

@@ -2,8 +2,17 @@
 
 We drive `initdb`/`pg_ctl` ourselves rather than through the wheel's `PostgresServer`, whose
 atexit reference counting leaves a server it thinks is shared running forever after a
-`kill -9`. Here the rule is simple: whoever starts the server stops it, unless told to keep
-it; a server found running (a previous command killed hard) is adopted and reused.
+`kill -9`. Here the rules are:
+
+- every command using the server holds a shared `flock` on `.users` (the kernel drops it when
+  the process dies, even by `kill -9`);
+- a command that starts the server leaves a `.stop-when-idle` marker; the last command out
+  (the one that can take the lock exclusively) stops a marked server, so two commands sharing
+  it never pull it from under each other, and a server orphaned by a killed command is
+  stopped by the next one;
+- `db url` (keep running) removes the marker: a server someone asked for stays up;
+- a `postmaster.pid` whose process is gone, or is not our postmaster any more (pid reused),
+  is stale and removed before starting.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ import pwd
 import stat
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +44,7 @@ def _binaries() -> Path:
 BIN = _binaries()
 SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 SUPERUSER = "postgres"
+_STOP_MARKER = ".stop-when-idle"
 DATABASE = "support_analytics"
 # Unix socket paths are limited to 107 bytes on Linux.
 _MAX_SOCKET_PATH = 100
@@ -116,10 +127,65 @@ def _pg(
     )
 
 
+def _pid_file_owner(pgdata: Path) -> int | None:
+    try:
+        first = (pgdata / "postmaster.pid").read_text().split("\n", 1)[0].strip()
+    except (FileNotFoundError, PermissionError):
+        return None
+    return int(first) if first.isdigit() else None
+
+
+def _is_our_postmaster(pid: int, pgdata: Path) -> bool | None:
+    """Whether `pid` is a postmaster serving `pgdata`; None where /proc cannot tell."""
+    if not Path("/proc/self/cmdline").exists():
+        return None
+    try:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return False
+    return str(pgdata).encode() in args
+
+
 def is_running(pgdata: Path) -> bool:
     if not (pgdata / "PG_VERSION").exists():
         return False
+    pid = _pid_file_owner(pgdata)
+    if pid is None:
+        return False
+    ours = _is_our_postmaster(pid, pgdata)
+    if ours is not None:
+        return ours
     return _pg("pg_ctl", "status", pgdata=pgdata, timeout=30).returncode == 0
+
+
+def _remove_stale_pid_file(pgdata: Path) -> None:
+    """After a `kill -9` of the postmaster its pid file stays; if the pid now belongs to some
+    other process, both pg_ctl and postgres would take the server for running. Its children
+    exit on their own once the postmaster is gone; give them a moment to release shared
+    memory, or postgres refuses to start."""
+    if _pid_file_owner(pgdata) is None or is_running(pgdata):
+        return
+    (pgdata / "postmaster.pid").unlink(missing_ok=True)
+    deadline = time.monotonic() + 10
+    while _orphaned_backends(pgdata) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _orphaned_backends(pgdata: Path) -> bool:
+    """Whether processes of a dead postmaster of `pgdata` still hold its files open."""
+    proc = Path("/proc")
+    if not proc.exists():
+        return False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = (entry / "cwd").readlink()
+        except OSError:
+            continue
+        if cwd == pgdata:
+            return True
+    return False
 
 
 @contextmanager
@@ -148,6 +214,7 @@ def start(home: Path) -> tuple[EmbeddedServer, bool]:
         server = EmbeddedServer(pgdata=pgdata, socket_dir=socket_dir)
         if is_running(pgdata):
             return server, False
+        _remove_stale_pid_file(pgdata)
         if not (pgdata / "PG_VERSION").exists():
             done = _pg(
                 "initdb",
@@ -159,7 +226,6 @@ def start(home: Path) -> tuple[EmbeddedServer, bool]:
             )
             if done.returncode != 0:
                 raise EmbeddedPostgresError(f"initdb failed in {pgdata}: {done.stderr.strip()}")
-        # A hard-killed server leaves postmaster.pid behind; pg_ctl copes when the pid is dead.
         log = pgdata / "server.log"
         started = _pg(
             "pg_ctl",
@@ -183,6 +249,35 @@ def start(home: Path) -> tuple[EmbeddedServer, bool]:
 
 
 def stop(home: Path) -> None:
-    pgdata = home.expanduser().resolve() / "pgdata"
+    home = home.expanduser().resolve()
+    pgdata = home / "pgdata"
+    (home / _STOP_MARKER).unlink(missing_ok=True)
     if is_running(pgdata):
         _pg("pg_ctl", "stop", "-m", "fast", "-w", "-t", "60", pgdata=pgdata)
+
+
+@contextmanager
+def running(home: Path, *, keep_running: bool = False) -> Iterator[EmbeddedServer]:
+    """The server for the length of one command: started or adopted, and stopped on the way
+    out when this command was its last user and nobody asked to keep it (see the module)."""
+    home = home.expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    marker = home / _STOP_MARKER
+    with (home / ".users").open("a") as users:
+        fcntl.flock(users, fcntl.LOCK_SH)
+        try:
+            server, started = start(home)
+            if keep_running:
+                marker.unlink(missing_ok=True)
+            elif started:
+                marker.touch()
+            yield server
+        finally:
+            with _lock(home):
+                try:
+                    fcntl.flock(users, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    pass  # another command still uses the server: it stops it when done
+                else:
+                    if marker.exists():
+                        stop(home)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import psycopg
@@ -56,21 +56,19 @@ def _ensure_embedded_database(server: embedded.EmbeddedServer) -> None:
 
 @contextmanager
 def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[str]:
-    """Yield a SQLAlchemy URL. Embedded: start the server if needed and stop it on exit if we
-    started it (unless `keep_running`), so Ctrl-C and SIGTERM leave nothing behind."""
+    """Yield a SQLAlchemy URL. Embedded: start the server if needed and stop it on the way out
+    when this command started it and is its last user (unless `keep_running`), so Ctrl-C and
+    SIGTERM leave nothing behind."""
     if settings.database_url:
         yield normalise_url(settings.database_url)
         return
-    try:
-        server, started = embedded.start(settings.home)
-    except (embedded.EmbeddedPostgresError, OSError) as exc:
-        raise DatabaseUnavailable(str(exc)) from exc
-    try:
-        _ensure_embedded_database(server)
+    with ExitStack() as stack:
+        try:
+            server = stack.enter_context(embedded.running(settings.home, keep_running=keep_running))
+            _ensure_embedded_database(server)
+        except (embedded.EmbeddedPostgresError, OSError, psycopg.Error) as exc:
+            raise DatabaseUnavailable(f"embedded PostgreSQL: {exc}") from exc
         yield server.url()
-    finally:
-        if started and not keep_running:
-            embedded.stop(settings.home)
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
