@@ -32,7 +32,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from support_analytics.db.engine import connect
 from tests.conftest import PgServer
+from tests.fixtures.auth import Persona, TestUser, create_personas
 
 CHROMIUM = Path(os.environ.get("SUPPORT_ANALYTICS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -197,4 +199,30 @@ def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
-Login = Callable[[Page, str], None]
+@pytest.fixture(scope="module")
+def browser_users(live_server: LiveServer) -> dict[Persona, TestUser]:
+    """The identity fixtures' personas (admin, manager, agent, client_a, client_b) created in
+    this module's database; every password is `tests.fixtures.auth.PASSWORD`."""
+    database = connect(live_server.database_url, pool_size=1)
+    try:
+        return create_personas(database)
+    finally:
+        database.engine.dispose()
+
+
+Login = Callable[[Page, Persona], None]
+
+
+@pytest.fixture
+def login(browser_users: dict[Persona, TestUser]) -> Login:
+    """`login(page, "manager")`: signs the page's browser context in through the JSON API
+    (the cookie is shared by every page of the context)."""
+
+    def sign_in(page: Page, persona: Persona) -> None:
+        user = browser_users[persona]
+        response = page.request.post(
+            "/api/v1/auth/login", data={"email": user.email, "password": user.password}
+        )
+        assert response.status == 200, response.text()
+
+    return sign_in

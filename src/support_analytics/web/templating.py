@@ -116,6 +116,18 @@ def month_label(value: str) -> str:
         return value
 
 
+def _static_version(path: str) -> str:
+    try:
+        return str(int((STATIC_DIR / path).stat().st_mtime))
+    except OSError:
+        return "0"
+
+
+def static_url(path: str) -> str:
+    """A root-relative URL (right behind any proxy) that changes when the file does."""
+    return f"/static/{path}?v={_static_version(path)}"
+
+
 def _build() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATE_DIR)
     env = templates.env
@@ -132,6 +144,7 @@ def _build() -> Jinja2Templates:
         local_datetime=local_datetime,
         month_label=month_label,
     )
+    env.globals["static_url"] = static_url
     return templates
 
 

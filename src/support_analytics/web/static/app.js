@@ -61,25 +61,59 @@
     if (from) from.disabled = !op.value;
   }
 
+  // The team table's column filters: contains / equals / numeric ranges in the analytics
+  // grammar (name=contains:TEXT, status=is:TEXT, tickets_assigned=between:1,50 ...).
+  function columnParams(form) {
+    var params = {};
+    var name = form.querySelector("[name=name_text]");
+    if (name && name.value.trim()) params.name = "contains:" + name.value.trim();
+    var status = form.querySelector("[name=status_text]");
+    if (status && status.value) params.status = "is:" + status.value;
+    form.querySelectorAll("input[name$=_min]").forEach(function (low) {
+      var key = low.name.slice(0, -4);
+      var high = form.querySelector("[name=" + key + "_max]");
+      var a = low.value.trim(), b = high ? high.value.trim() : "";
+      if (a && b) params[key] = "between:" + a + "," + b;
+      else if (a) params[key] = "gte:" + a;
+      else if (b) params[key] = "lte:" + b;
+    });
+    return params;
+  }
+
+  function replaceParams(params, wanted) {
+    var keys = [];
+    params.forEach(function (_v, k) { keys.push(k); });
+    keys.forEach(function (k) { params.delete(k); });
+    Object.keys(wanted).forEach(function (k) { params.set(k, wanted[k]); });
+  }
+
   // Every GET from the dashboard drops empty fields; the filter bar sends only canonical keys
   // plus the view's own state (sort, column filters, search) carried over from the address.
   document.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail.elt;
-    if (evt.detail.verb !== "get") return;
+    if (evt.detail.verb !== "get" || !elt.closest) return;
     var params = evt.detail.parameters;
-    var form = elt.closest ? elt.closest("[data-filter-form]") : null;
+    var form = elt.closest("[data-filter-form]");
+    var columns = elt.closest("[data-column-filter-form]");
     if (form) {
-      var canonical = filterParams(form);
-      var keep = new URLSearchParams(window.location.search);
-      var keys = [];
-      params.forEach(function (_v, k) { keys.push(k); });
-      keys.forEach(function (k) { params.delete(k); });
-      keep.forEach(function (v, k) {
-        if (FILTER_KEYS.indexOf(k) === -1 && k !== "page") params.append(k, v);
+      var wanted = {};
+      new URLSearchParams(window.location.search).forEach(function (v, k) {
+        if (FILTER_KEYS.indexOf(k) === -1 && k !== "page") wanted[k] = v;
       });
-      Object.keys(canonical).forEach(function (k) { params.set(k, canonical[k]); });
+      var canonical = filterParams(form);
+      Object.keys(canonical).forEach(function (k) { wanted[k] = canonical[k]; });
+      replaceParams(params, wanted);
       pending = { started: performance.now() };
-    } else if (elt.closest && elt.closest("[data-dashboard]")) {
+    } else if (columns) {
+      var kept = {};
+      ["date", "team_member", "ticket_type", "priority", "sort"].forEach(function (k) {
+        var input = columns.querySelector("input[type=hidden][name=" + k + "]");
+        if (input && input.value) kept[k] = input.value;
+      });
+      var own = columnParams(columns);
+      Object.keys(own).forEach(function (k) { kept[k] = own[k]; });
+      replaceParams(params, kept);
+    } else if (elt.closest("[data-dashboard]")) {
       var empty = [];
       params.forEach(function (v, k) { if (v === "" || v === null) empty.push(k); });
       empty.forEach(function (k) { params.delete(k); });
@@ -146,9 +180,10 @@
     return {
       color: PALETTE,
       tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
-      legend: { type: "scroll", orient: "vertical", right: 0, top: "middle" },
+      legend: { type: "scroll", orient: "horizontal", bottom: 0 },
       series: [{
-        type: "pie", radius: ["42%", "70%"], center: ["36%", "50%"], avoidLabelOverlap: true,
+        type: "pie", radius: ["32%", "56%"], center: ["50%", "46%"], avoidLabelOverlap: true,
+        labelLine: { length: 8, length2: 8 },
         label: { formatter: function (p) { return p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
         data: d.items,
       }],
@@ -270,7 +305,11 @@
   });
 
   document.addEventListener("htmx:afterSwap", function (evt) {
-    afterRender(evt.detail.target);
+    var target = evt.detail.target;
+    // An outerHTML swap (chips, clear all) replaces the target itself.
+    if (!document.body.contains(target)) target = document.getElementById("dashboard") || document.body;
+    afterRender(target);
+    showLive();
   });
 
   document.addEventListener("htmx:historyRestore", function () {
@@ -285,9 +324,12 @@
       '<p>Check your connection, then <a href="' + location.href + '">try again</a>.</p></section>';
   });
 
+  // Only the named controls change filters (not tom-select's own search box).
   document.addEventListener("change", function (evt) {
     var form = evt.target.closest && evt.target.closest("[data-filter-form]");
-    if (form && evt.target.name === "date_op") syncDateInputs(form);
+    if (!form || !evt.target.name) return;
+    if (evt.target.name === "date_op") syncDateInputs(form);
+    if (typeof htmx !== "undefined") htmx.trigger(form, "filters-changed");
   });
 
   // Removing a chip or clearing all is a plain link for no-JS users; with htmx it swaps the view.
@@ -298,20 +340,25 @@
 
   // ---------- live updates ----------
 
+  var live = false;
+
+  function showLive() {
+    var badge = document.querySelector("[data-live-badge]");
+    if (!badge) return;
+    badge.textContent = live ? "live" : "as of";
+    badge.className = live ? "badge badge-live" : "badge badge-static";
+    badge.title = live ? "Updates as tickets change" : "Refreshed when you change a filter";
+  }
+
   function connectLive() {
     var region = document.querySelector("[data-live-refresh]");
-    var badge = document.querySelector("[data-live-badge]");
     if (!region || typeof EventSource === "undefined") return;
     var source = new EventSource("/api/v1/events");
     var timer = null;
-    source.onopen = function () {
-      if (badge) { badge.textContent = "live"; badge.className = "badge badge-live"; badge.title = "Updates as tickets change"; }
-    };
-    source.onerror = function () {
-      if (badge) { badge.textContent = "as of"; badge.className = "badge badge-static"; }
-    };
-    source.onmessage = refresh;
-    ["ticket", "message", "feedback", "tickets", "ticket_created", "ticket_updated"].forEach(function (name) {
+    source.onopen = function () { live = true; showLive(); };
+    source.onerror = function () { live = false; showLive(); };
+    // Messages change no analytics number; tickets, feedback and bulk loads do.
+    ["ticket", "feedback", "bulk"].forEach(function (name) {
       source.addEventListener(name, refresh);
     });
     function refresh() {

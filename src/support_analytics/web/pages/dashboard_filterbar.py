@@ -1,0 +1,182 @@
+"""The filter bar as the templates see it: the options of each control, what is selected,
+the active filters as removable chips, and URLs that keep the rest of the view's state.
+
+The URL is the whole state: `TicketFilters` (the filter engineer's model) for the bar, plus
+view-local parameters (sort, column filters, search, page) kept in `ViewState.extra`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from support_analytics.db.models import TeamMember, TicketType
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.describe import describe
+from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
+
+DATE_OPERATORS: tuple[tuple[str, str], ...] = (
+    ("", "Any date"),
+    (DateOp.ON.value, "On"),
+    (DateOp.BETWEEN.value, "Between"),
+    (DateOp.ON_OR_BEFORE.value, "On or before"),
+    (DateOp.ON_OR_AFTER.value, "On or after"),
+)
+SET_OPERATORS: tuple[tuple[str, str], ...] = (
+    (SetOp.IS.value, "is"),
+    (SetOp.IS_NOT.value, "is not"),
+    (SetOp.ANY_OF.value, "is any of"),
+    (SetOp.NONE_OF.value, "is none of"),
+)
+PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class SetControl:
+    """One of team member / ticket type / priority: an operator and a multi-select."""
+
+    key: str
+    label: str
+    op: str
+    options: tuple[Option, ...]
+
+
+@dataclass(frozen=True)
+class DateControl:
+    op: str
+    first: str
+    second: str
+
+
+@dataclass(frozen=True)
+class Chip:
+    key: str
+    text: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class Names:
+    team_members: dict[int, str]
+    ticket_types: dict[int, str]
+
+    @classmethod
+    def load(cls, session: Session) -> Names:
+        members = session.execute(
+            select(TeamMember.id, TeamMember.username).order_by(TeamMember.username)
+        ).all()
+        types = session.execute(
+            select(TicketType.id, TicketType.type_name).order_by(TicketType.type_name)
+        ).all()
+        return cls(
+            team_members={int(row[0]): str(row[1]) for row in members},
+            ticket_types={int(row[0]): str(row[1]) for row in types},
+        )
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Where we are: the view's path, the filter bar, and the view's own parameters."""
+
+    path: str
+    filters: TicketFilters
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def query(self, *, filters: TicketFilters | None = None, **changes: str | int | None) -> str:
+        params = dict((filters if filters is not None else self.filters).to_params())
+        extra = dict(self.extra)
+        for key, value in changes.items():
+            if value is None or value == "":
+                extra.pop(key, None)
+            else:
+                extra[key] = str(value)
+        params.update(extra)
+        return urlencode(params)
+
+    def url(self, *, filters: TicketFilters | None = None, **changes: str | int | None) -> str:
+        query = self.query(filters=filters, **changes)
+        return f"{self.path}?{query}" if query else self.path
+
+    def at(self, path: str) -> str:
+        """Another view with the same filter bar (view-local state does not carry over)."""
+        query = self.filters.to_query_string()
+        return f"{path}?{query}" if query else path
+
+    def without_extra(self) -> ViewState:
+        return replace(self, extra={})
+
+
+def date_control(flt: DateFilter | None) -> DateControl:
+    if flt is None:
+        return DateControl(op="", first="", second="")
+    first = flt.end if flt.op is DateOp.ON_OR_BEFORE else flt.start
+    second = flt.end if flt.op is DateOp.BETWEEN else None
+    return DateControl(op=flt.op.value, first=_iso(first), second=_iso(second))
+
+
+def _iso(day: date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+def _set_control(
+    key: str,
+    label: str,
+    flt: SetFilter[int] | SetFilter[int | None] | SetFilter[str] | None,
+    choices: list[tuple[str, str]],
+) -> SetControl:
+    chosen: set[str] = set()
+    if flt is not None:
+        chosen = {UNASSIGNED if value is None else str(value) for value in flt.values}
+    return SetControl(
+        key=key,
+        label=label,
+        op=flt.op.value if flt is not None else SetOp.IS.value,
+        options=tuple(Option(value, text, value in chosen) for value, text in choices),
+    )
+
+
+def controls(filters: TicketFilters, names: Names) -> tuple[DateControl, list[SetControl]]:
+    members = [(str(i), name) for i, name in names.team_members.items()]
+    members.append((UNASSIGNED, "Unassigned"))
+    types = [(str(i), name) for i, name in names.ticket_types.items()]
+    priorities = [(p, p.capitalize()) for p in PRIORITIES]
+    priority_filter: SetFilter[str] | None = None
+    if filters.priority is not None:
+        priority_filter = SetFilter(
+            filters.priority.op, tuple(p.value for p in filters.priority.values)
+        )
+    return date_control(filters.date), [
+        _set_control("team_member", "Team member", filters.team_member, members),
+        _set_control("ticket_type", "Ticket type", filters.ticket_type, types),
+        _set_control("priority", "Priority", priority_filter, priorities),
+    ]
+
+
+def chips(state: ViewState, names: Names) -> list[Chip]:
+    """One removable chip per active filter; removing one keeps the others and the view state."""
+    result: list[Chip] = []
+    filters = state.filters
+    for key in ("date", "team_member", "ticket_type", "priority"):
+        if getattr(filters, key) is None:
+            continue
+        alone = replace(TicketFilters(), **{key: getattr(filters, key)})
+        text = describe(alone, team_members=names.team_members, ticket_types=names.ticket_types)
+        text = text.removeprefix("Tickets ")
+        rest = replace(filters, **{key: None})
+        result.append(Chip(key=key, text=text, remove_url=state.url(filters=rest, page=None)))
+    return result
+
+
+def sentence(filters: TicketFilters, names: Names) -> str:
+    return describe(filters, team_members=names.team_members, ticket_types=names.ticket_types)

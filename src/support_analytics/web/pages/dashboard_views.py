@@ -1,0 +1,274 @@
+"""What each analytics view shows: the analytics engineer's results turned into cards, chart
+payloads (the JSON app.js hands to ECharts), table rows and click-through links.
+
+Numbers are never recomputed here; they come from `support_analytics.analytics`, the same
+functions the JSON API serves, so the page and `/api/v1/analytics/*` agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from support_analytics.analytics.schemas import (
+    Overview,
+    OverviewCards,
+    Priorities,
+    ResolutionTimes,
+    TeamPerformance,
+    TicketsOverTime,
+    TicketTypes,
+)
+from support_analytics.filters import TicketFilters
+from support_analytics.web.pages import dashboard_links as links
+from support_analytics.web.pages.dashboard_histogram import Histogram
+from support_analytics.web.templating import hours, month_label, one_decimal, thousands
+
+JsonScalar = str | int | float | bool | None
+JsonValue = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
+Payload = dict[str, JsonValue]
+
+API = "/api/v1/analytics"
+
+
+def api_url(endpoint: str, filters: TicketFilters, **extra: str | int | None) -> str:
+    params = dict(filters.to_params())
+    params.update({key: str(value) for key, value in extra.items() if value is not None})
+    query = urlencode(params)
+    return f"{API}/{endpoint}?{query}" if query else f"{API}/{endpoint}"
+
+
+# ---------- overview ----------
+
+
+@dataclass(frozen=True)
+class Delta:
+    text: str
+    tone: str  # "up" (good), "down" (bad) or "flat": colour follows meaning, not sign
+    previous: str
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    title: str
+    value: str
+    unit: str
+    href: str | None
+    detail: str | None
+    delta: Delta | None
+
+
+def _tone(change: float, higher_is_better: bool | None) -> str:
+    if change == 0 or higher_is_better is None:
+        return "flat"
+    return "up" if (change > 0) == higher_is_better else "down"
+
+
+def _count_delta(now: int, before: int, higher_is_better: bool | None) -> Delta:
+    previous = thousands(before)
+    if before == 0:
+        return Delta("new" if now else "±0", "flat", previous)
+    change = 100.0 * (now - before) / before
+    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    return Delta(f"{sign}{abs(change):,.1f}%", _tone(change, higher_is_better), previous)
+
+
+def _value_delta(
+    now: float | None, before: float | None, unit: str, higher_is_better: bool, fmt: str
+) -> Delta | None:
+    if now is None or before is None:
+        return None
+    change = round(now - before, 1)
+    sign = "+" if change > 0 else ("-" if change < 0 else "±")
+    return Delta(
+        f"{sign}{abs(change):{fmt}}{unit}",
+        _tone(change, higher_is_better),
+        f"{before:{fmt}}{unit}",
+    )
+
+
+def overview_cards(result: Overview, filters: TicketFilters) -> list[Card]:
+    before: OverviewCards | None = result.previous
+    rated = (
+        f"{one_decimal(result.csat_satisfied_pct)}% rated 4-5 · "
+        f"{thousands(result.feedback_count)} ratings"
+    )
+    return [
+        Card(
+            "total_tickets",
+            "Total tickets",
+            thousands(result.total_tickets),
+            "",
+            links.tickets_url(filters) if result.total_tickets else None,
+            None,
+            _count_delta(result.total_tickets, before.total_tickets, None) if before else None,
+        ),
+        Card(
+            "open_tickets",
+            "Open tickets",
+            thousands(result.open_tickets),
+            "",
+            links.tickets_url(filters, status=links.OPEN) if result.open_tickets else None,
+            "open or in progress",
+            _count_delta(result.open_tickets, before.open_tickets, False) if before else None,
+        ),
+        Card(
+            "avg_resolution_hours",
+            "Average resolution time",
+            hours(result.avg_resolution_hours),
+            "h" if result.avg_resolution_hours is not None else "",
+            None,
+            "created to resolved, resolved tickets",
+            _value_delta(
+                result.avg_resolution_hours, before.avg_resolution_hours, " h", False, ",.1f"
+            )
+            if before
+            else None,
+        ),
+        Card(
+            "csat_avg",
+            "Customer satisfaction",
+            one_decimal(result.csat_avg),
+            "/ 5" if result.csat_avg is not None else "",
+            None,
+            rated if result.feedback_count else "no ratings yet",
+            _value_delta(result.csat_avg, before.csat_avg, "", True, ".1f") if before else None,
+        ),
+    ]
+
+
+# ---------- tickets over time ----------
+
+
+def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
+    chart_links: dict[str, JsonValue] = {}
+    for index, point in enumerate(result.series):
+        narrowed = links.for_month(filters, point.month)
+        if narrowed is not None and point.created:
+            chart_links[f"0:{index}"] = links.tickets_url(narrowed)
+    return {
+        "labels": [month_label(p.month) for p in result.series],
+        "created": [p.created for p in result.series],
+        "resolved": [p.resolved for p in result.series],
+        "links": chart_links,
+    }
+
+
+def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for point in result.series:
+        narrowed = links.for_month(filters, point.month)
+        if narrowed is not None and point.created:
+            found[point.month] = links.tickets_url(narrowed)
+    return found
+
+
+# ---------- distribution ----------
+
+
+def type_chart(result: TicketTypes, filters: TicketFilters) -> Payload:
+    shown = [row for row in result.rows if row.count > 0]
+    return {
+        "items": [
+            {
+                "name": row.name,
+                "value": row.count,
+                "pct": round(row.pct, 1) if row.pct is not None else 0.0,
+            }
+            for row in shown
+        ],
+        "links": {
+            str(i): links.tickets_url(links.for_type(filters, row.ticket_type_id))
+            for i, row in enumerate(shown)
+        },
+    }
+
+
+def priority_chart(result: Priorities, filters: TicketFilters) -> Payload:
+    chart_links: dict[str, JsonValue] = {}
+    for index, row in enumerate(result.rows):
+        narrowed = links.for_priority(filters, row.priority)
+        if row.open:
+            chart_links[f"0:{index}"] = links.tickets_url(narrowed, status=links.OPEN)
+        if row.closed:
+            chart_links[f"1:{index}"] = links.tickets_url(narrowed, status=links.CLOSED)
+    return {
+        "labels": [row.priority.capitalize() for row in result.rows],
+        "open": [row.open for row in result.rows],
+        "closed": [row.closed for row in result.rows],
+        "links": chart_links,
+    }
+
+
+# ---------- resolution times ----------
+
+
+def _r(value: float | None) -> float:
+    return round(value, 1) if value is not None else 0.0
+
+
+def box_chart(result: ResolutionTimes, filters: TicketFilters) -> Payload:
+    rows = [row for row in result.by_priority if row.count > 0]
+    return {
+        "labels": [row.priority.capitalize() for row in rows],
+        "boxes": [
+            [
+                _r(row.min_hours),
+                _r(row.q1_hours),
+                _r(row.median_hours),
+                _r(row.q3_hours),
+                _r(row.max_hours),
+            ]
+            for row in rows
+        ],
+        "links": {
+            str(i): links.tickets_url(
+                links.for_priority(filters, row.priority), status=links.CLOSED
+            )
+            for i, row in enumerate(rows)
+        },
+    }
+
+
+def histogram_chart(result: Histogram) -> Payload:
+    return {"labels": list(result.labels), "counts": list(result.counts)}
+
+
+# ---------- team ----------
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    numeric: bool
+    sort_url: str
+    sorted: str | None  # "ascending" / "descending" (aria-sort) when this column sorts
+
+
+TEAM_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+    ("name", "Team member", False),
+    ("tickets_assigned", "Tickets assigned", True),
+    ("tickets_resolved", "Tickets resolved", True),
+    ("avg_resolution_hours", "Avg resolution (h)", True),
+    ("avg_rating", "Avg rating", True),
+    ("status", "Status", False),
+)
+
+
+def team_totals(result: TeamPerformance) -> int:
+    return sum(row.tickets_assigned for row in result.rows)
+
+
+def team_row_links(result: TeamPerformance, filters: TicketFilters) -> dict[int, dict[str, str]]:
+    found: dict[int, dict[str, str]] = {}
+    for row in result.rows:
+        narrowed = links.for_member(filters, row.team_member_id)
+        entry: dict[str, str] = {}
+        if row.tickets_assigned:
+            entry["tickets_assigned"] = links.tickets_url(narrowed)
+        if row.tickets_resolved:
+            entry["tickets_resolved"] = links.tickets_url(narrowed, status=links.CLOSED)
+        found[row.team_member_id] = entry
+    return found
