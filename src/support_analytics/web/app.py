@@ -19,6 +19,7 @@ from support_analytics.live import sse as live_sse
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
+from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.templating import STATIC_DIR
 
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(auth_endpoints.router)
     app.include_router(tickets_endpoints.router)
     app.include_router(live_sse.router)
+    app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"])
