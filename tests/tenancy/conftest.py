@@ -1,0 +1,117 @@
+"""One database for the whole tenancy suite: the reference data plus the personas' users,
+sessions and a few rows in every user table, so no cell of the matrix is vacuous."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+
+from support_analytics.auth import invites
+from support_analytics.db.engine import Database, connect
+from support_analytics.tenancy.claims import Role
+from support_analytics.tenancy.scope import owner_transaction
+from tests.conftest import PgServer
+from tests.fixtures.auth import (
+    CLIENT_A_ID,
+    CLIENT_B_ID,
+    Persona,
+    create_personas,
+    create_user,
+    open_session,
+)
+from tests.tenancy.matrix import MatrixPersona, World
+
+VICTIM_TEAM_MEMBER_ID = 4
+SOMEONE_ELSE_TEAM_MEMBER_ID = 9
+
+
+def _ticket(database: Database, client_id: int, status: str) -> int:
+    with owner_transaction(database) as session:
+        return int(
+            session.execute(
+                text(
+                    "SELECT t.id FROM tickets t WHERE t.client_id = :client AND t.status = :status"
+                    " AND NOT EXISTS (SELECT 1 FROM ticket_feedback f WHERE f.ticket_id = t.id)"
+                    " ORDER BY t.id LIMIT 1"
+                ),
+                {"client": client_id, "status": status},
+            ).scalar_one()
+        )
+
+
+def build_world(database: Database) -> World:
+    users = create_personas(database)
+    victim = create_user(
+        database, Role.AGENT, email="victim@tests.example", team_member_id=VICTIM_TEAM_MEMBER_ID
+    )
+    open_session(database, victim)
+    with owner_transaction(database) as session:
+        invites.issue(
+            session,
+            user_id=victim.id,
+            purpose="reset",
+            base_url="http://t",
+            created_by=None,
+            sender=invites.ShownToSender(),
+        )
+        session.execute(
+            text(
+                "INSERT INTO login_attempts (email, ip_address, succeeded)"
+                " VALUES ('x@tests.example', '10.1.1.1', false)"
+            )
+        )
+    tickets = {
+        (client, status): _ticket(database, client, status)
+        for client in (CLIENT_A_ID, CLIENT_B_ID)
+        for status in ("open", "resolved")
+    }
+
+    def params_for(
+        client_id: int, other_id: int, *, user_id: int, team_member: int | None
+    ) -> dict[str, object]:
+        return {
+            "client": client_id,
+            "other_client": other_id,
+            "ticket": tickets[(client_id, "open")],
+            "other_ticket": tickets[(other_id, "open")],
+            "resolved": tickets[(client_id, "resolved")],
+            "other_resolved": tickets[(other_id, "resolved")],
+            "is_client": team_member is None,
+            "team_member": team_member,
+            "someone_else": SOMEONE_ELSE_TEAM_MEMBER_ID,
+            "self_user": user_id,
+            "victim_user": victim.id,
+        }
+
+    tokens: dict[MatrixPersona, str | None] = {"anonymous": None}
+    params: dict[MatrixPersona, dict[str, object]] = {
+        "anonymous": params_for(CLIENT_A_ID, CLIENT_B_ID, user_id=-1, team_member=None)
+    }
+    persona: Persona
+    for persona in ("client_a", "client_b", "agent", "manager", "admin"):
+        user = users[persona]
+        tokens[persona] = open_session(database, user)
+        own = user.client_id or CLIENT_A_ID
+        other = CLIENT_B_ID if own == CLIENT_A_ID else CLIENT_A_ID
+        params[persona] = params_for(own, other, user_id=user.id, team_member=user.team_member_id)
+    return World(tokens=tokens, params=params)
+
+
+@pytest.fixture(scope="module")
+def tenancy_database(pg_server: PgServer, template_database: str) -> Iterator[Database]:
+    name = f"sa_tenancy_{uuid.uuid4().hex[:10]}"
+    url = pg_server.create_database(name, template=template_database)
+    database = connect(url, pool_size=2)
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def world(tenancy_database: Database) -> World:
+    return build_world(tenancy_database)

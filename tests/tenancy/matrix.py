@@ -1,0 +1,365 @@
+"""The adversarial matrix: ONE table of expectations, every data and user table x every
+persona x select/insert/update/delete (plus hostile variants), run in SQL inside the real
+request transaction (`tenancy.scope.request_transaction`) and always rolled back.
+
+Personas are the six of the issue plus two forged ones: a client's token under the internal
+request role and an agent's token under the client role, which is what code inside a request
+could reach with `SET ROLE` (the owner connection may switch to any role). They must see and
+do nothing.
+
+Outcomes: `all` = every row the owner sees; `own` = exactly the rows OWN_ROWS selects for
+that persona; `-` = refused (permission/policy error) or no rows seen/affected; `ok` = the
+write went through (at least one row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+import psycopg.errors
+from sqlalchemy import CursorResult, text
+from sqlalchemy.exc import DBAPIError
+
+from support_analytics.db.engine import Database
+from support_analytics.tenancy.roles import RequestRole
+from support_analytics.tenancy.scope import owner_transaction, request_transaction
+
+MatrixPersona = Literal[
+    "anonymous",
+    "client_a",
+    "client_b",
+    "agent",
+    "manager",
+    "admin",
+    "client_a_as_internal",
+    "agent_as_client",
+]
+COLUMNS: tuple[MatrixPersona, ...] = (
+    "anonymous",
+    "client_a",
+    "client_b",
+    "agent",
+    "manager",
+    "admin",
+    "client_a_as_internal",
+    "agent_as_client",
+)
+FORGED_ROLE: dict[MatrixPersona, RequestRole] = {
+    "client_a_as_internal": RequestRole.INTERNAL,
+    "agent_as_client": RequestRole.CLIENT,
+}
+BASE_PERSONA: dict[MatrixPersona, MatrixPersona] = {
+    "client_a_as_internal": "client_a",
+    "agent_as_client": "agent",
+}
+
+# fmt: off
+EXPECTATIONS = """
+table            op                  anon client_a client_b agent manager admin a_as_int ag_as_cl
+clients          select              -    own      own      all   all     all   -        -
+clients          insert              -    -        -        -     -       -     -        -
+clients          update              -    -        -        -     -       -     -        -
+clients          delete              -    -        -        -     -       -     -        -
+team_members     select              -    all      all      all   all     all   -        -
+team_members     select_email        -    -        -        all   all     all   -        -
+team_members     insert              -    -        -        -     -       -     -        -
+team_members     update              -    -        -        -     -       -     -        -
+team_members     delete              -    -        -        -     -       -     -        -
+ticket_types     select              -    all      all      all   all     all   -        -
+ticket_types     insert              -    -        -        -     -       -     -        -
+ticket_types     update              -    -        -        -     -       -     -        -
+ticket_types     delete              -    -        -        -     -       -     -        -
+tickets          select              -    own      own      all   all     all   -        -
+tickets          insert              -    ok       ok       -     -       -     -        -
+tickets          insert_other_tenant -    -        -        -     -       -     -        -
+tickets          insert_preset       -    -        -        -     -       -     -        -
+tickets          update              -    -        -        ok    ok      ok    -        -
+tickets          delete              -    -        -        -     -       -     -        -
+ticket_messages  select              -    own      own      all   all     all   -        -
+ticket_messages  insert              -    ok       ok       ok    ok      ok    -        -
+ticket_messages  insert_other_tenant -    -        -        ok    ok      ok    -        -
+ticket_messages  insert_impersonate  -    -        -        -     -       -     -        -
+ticket_messages  update              -    -        -        -     -       -     -        -
+ticket_messages  delete              -    -        -        -     -       -     -        -
+ticket_feedback  select              -    own      own      all   all     all   -        -
+ticket_feedback  insert              -    ok       ok       -     -       -     -        -
+ticket_feedback  insert_other_tenant -    -        -        -     -       -     -        -
+ticket_feedback  insert_unresolved   -    -        -        -     -       -     -        -
+ticket_feedback  update              -    -        -        -     -       -     -        -
+ticket_feedback  delete              -    -        -        -     -       -     -        -
+payments         select              -    own      own      all   all     all   -        -
+payments         insert              -    -        -        -     -       -     -        -
+payments         update              -    -        -        -     -       -     -        -
+payments         delete              -    -        -        -     -       -     -        -
+users            select              -    own      own      own   own     all   -        -
+users            select_secret       -    -        -        -     -       -     -        -
+users            insert              -    -        -        -     -       ok    -        -
+users            update              -    -        -        -     -       ok    -        -
+users            update_self         -    -        -        -     -       ok    -        -
+users            delete              -    -        -        -     -       -     -        -
+sessions         select              -    own      own      own   own     all   -        -
+sessions         select_secret       -    -        -        -     -       -     -        -
+sessions         insert              -    -        -        -     -       -     -        -
+sessions         update              -    -        -        -     -       ok    -        -
+sessions         update_self         -    ok       ok       ok    ok      ok    -        -
+sessions         delete              -    -        -        -     -       -     -        -
+auth_tokens      select              -    -        -        -     -       all   -        -
+auth_tokens      select_secret       -    -        -        -     -       -     -        -
+auth_tokens      insert              -    -        -        -     -       ok    -        -
+auth_tokens      insert_forged       -    -        -        -     -       -     -        -
+auth_tokens      update              -    -        -        -     -       -     -        -
+auth_tokens      delete              -    -        -        -     -       -     -        -
+login_attempts   select              -    -        -        -     -       -     -        -
+login_attempts   insert              -    -        -        -     -       -     -        -
+login_attempts   update              -    -        -        -     -       -     -        -
+login_attempts   delete              -    -        -        -     -       -     -        -
+"""
+# fmt: on
+
+_HASH = "sha256(random()::text::bytea)"
+# SQL per (table, op). Selects return ids; writes are judged by the rows they touch.
+SQL: dict[tuple[str, str], str] = {
+    ("clients", "select"): "SELECT id FROM clients",
+    ("clients", "insert"): "INSERT INTO clients (client_name, email) VALUES ('m', 'm@m.example')",
+    ("clients", "update"): "UPDATE clients SET client_name = client_name WHERE id = :client",
+    ("clients", "delete"): "DELETE FROM clients WHERE id = :client",
+    ("team_members", "select"): "SELECT id FROM team_members",
+    ("team_members", "select_email"): "SELECT id FROM (SELECT id, email FROM team_members) s",
+    ("team_members", "insert"): (
+        "INSERT INTO team_members (username, email, department) VALUES ('m', 'm@m', 'support')"
+    ),
+    ("team_members", "update"): "UPDATE team_members SET status = status WHERE id = 1",
+    ("team_members", "delete"): "DELETE FROM team_members WHERE id = 15",
+    ("ticket_types", "select"): "SELECT id FROM ticket_types",
+    ("ticket_types", "insert"): (
+        "INSERT INTO ticket_types (type_name, department) VALUES ('m', 'support')"
+    ),
+    ("ticket_types", "update"): "UPDATE ticket_types SET priority = priority WHERE id = 1",
+    ("ticket_types", "delete"): "DELETE FROM ticket_types WHERE id = 14",
+    ("tickets", "select"): "SELECT id FROM tickets",
+    ("tickets", "insert"): (
+        "INSERT INTO tickets (client_id, ticket_type_id, priority, title)"
+        " VALUES (:client, 1, 'low', 'matrix')"
+    ),
+    ("tickets", "insert_other_tenant"): (
+        "INSERT INTO tickets (client_id, ticket_type_id, priority, title)"
+        " VALUES (:other_client, 1, 'low', 'matrix')"
+    ),
+    ("tickets", "insert_preset"): (
+        "INSERT INTO tickets (client_id, ticket_type_id, priority, title, status, assigned_to)"
+        " VALUES (:client, 1, 'low', 'matrix', 'resolved', 1)"
+    ),
+    ("tickets", "update"): "UPDATE tickets SET priority = 'urgent' WHERE id = :ticket",
+    ("tickets", "delete"): "DELETE FROM tickets WHERE id = :ticket",
+    ("ticket_messages", "select"): "SELECT id FROM ticket_messages",
+    ("ticket_messages", "insert"): (
+        "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text)"
+        " VALUES (:ticket, :is_client, :team_member, 'matrix')"
+    ),
+    ("ticket_messages", "insert_other_tenant"): (
+        "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text)"
+        " VALUES (:other_ticket, :is_client, :team_member, 'matrix')"
+    ),
+    ("ticket_messages", "insert_impersonate"): (
+        "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text)"
+        " VALUES (:ticket, false, :someone_else, 'matrix')"
+    ),
+    ("ticket_messages", "update"): (
+        "UPDATE ticket_messages SET message_text = 'x' WHERE ticket_id = :ticket"
+    ),
+    ("ticket_messages", "delete"): "DELETE FROM ticket_messages WHERE ticket_id = :ticket",
+    ("ticket_feedback", "select"): "SELECT id FROM ticket_feedback",
+    ("ticket_feedback", "insert"): (
+        "INSERT INTO ticket_feedback (ticket_id, rating, feedback_text)"
+        " VALUES (:resolved, 5, 'matrix')"
+    ),
+    ("ticket_feedback", "insert_other_tenant"): (
+        "INSERT INTO ticket_feedback (ticket_id, rating, feedback_text)"
+        " VALUES (:other_resolved, 5, 'matrix')"
+    ),
+    ("ticket_feedback", "insert_unresolved"): (
+        "INSERT INTO ticket_feedback (ticket_id, rating, feedback_text)"
+        " VALUES (:ticket, 5, 'matrix')"
+    ),
+    ("ticket_feedback", "update"): (
+        "UPDATE ticket_feedback SET rating = 1 WHERE ticket_id IN (SELECT id FROM tickets)"
+    ),
+    ("ticket_feedback", "delete"): (
+        "DELETE FROM ticket_feedback WHERE ticket_id IN (SELECT id FROM tickets)"
+    ),
+    ("payments", "select"): "SELECT id FROM payments",
+    ("payments", "insert"): (
+        "INSERT INTO payments (client_id, amount_usd, payment_type) VALUES (:client, 1, 'x')"
+    ),
+    ("payments", "update"): "UPDATE payments SET status = 'completed' WHERE client_id = :client",
+    ("payments", "delete"): "DELETE FROM payments WHERE client_id = :client",
+    ("users", "select"): "SELECT id FROM users",
+    ("users", "select_secret"): "SELECT id FROM (SELECT id, password_hash FROM users) s",
+    ("users", "insert"): (
+        "INSERT INTO users (email, kind, role, team_member_id, status)"
+        " VALUES ('matrix-new@tests.example', 'internal', 'admin', 7, 'invited')"
+    ),
+    ("users", "update"): "UPDATE users SET role = 'admin' WHERE id = :victim_user",
+    ("users", "update_self"): "UPDATE users SET display_name = 'me' WHERE id = :self_user",
+    ("users", "delete"): "DELETE FROM users WHERE id = :victim_user",
+    ("sessions", "select"): "SELECT id FROM sessions",
+    ("sessions", "select_secret"): "SELECT id FROM (SELECT id, token_hash FROM sessions) s",
+    ("sessions", "insert"): (
+        f"INSERT INTO sessions (user_id, token_hash, expires_at)"
+        f" VALUES (:self_user, {_HASH}, now() + interval '1 day')"
+    ),
+    ("sessions", "update"): ("UPDATE sessions SET revoked_at = now() WHERE user_id = :victim_user"),
+    ("sessions", "update_self"): (
+        "UPDATE sessions SET revoked_at = now() WHERE user_id = :self_user"
+    ),
+    ("sessions", "delete"): "DELETE FROM sessions WHERE user_id = :victim_user",
+    ("auth_tokens", "select"): "SELECT id FROM auth_tokens",
+    ("auth_tokens", "select_secret"): "SELECT id FROM (SELECT id, token_hash FROM auth_tokens) s",
+    ("auth_tokens", "insert"): (
+        f"INSERT INTO auth_tokens (user_id, purpose, token_hash, expires_at, created_by)"
+        f" VALUES (:victim_user, 'reset', {_HASH}, now() + interval '1 hour', :self_user)"
+    ),
+    ("auth_tokens", "insert_forged"): (
+        f"INSERT INTO auth_tokens (user_id, purpose, token_hash, expires_at, created_by)"
+        f" VALUES (:victim_user, 'reset', {_HASH}, now() + interval '1 hour', :victim_user)"
+    ),
+    ("auth_tokens", "update"): "UPDATE auth_tokens SET used_at = now() WHERE used_at IS NULL",
+    ("auth_tokens", "delete"): "DELETE FROM auth_tokens WHERE user_id = :victim_user",
+    ("login_attempts", "select"): "SELECT id FROM login_attempts",
+    ("login_attempts", "insert"): (
+        "INSERT INTO login_attempts (email, ip_address, succeeded) VALUES ('m@m', '1.1.1.1', true)"
+    ),
+    ("login_attempts", "update"): "UPDATE login_attempts SET succeeded = true",
+    ("login_attempts", "delete"): "DELETE FROM login_attempts",
+}
+
+# What `own` means per table, evaluated as the owner with the persona's parameters.
+OWN_ROWS: dict[str, str] = {
+    "clients": "SELECT id FROM clients WHERE id = :client",
+    "tickets": "SELECT id FROM tickets WHERE client_id = :client",
+    "ticket_messages": (
+        "SELECT m.id FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id"
+        " WHERE t.client_id = :client"
+    ),
+    "ticket_feedback": (
+        "SELECT f.id FROM ticket_feedback f JOIN tickets t ON t.id = f.ticket_id"
+        " WHERE t.client_id = :client"
+    ),
+    "payments": "SELECT id FROM payments WHERE client_id = :client",
+    "users": "SELECT id FROM users WHERE id = :self_user",
+    "sessions": "SELECT id FROM sessions WHERE user_id = :self_user",
+}
+
+Expected = Literal["all", "own", "-", "ok"]
+_EXPECTED: dict[str, Expected] = {"all": "all", "own": "own", "-": "-", "ok": "ok"}
+
+
+@dataclass(frozen=True)
+class Case:
+    table: str
+    op: str
+    persona: MatrixPersona
+    expected: Expected
+
+    @property
+    def id(self) -> str:
+        return f"{self.table}-{self.op}-{self.persona}"
+
+    @property
+    def is_select(self) -> bool:
+        return self.op.startswith("select")
+
+
+def cases() -> list[Case]:
+    rows = [line.split() for line in EXPECTATIONS.strip().splitlines()[1:]]
+    result: list[Case] = []
+    for table, op, *cells in rows:
+        assert len(cells) == len(COLUMNS), (table, op)
+        assert (table, op) in SQL, (table, op)
+        for persona, cell in zip(COLUMNS, cells, strict=True):
+            result.append(Case(table, op, persona, _EXPECTED[cell]))
+    return result
+
+
+@dataclass(frozen=True)
+class World:
+    """Tokens and the ids the SQL needs, per persona; built once per database."""
+
+    tokens: Mapping[MatrixPersona, str | None]
+    params: Mapping[MatrixPersona, Mapping[str, object]]
+    reference_cache: dict[tuple[str, MatrixPersona], tuple[set[int], set[int]]] = field(
+        default_factory=dict
+    )
+
+
+class Refused(Exception):
+    pass
+
+
+class _Rollback(Exception):
+    pass
+
+
+def observe(database: Database, world: World, case: Case) -> tuple[str, set[int] | int]:
+    """Run one case; ('refused', 0), ('rows', ids) for selects or ('count', n) for writes."""
+    base = BASE_PERSONA.get(case.persona, case.persona)
+    token = world.tokens[base]
+    params = dict(world.params[base])
+    forged = FORGED_ROLE.get(case.persona)
+    outcome: tuple[str, set[int] | int] = ("refused", 0)
+    try:
+        with request_transaction(database, token, ttl=timedelta(hours=1)) as scope:
+            if forged is not None:
+                # What injected SQL could do on an owner connection: switch request role.
+                scope.session.execute(text(f"SET LOCAL ROLE {forged.value}"))
+            result = scope.session.execute(text(SQL[(case.table, case.op)]), params)
+            if case.is_select:
+                outcome = ("rows", {int(row[0]) for row in result})
+            elif isinstance(result, CursorResult):
+                outcome = ("count", result.rowcount)
+            raise _Rollback
+    except _Rollback:
+        return outcome
+    except DBAPIError as exc:
+        if isinstance(exc.orig, psycopg.errors.InsufficientPrivilege):
+            return ("refused", 0)
+        raise
+
+
+def reference_rows(database: Database, world: World, case: Case) -> tuple[set[int], set[int]]:
+    """(every id, the persona's own ids) as the owner sees them."""
+    base = BASE_PERSONA.get(case.persona, case.persona)
+    cached = world.reference_cache.get((case.table, base))
+    if cached is not None:
+        return cached
+    with owner_transaction(database) as session:
+        everything = {int(r[0]) for r in session.execute(text(f"SELECT id FROM {case.table}"))}
+        own_sql = OWN_ROWS.get(case.table)
+        own = (
+            {int(r[0]) for r in session.execute(text(own_sql), dict(world.params[base]))}
+            if own_sql
+            else set()
+        )
+    world.reference_cache[(case.table, base)] = (everything, own)
+    return everything, own
+
+
+def verdict(database: Database, world: World, case: Case) -> str | None:
+    """None when the case behaves as the table says, else what happened instead."""
+    kind, value = observe(database, world, case)
+    if case.is_select:
+        seen = value if isinstance(value, set) else set()
+        everything, own = reference_rows(database, world, case)
+        wanted = {"all": everything, "own": own, "-": set()}[case.expected]
+        if case.expected != "-" and not wanted:
+            return f"the world has no rows to tell {case.expected!r} apart"
+        if seen != wanted:
+            return f"saw {len(seen)} rows, expected {len(wanted)} ({case.expected})"
+        return None
+    went_through = kind == "count" and isinstance(value, int) and value > 0
+    if went_through != (case.expected == "ok"):
+        return f"write {'went through' if went_through else 'was refused'}"
+    return None

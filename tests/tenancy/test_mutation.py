@@ -1,0 +1,151 @@
+"""Proof that no policy goes untested: in a scratch database, drop or loosen each policy (and
+switch RLS off on each table) in turn, and the matrix must notice every time."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import text
+
+from support_analytics.db.engine import Database
+from support_analytics.tenancy.scope import owner_transaction
+from tests.tenancy.matrix import World, cases, verdict
+
+MIGRATION = (
+    Path(__file__).resolve().parents[2]
+    / "src/support_analytics/db/migrations/versions/20261125_0003_identity_users_rls.py"
+)
+
+
+def _migration() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("identity_migration", MIGRATION)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+IDENTITY = _migration()
+POLICIES: list[tuple[str, str]] = [(p[0], p[1]) for p in IDENTITY.POLICIES]
+TABLES: list[str] = [*IDENTITY.DATA_TABLES, *IDENTITY.USER_TABLES]
+CASES = cases()
+# PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE
+# policies repeat their SELECT policy's condition: loosened alone they change nothing any SQL
+# can observe (test_masked_update_policies_stay_masked shows it); dropping them is caught.
+MASKED_BY_SELECT = {
+    "tickets_internal_update": "tickets_internal_select",
+    "sessions_internal_update": "sessions_internal_select",
+    "sessions_client_update": "sessions_client_select",
+}
+LOOSENABLE = [p for p in POLICIES if p[0] not in MASKED_BY_SELECT]
+# login_attempts has no grants at all: RLS there is a second lock the matrix cannot see.
+RLS_TABLES = [t for t in TABLES if t != "login_attempts"]
+
+
+def _execute(database: Database, sql: str) -> None:
+    with owner_transaction(database) as session:
+        session.execute(text(sql))
+
+
+def _matrix_notices(database: Database, world: World, table: str) -> bool:
+    return any(verdict(database, world, case) for case in CASES if case.table == table)
+
+
+def test_every_policy_of_the_database_is_in_the_migration_list(
+    tenancy_database: Database,
+) -> None:
+    with owner_transaction(tenancy_database) as session:
+        rows = session.execute(
+            text("SELECT policyname, tablename FROM pg_policies WHERE tablename = ANY(:tables)"),
+            {"tables": TABLES},
+        ).all()
+    assert {(name, table) for name, table in rows} == set(POLICIES)
+
+
+@pytest.fixture
+def policy_restorer(tenancy_database: Database) -> Iterator[list[str]]:
+    """Statements that put the original policy back, run even when the test fails."""
+    restore: list[str] = []
+    yield restore
+    for sql in restore:
+        _execute(tenancy_database, sql)
+
+
+def _definition(
+    database: Database, name: str, table: str
+) -> tuple[str, str, str, str | None, str | None]:
+    with owner_transaction(database) as session:
+        row = session.execute(
+            text(
+                "SELECT cmd, array_to_string(roles, ','), permissive, qual, with_check"
+                " FROM pg_policies WHERE policyname = :name AND tablename = :table"
+            ),
+            {"name": name, "table": table},
+        ).one()
+    return row[0], row[1], row[2], row[3], row[4]
+
+
+def _create_sql(
+    name: str, table: str, definition: tuple[str, str, str, str | None, str | None]
+) -> str:
+    cmd, roles, permissive, qual, check = definition
+    sql = f"CREATE POLICY {name} ON {table} AS {permissive} FOR {cmd} TO {roles}"
+    if qual is not None:
+        sql += f" USING ({qual})"
+    if check is not None:
+        sql += f" WITH CHECK ({check})"
+    return sql
+
+
+@pytest.mark.parametrize(("name", "table"), POLICIES, ids=[name for name, _ in POLICIES])
+def test_dropping_the_policy_is_caught(
+    tenancy_database: Database, world: World, policy_restorer: list[str], name: str, table: str
+) -> None:
+    definition = _definition(tenancy_database, name, table)
+    _execute(tenancy_database, f"DROP POLICY {name} ON {table}")
+    policy_restorer.append(_create_sql(name, table, definition))
+    assert _matrix_notices(tenancy_database, world, table), f"dropping {name} went unnoticed"
+
+
+def _loosen(database: Database, restorer: list[str], name: str, table: str) -> None:
+    definition = _definition(database, name, table)
+    _, _, _, qual, check = definition
+    clauses = ["USING (true)"] if qual is not None else []
+    if check is not None:
+        clauses.append("WITH CHECK (true)")
+    _execute(database, f"ALTER POLICY {name} ON {table} {' '.join(clauses)}")
+    restorer.append(f"DROP POLICY {name} ON {table}")
+    restorer.append(_create_sql(name, table, definition))
+
+
+@pytest.mark.parametrize(("name", "table"), LOOSENABLE, ids=[name for name, _ in LOOSENABLE])
+def test_loosening_the_policy_is_caught(
+    tenancy_database: Database, world: World, policy_restorer: list[str], name: str, table: str
+) -> None:
+    _loosen(tenancy_database, policy_restorer, name, table)
+    assert _matrix_notices(tenancy_database, world, table), f"loosening {name} went unnoticed"
+
+
+@pytest.mark.parametrize("name", sorted(MASKED_BY_SELECT))
+def test_masked_update_policies_stay_masked(
+    tenancy_database: Database, world: World, policy_restorer: list[str], name: str
+) -> None:
+    table = dict(POLICIES)[name]
+    _loosen(tenancy_database, policy_restorer, name, table)
+    assert not _matrix_notices(tenancy_database, world, table)
+    _loosen(tenancy_database, policy_restorer, MASKED_BY_SELECT[name], table)
+    assert _matrix_notices(tenancy_database, world, table)
+
+
+@pytest.mark.parametrize("table", RLS_TABLES)
+def test_switching_rls_off_is_caught(
+    tenancy_database: Database, world: World, policy_restorer: list[str], table: str
+) -> None:
+    _execute(tenancy_database, f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+    policy_restorer.append(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    assert _matrix_notices(tenancy_database, world, table), f"RLS off on {table} went unnoticed"
