@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from types import FrameType
 
 import typer
+from alembic.util import CommandError
 from rich.console import Console
 
 from support_analytics.config import Settings, get_settings
 from support_analytics.db import migrate
 from support_analytics.db.engine import Database, connect, database_url
+from support_analytics.errors import AppError
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -55,7 +57,11 @@ def open_database(
         database = connect(url, pool_size=2)
         try:
             if migrated:
-                migrate.upgrade(url)
+                try:
+                    migrate.upgrade(url)
+                except CommandError as exc:
+                    # e.g. a database migrated by a newer or different version of the code
+                    raise AppError(f"cannot upgrade the database schema: {exc}") from exc
             yield database
         finally:
             database.engine.dispose()
