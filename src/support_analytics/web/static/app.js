@@ -179,12 +179,12 @@
   builders.typeDonut = function (d) {
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value.toLocaleString("en-US") + " (" + Number(p.data.pct).toFixed(1) + "%)"; } },
       legend: { type: "scroll", orient: "horizontal", bottom: 0 },
       series: [{
         type: "pie", radius: ["32%", "56%"], center: ["50%", "46%"], avoidLabelOverlap: true,
         labelLine: { length: 8, length2: 8 },
-        label: { formatter: function (p) { return p.value.toLocaleString("en-US") + " (" + p.data.pct + "%)"; } },
+        label: { formatter: function (p) { return p.value.toLocaleString("en-US") + " (" + Number(p.data.pct).toFixed(1) + "%)"; } },
         data: d.items,
       }],
     };
