@@ -1,0 +1,205 @@
+"""The client portal: the company's own tickets, a new-ticket form, and each ticket's thread
+with reply and feedback forms. Client users only; every read goes through DbSession, so a
+ticket of another client is a 404 page, exactly like one that does not exist.
+
+Forms are plain POST + redirect (no JavaScript needed); on a validation error the form comes
+back with the caller's input and a message beside each field (status 422).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import Response
+
+from support_analytics.auth.dependencies import ClientUser, DbSession
+from support_analytics.errors import Conflict, NotFound
+from support_analytics.tickets import forms, queries, service
+from support_analytics.tickets.params import parse_statuses
+from support_analytics.tickets.queries import TicketQuery
+from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
+from support_analytics.web.pages.tickets_shared import (
+    STATUS_CHOICES,
+    new_form_token,
+    pager,
+    render,
+    see_other,
+)
+
+router = APIRouter(prefix="/portal", tags=["pages"], include_in_schema=False)
+
+PAGE_SIZE = 20
+Text = Annotated[str, Form()]
+
+
+@router.get("")
+def portal_home(
+    *,
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    status: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
+    statuses = parse_statuses(status)
+    result = queries.list_tickets(
+        db, TicketQuery(statuses=statuses, q=q, page=page, page_size=PAGE_SIZE)
+    )
+    params = {"status": status or "", "q": q or ""}
+    return render(
+        request,
+        "portal/list.html",
+        user,
+        {
+            "page": result,
+            "pager": pager("/portal", params, result),
+            "status": status or "",
+            "q": q or "",
+            "status_choices": STATUS_CHOICES,
+            "filtered": bool(statuses or q),
+        },
+    )
+
+
+def _new_form(
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    *,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "portal/new.html",
+        user,
+        {
+            "types": queries.ticket_types(db),
+            "priorities": list(Priority),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tickets/new")
+def new_ticket_form(request: Request, db: DbSession, user: ClientUser) -> Response:
+    values = {"priority": Priority.MEDIUM.value, "token": new_form_token()}
+    return _new_form(request, db, user, values=values, errors={})
+
+
+@router.post("/tickets/new")
+def create_ticket(
+    *,
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    title: Text = "",
+    ticket_type_id: Text = "",
+    priority: Text = "",
+    message: Text = "",
+    token: Text = "",
+) -> Response:
+    values = {
+        "title": title,
+        "ticket_type_id": ticket_type_id,
+        "priority": priority,
+        "message": message,
+        "token": token[:100] or new_form_token(),
+    }
+    parsed = forms.new_ticket(
+        title=title, ticket_type_id=ticket_type_id, priority=priority, message=message
+    )
+    if parsed.value is None:
+        return _new_form(request, db, user, values=values, errors=parsed.errors, status_code=422)
+    try:
+        created = service.create_ticket(db, user, parsed.value, token=values["token"])
+    except service.InvalidInput as exc:
+        errors = {exc.field: forms.MESSAGES.get(exc.field, exc.message)}
+        return _new_form(request, db, user, values=values, errors=errors, status_code=422)
+    return see_other(f"/portal/tickets/{created.ticket_id}?created=1")
+
+
+def _ticket_page(
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    ticket_id: int,
+    *,
+    reply_value: str = "",
+    errors: dict[str, str] | None = None,
+    feedback_values: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    detail = queries.get_ticket(db, ticket_id)
+    if detail is None:
+        raise NotFound(service.NOT_FOUND)
+    status = parse_status(detail.ticket.status)
+    return render(
+        request,
+        "portal/ticket.html",
+        user,
+        {
+            "detail": detail,
+            "ticket": detail.ticket,
+            "can_give_feedback": detail.feedback is None and status in FEEDBACK_STATUSES,
+            "reply_value": reply_value,
+            "errors": errors or {},
+            "feedback_values": feedback_values or {},
+            "notice": notice,
+            "created": request.query_params.get("created") == "1",
+        },
+        status_code=status_code,
+    )
+
+
+@router.get("/tickets/{ticket_id}")
+def ticket_page(request: Request, db: DbSession, user: ClientUser, ticket_id: int) -> Response:
+    return _ticket_page(request, db, user, ticket_id)
+
+
+@router.post("/tickets/{ticket_id}/messages")
+def reply(
+    request: Request, db: DbSession, user: ClientUser, ticket_id: int, text: Text = ""
+) -> Response:
+    parsed = forms.reply(text=text)
+    if parsed.value is None:
+        return _ticket_page(
+            request, db, user, ticket_id, reply_value=text, errors=parsed.errors, status_code=422
+        )
+    message_id = service.add_message(db, user, ticket_id, parsed.value)
+    return see_other(f"/portal/tickets/{ticket_id}#message-{message_id}")
+
+
+@router.post("/tickets/{ticket_id}/feedback")
+def leave_feedback(
+    *,
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    ticket_id: int,
+    rating: Text = "",
+    text: Text = "",
+) -> Response:
+    parsed = forms.feedback(rating=rating, text=text)
+    values = {"rating": rating, "text": text}
+    if parsed.value is None:
+        return _ticket_page(
+            request,
+            db,
+            user,
+            ticket_id,
+            feedback_values=values,
+            errors=parsed.errors,
+            status_code=422,
+        )
+    try:
+        service.add_feedback(db, user, ticket_id, parsed.value)
+    except Conflict as exc:
+        return _ticket_page(request, db, user, ticket_id, notice=exc.message, status_code=409)
+    return see_other(f"/portal/tickets/{ticket_id}#feedback")
