@@ -25,6 +25,7 @@ from support_analytics.db.generate import Progress as ProgressCallback
 _LABELS = {
     "tickets": "tickets, messages, feedback",
     "indexes": "indexes and foreign keys",
+    "rollups": "analytics rollups",
     "analyze": "vacuum and analyze",
 }
 

@@ -424,7 +424,9 @@ def generate(
             report("indexes", number, len(set_aside.restore))
         _set_triggers(conn, enabled=True)
         _reset_sequences(conn)
+        report("rollups", 0, 1)
         _after_bulk_load(conn)
+        report("rollups", 1, 1)
         conn.commit()
         report("analyze", 0, 1)
         conn.autocommit = True
