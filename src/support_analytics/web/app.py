@@ -20,6 +20,7 @@ from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
 from support_analytics.web.pages import dashboard as dashboard_pages
+from support_analytics.web.pages import inbox as inbox_pages
 from support_analytics.web.pages import portal as portal_pages
 from support_analytics.web.templating import STATIC_DIR
 
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_endpoints.router)
     app.include_router(live_sse.router)
     app.include_router(portal_pages.router)
+    app.include_router(inbox_pages.router)
     app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

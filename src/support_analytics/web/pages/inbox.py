@@ -1,0 +1,211 @@
+"""The internal ticket inbox: every ticket, filtered by the dashboard's filter bar (same
+parameters, so a click-through from a number lands on exactly its tickets) plus status,
+client and text; each ticket's thread, a reply box that answers as the signed-in team
+member, and status / priority / assignee changes. Internal users only (clients get 403)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from support_analytics.auth.dependencies import DbSession, InternalUser
+from support_analytics.errors import Conflict, NotFound
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import UNASSIGNED
+from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
+from support_analytics.tickets import forms, queries, service
+from support_analytics.tickets.params import TicketQueryParam
+from support_analytics.tickets.schemas import TicketUpdate
+from support_analytics.tickets.status import Priority
+from support_analytics.web.pages.dashboard_filterbar import (
+    DATE_OPERATORS,
+    SET_OPERATORS,
+    Names,
+    ViewState,
+    chips,
+    controls,
+    sentence,
+)
+from support_analytics.web.pages.tickets_shared import (
+    STATUS_CHOICES,
+    next_statuses,
+    pager,
+    render,
+    see_other,
+)
+
+router = APIRouter(prefix="/tickets", tags=["pages"], include_in_schema=False)
+
+OwnParams = ("status", "client", "q", "page_size")
+Optional = Annotated[str | None, Form()]
+
+
+@dataclass(frozen=True)
+class InboxView:
+    """What the shared filter bar template needs to know about the page it sits on."""
+
+    path: str = "/tickets"
+    title: str = "Tickets"
+    key: str = "inbox"
+
+
+@router.get("", dependencies=[Depends(reject_unknown_query_params)])
+def inbox(
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    filters: TicketFiltersParam,
+    query: TicketQueryParam,
+) -> Response:
+    page = queries.list_tickets(db, query)
+    own = {k: request.query_params[k] for k in OwnParams if request.query_params.get(k)}
+    state = ViewState("/tickets", filters, own)
+    names = Names.load(db)
+    date, set_controls = controls(filters, names)
+    all_params = dict(filters.to_params()) | own
+    csv_query = urlencode(all_params | {"format": "csv"})
+    target = request.headers.get("HX-Target")
+    restoring = request.headers.get("HX-History-Restore-Request") == "true"
+    fragment = request.headers.get("HX-Request") == "true" and target == "view" and not restoring
+    return render(
+        request,
+        "inbox/_swap.html" if fragment else "inbox/list.html",
+        user,
+        {
+            "view": InboxView(),
+            "page": page,
+            "pager": pager("/tickets", all_params, page),
+            "state": state,
+            "date": date,
+            "set_controls": set_controls,
+            "date_operators": DATE_OPERATORS,
+            "set_operators": SET_OPERATORS,
+            "chips": chips(state, names),
+            "clear_url": state.url(filters=TicketFilters(), page=None),
+            "description": sentence(filters, names),
+            "filter_params": filters.to_params(),
+            "status": own.get("status", ""),
+            "client": own.get("client", ""),
+            "q": own.get("q", ""),
+            "status_choices": STATUS_CHOICES,
+            "clients": queries.clients(db),
+            "csv_url": f"/api/v1/tickets?{csv_query}",
+            "as_of": datetime.now(UTC),
+        },
+    )
+
+
+def _ticket_page(
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    ticket_id: int,
+    *,
+    reply_value: str = "",
+    errors: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    detail = queries.get_ticket(db, ticket_id)
+    if detail is None:
+        raise NotFound(service.NOT_FOUND)
+    return render(
+        request,
+        "inbox/ticket.html",
+        user,
+        {
+            "detail": detail,
+            "ticket": detail.ticket,
+            "statuses": next_statuses(detail.ticket.status),
+            "priorities": list(Priority),
+            "members": queries.team_members(db),
+            "reply_value": reply_value,
+            "errors": errors or {},
+            "notice": notice,
+            "saved": request.query_params.get("saved") == "1",
+            "back_url": _back_url(request),
+        },
+        status_code=status_code,
+    )
+
+
+def _back_url(request: Request) -> str:
+    """Back to the filtered list the agent came from (path and query only, never a host)."""
+    came_from = urlsplit(request.headers.get("referer", ""))
+    if came_from.path == "/tickets" and came_from.query:
+        return f"/tickets?{came_from.query}"
+    return "/tickets"
+
+
+@router.get("/{ticket_id}")
+def ticket_page(request: Request, db: DbSession, user: InternalUser, ticket_id: int) -> Response:
+    return _ticket_page(request, db, user, ticket_id)
+
+
+@router.post("/{ticket_id}/messages")
+def reply(
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    ticket_id: int,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    parsed = forms.reply(text=text)
+    if parsed.value is None:
+        return _ticket_page(
+            request, db, user, ticket_id, reply_value=text, errors=parsed.errors, status_code=422
+        )
+    message_id = service.add_message(db, user, ticket_id, parsed.value)
+    return see_other(f"/tickets/{ticket_id}#message-{message_id}")
+
+
+@router.post("/{ticket_id}")
+def update(
+    *,
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    ticket_id: int,
+    status: Optional = None,
+    priority: Optional = None,
+    assigned_to: Optional = None,
+) -> Response:
+    """Fields present in the form change. The assignee `unassigned` (the filter grammar's word)
+    unassigns: browsers send an empty select value the same as a missing one."""
+    changes: dict[str, object] = {}
+    if status is not None:
+        changes["status"] = status
+    if priority is not None:
+        changes["priority"] = priority
+    if assigned_to is not None:
+        text = assigned_to.strip()
+        if text == UNASSIGNED:
+            changes["assigned_to"] = None
+        else:
+            changes["assigned_to"] = int(text) if text.isdigit() and len(text) <= 9 else text
+    try:
+        data = TicketUpdate.model_validate(changes)
+    except ValidationError as exc:
+        wrong = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
+        return _ticket_page(
+            request,
+            db,
+            user,
+            ticket_id,
+            notice="Not saved: choose a listed " + " and ".join(wrong).replace("_", " ") + ".",
+            status_code=422,
+        )
+    try:
+        service.update_ticket(db, user, ticket_id, data)
+    except (Conflict, service.InvalidInput) as exc:
+        db.rollback()
+        return _ticket_page(
+            request, db, user, ticket_id, notice=exc.message, status_code=exc.status_code
+        )
+    return see_other(f"/tickets/{ticket_id}?saved=1")
