@@ -247,7 +247,5 @@ def team_members(session: Session) -> list[Option]:
 
 
 def clients(session: Session) -> list[Option]:
-    rows = session.execute(
-        select(Client.id, Client.client_name).order_by(Client.client_name)
-    )
+    rows = session.execute(select(Client.id, Client.client_name).order_by(Client.client_name))
     return [Option(id=i, name=n) for i, n in rows]
