@@ -1,0 +1,268 @@
+"""/api/v1/analytics/*: internal users only, every view under the full filter bar, JSON or
+`?format=csv`. Handlers are thin: the widget functions do the work in the request's
+RLS-scoped transaction."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from support_analytics.analytics import (
+    clients,
+    distribution,
+    overdue,
+    overview,
+    resolution_times,
+    team_performance,
+    tickets_over_time,
+)
+from support_analytics.analytics.columns import (
+    NUMBER_FORMS,
+    TEXT_FORMS,
+    parse_number_range,
+    parse_sort,
+    parse_text,
+)
+from support_analytics.analytics.export import csv_response
+from support_analytics.analytics.schemas import (
+    ClientRow,
+    ClientsPage,
+    MonthPoint,
+    OverduePage,
+    OverdueRow,
+    Overview,
+    OverviewCards,
+    Priorities,
+    PriorityResolution,
+    PriorityRow,
+    ResolutionTimes,
+    TeamPerformance,
+    TeamRow,
+    TicketsOverTime,
+    TicketTypeRow,
+    TicketTypes,
+)
+from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
+from support_analytics.config import Settings
+from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
+
+MAX_PAGE_SIZE = 200
+EVERY_ROW = 2**31 - 1  # LIMIT for a CSV export: no limit
+
+
+def _internal(user: InternalUser) -> Principal:
+    return user
+
+
+router = APIRouter(
+    prefix="/api/v1/analytics",
+    tags=["analytics"],
+    # Who is asking is settled before the query string is judged: 401/403 come first.
+    dependencies=[Depends(_internal), Depends(reject_unknown_query_params)],
+    responses={
+        401: {"description": "Not signed in"},
+        403: {"description": "Client users have no analytics"},
+        422: {
+            "description": "A malformed or unknown parameter; the message names it and "
+            "lists the accepted forms"
+        },
+    },
+)
+
+
+def _reporting_zone(request: Request) -> ZoneInfo:
+    settings: Settings = request.app.state.settings
+    return ZoneInfo(settings.reporting_timezone)
+
+
+Zone = Annotated[ZoneInfo, Depends(_reporting_zone)]
+Format = Annotated[
+    Literal["json", "csv"],
+    Query(description="`csv`: the table as CSV with a header row (every row, not one page)."),
+]
+Page = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")]
+CSV_CONTENT: dict[int | str, dict[str, object]] = {200: {"content": {"text/csv": {}}}}
+
+
+def _json(model: BaseModel) -> Response:
+    return Response(model.model_dump_json(), media_type="application/json")
+
+
+class OverviewCsvRow(OverviewCards):
+    period: str
+
+
+@router.get("/overview", response_model=Overview, responses=CSV_CONTENT)
+def get_overview(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Total and open tickets, mean resolution hours, CSAT (mean rating, % of 4-5 ratings,
+    number of ratings). With a closed date range, `previous` holds the same cards for the
+    equally long range just before it (`previous_date`)."""
+    result = overview.overview(db, filters, tz)
+    if format == "csv":
+        rows = [
+            OverviewCsvRow(period="current", **OverviewCards(**result.model_dump()).model_dump())
+        ]
+        if result.previous is not None:
+            rows.append(OverviewCsvRow(period="previous", **result.previous.model_dump()))
+        return csv_response("overview", OverviewCsvRow, rows)
+    return _json(result)
+
+
+@router.get("/tickets-over-time", response_model=TicketsOverTime, responses=CSV_CONTENT)
+def get_tickets_over_time(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Tickets created (by `created_at`) and resolved (by `resolved_at`) per month in the
+    reporting timezone; the date filter applies to each series' own date."""
+    result = tickets_over_time.tickets_over_time(db, filters, tz)
+    if format == "csv":
+        return csv_response("tickets-over-time", MonthPoint, result.series)
+    return _json(result)
+
+
+@router.get("/team-performance", response_model=TeamPerformance, responses=CSV_CONTENT)
+def get_team_performance(
+    *,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: Zone,
+    sort: Annotated[
+        str,
+        Query(
+            description="Column to sort by, `-` prefix for descending (NULLs last): "
+            + ", ".join(team_performance.SORT_COLUMNS),
+            examples=["-tickets_resolved", "name", "-avg_rating"],
+        ),
+    ] = "-tickets_assigned",
+    name: Annotated[
+        str | None, Query(description="Name: " + TEXT_FORMS, examples=["contains:smith"])
+    ] = None,
+    status: Annotated[
+        str | None,
+        Query(description="Team member status: " + TEXT_FORMS, examples=["is:active"]),
+    ] = None,
+    tickets_assigned: Annotated[
+        str | None, Query(description=NUMBER_FORMS, examples=["gte:100", "between:10,50"])
+    ] = None,
+    tickets_resolved: Annotated[
+        str | None, Query(description=NUMBER_FORMS, examples=["lte:20"])
+    ] = None,
+    avg_resolution_hours: Annotated[
+        str | None, Query(description=NUMBER_FORMS, examples=["between:12,24"])
+    ] = None,
+    avg_rating: Annotated[str | None, Query(description=NUMBER_FORMS, examples=["gte:4"])] = None,
+    format: Format = "json",
+) -> Response:
+    """Every team member the filter admits (0 tickets included): assigned, resolved (status
+    resolved or closed), mean resolution hours and mean rating of the filtered tickets;
+    sortable and filterable by every column. `top_performer_ids` marks the top three."""
+    column, descending = parse_sort(sort, team_performance.SORT_COLUMNS)
+    ranges = {
+        key: parse_number_range(key, raw)
+        for key, raw in (
+            ("tickets_assigned", tickets_assigned),
+            ("tickets_resolved", tickets_resolved),
+            ("avg_resolution_hours", avg_resolution_hours),
+            ("avg_rating", avg_rating),
+        )
+        if raw is not None
+    }
+    query = team_performance.TeamTableQuery(
+        sort=column,
+        descending=descending,
+        name=parse_text("name", name) if name is not None else None,
+        status=parse_text("status", status) if status is not None else None,
+        ranges=ranges,
+    )
+    result = team_performance.team_performance(db, filters, tz, query)
+    if format == "csv":
+        return csv_response("team-performance", TeamRow, result.rows)
+    return _json(result)
+
+
+@router.get("/ticket-types", response_model=TicketTypes, responses=CSV_CONTENT)
+def get_ticket_types(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Tickets per type (every type the filter admits), count and percentage of the total."""
+    result = distribution.ticket_types_chart(db, filters, tz)
+    if format == "csv":
+        return csv_response("ticket-types", TicketTypeRow, result.rows)
+    return _json(result)
+
+
+@router.get("/priorities", response_model=Priorities, responses=CSV_CONTENT)
+def get_priorities(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Tickets per priority (low, medium, high, urgent): open (open, in_progress), closed
+    (resolved, closed) and total."""
+    result = distribution.priorities(db, filters, tz)
+    if format == "csv":
+        return csv_response("priorities", PriorityRow, result.rows)
+    return _json(result)
+
+
+@router.get("/clients", response_model=ClientsPage, responses=CSV_CONTENT)
+def get_clients(
+    *,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: Zone,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            description="Client name contains (case-insensitive).",
+            examples=["corp"],
+        ),
+    ] = None,
+    page: Page = 1,
+    page_size: PageSize = clients.DEFAULT_PAGE_SIZE,
+    format: Format = "json",
+) -> Response:
+    """Clients ranked by filtered ticket volume: plan, total and open tickets, net spend
+    (completed payments plus refunds; failed and pending excluded), last ticket date."""
+    if format == "csv":
+        every = clients.client_analysis(db, filters, tz, q=q or None, page=1, page_size=EVERY_ROW)
+        return csv_response("clients", ClientRow, every.rows)
+    return _json(
+        clients.client_analysis(db, filters, tz, q=q or None, page=page, page_size=page_size)
+    )
+
+
+@router.get("/resolution-times", response_model=ResolutionTimes, responses=CSV_CONTENT)
+def get_resolution_times(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Per priority: min, q1, median, q3, p90 (continuous percentiles), max, mean hours from
+    creation to resolution and count; `overdue_count` as in /overdue."""
+    result = resolution_times.resolution_times(db, filters, tz)
+    if format == "csv":
+        return csv_response("resolution-times", PriorityResolution, result.by_priority)
+    return _json(result)
+
+
+@router.get("/overdue", response_model=OverduePage, responses=CSV_CONTENT)
+def get_overdue(
+    *,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: Zone,
+    page: Page = 1,
+    page_size: PageSize = overdue.DEFAULT_PAGE_SIZE,
+    format: Format = "json",
+) -> Response:
+    """Tickets resolved later than their type's `avg_resolution_hours`, or open and already
+    older than it; most hours over first, with expected and actual hours."""
+    if format == "csv":
+        every = overdue.overdue(db, filters, tz, page=1, page_size=EVERY_ROW)
+        return csv_response("overdue", OverdueRow, every.rows)
+    return _json(overdue.overdue(db, filters, tz, page=page, page_size=page_size))
