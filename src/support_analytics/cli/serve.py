@@ -22,16 +22,36 @@ WorkersOption = Annotated[int, typer.Option(min=1, help="Worker processes.")]
 
 
 def _check_port_free(host: str, port: int) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+    # Checked before the database starts, so a taken port fails in a second, not after it.
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise fail(f"cannot listen on {host!r}: {exc.strerror}") from exc
+    with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            probe.bind(address)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise fail(
                     f"port {port} on {host} is already in use; pick another with --port"
                 ) from exc
             raise fail(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+
+
+def public_url(host: str, port: int) -> str:
+    """The address to open in a browser: a wildcard host is reached through localhost."""
+    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def announce(host: str, port: int) -> None:
+    console.print(
+        f"\n[bold]support-analytics[/] is running at [bold cyan]{public_url(host, port)}[/]"
+        "  (Ctrl-C to stop)\n"
+    )
 
 
 def run_server(url: str, host: str, port: int, workers: int) -> None:
@@ -56,7 +76,7 @@ def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOpti
     host, port = host or settings.host, port or settings.port
     _check_port_free(host, port)
     with open_database(settings) as database:
-        console.print(f"serving on http://{host}:{port}")
+        announce(host, port)
         run_server(database.url, host, port, workers)
 
 
@@ -73,7 +93,7 @@ def demo(host: HostOption = None, port: PortOption = None) -> None:
         except reference.DatabaseNotEmpty:
             console.print("reference data already present: reusing it")
         accounts = demo_accounts.ensure_demo_accounts(database)
-        console.print(f"\n[bold]support-analytics[/] is running at http://{host}:{port}\n")
+        announce(host, port)
         for account in accounts:
             console.print(f"  {account.role.value:<8} {account.email:<20} {account.password}")
         run_server(database.url, host, port, workers=1)
