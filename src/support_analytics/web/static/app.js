@@ -93,8 +93,9 @@
     var elt = evt.detail.elt;
     if (evt.detail.verb !== "get" || !elt.closest) return;
     var params = evt.detail.parameters;
-    var form = elt.closest("[data-filter-form]");
-    var columns = elt.closest("[data-column-filter-form]");
+    // Only the forms themselves: links inside them (sort headers) carry their own full URL.
+    var form = elt.matches("[data-filter-form]") ? elt : null;
+    var columns = elt.matches("[data-column-filter-form]") ? elt : null;
     if (form) {
       var wanted = {};
       new URLSearchParams(window.location.search).forEach(function (v, k) {
