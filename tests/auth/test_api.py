@@ -6,6 +6,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from support_analytics.auth import ratelimit
+from support_analytics.tenancy.claims import Role
 from tests.fixtures.auth import (
     CLIENT_A_ID,
     PASSWORD,
@@ -14,7 +15,6 @@ from tests.fixtures.auth import (
     TestUser,
     UserFactory,
 )
-from support_analytics.tenancy.claims import Role
 
 
 def test_me_describes_each_persona(

@@ -11,9 +11,14 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256
 
 
+def build_hasher() -> PasswordHash:
+    """argon2id with pwdlib's (RFC 9106 based) default costs."""
+    return PasswordHash((Argon2Hasher(),))
+
+
 @lru_cache(maxsize=1)
 def _hasher() -> PasswordHash:
-    return PasswordHash((Argon2Hasher(),))
+    return build_hasher()
 
 
 def hash_password(password: str) -> str:

@@ -22,6 +22,7 @@ from support_analytics.web import errors as web_errors
 from support_analytics.web import security
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import inbox as inbox_pages
+from support_analytics.web.pages import login as login_pages
 from support_analytics.web.pages import portal as portal_pages
 from support_analytics.web.templating import STATIC_DIR
 
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_errors.install(app)  # after the API's handlers: HTML pages for non-/api paths
     security.install(app)  # cross-site refusal, security headers, 429 with Retry-After
     app.include_router(auth_endpoints.router)
+    app.include_router(login_pages.router)
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(live_sse.router)
