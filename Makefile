@@ -60,9 +60,14 @@ types: setup  ## mypy --strict
 	$(UV) run mypy
 
 unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
-	$(UV) run pytest
+	@mkdir -p .tmp
+	$(UV) run pytest --junitxml=.tmp/junit-unit.xml
+	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-unit.xml
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
-	$(UV) run scripts/with-system-postgres.sh /usr/lib/postgresql/15/bin pytest -m "not browser"
+	@mkdir -p .tmp
+	$(UV) run scripts/with-system-postgres.sh /usr/lib/postgresql/15/bin \
+	  pytest -m "not browser" --junitxml=.tmp/junit-pg15.xml
+	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-pg15.xml
 
 test: lint types unit test-pg15  ## Everything CI runs: lint, types, unit, database, browser
