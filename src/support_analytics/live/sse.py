@@ -9,6 +9,7 @@ request is authenticated, and every event is filtered against them. Streams end 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -24,6 +25,7 @@ from support_analytics.live.listener import RESYNC, Delivery, EventHub
 HEARTBEAT_SECONDS = 15.0
 MAX_AGE_SECONDS = 300.0
 RETRY_MS = 3000
+LISTEN_WAIT_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,11 @@ async def stream(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + max_age
     async with hub.subscribe() as subscription:
+        # Right after start-up the listener may still be connecting; "connected" should mean
+        # that the next committed write will arrive (if it never connects, the stream still
+        # opens and the listener's reconnect sends a resync).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(hub.listening.wait(), timeout=LISTEN_WAIT_SECONDS)
         yield f"retry: {RETRY_MS}\n: connected\n\n"
         missed = hub.missed_since(last_event_id)
         if missed is None:
