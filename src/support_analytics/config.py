@@ -21,6 +21,13 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SUPPORT_ANALYTICS_DATABASE_URL"),
         description="Any PostgreSQL >= 15. Unset: an embedded PostgreSQL under `home`.",
     )
+    request_database_url: str | None = Field(
+        default=None,
+        description=(
+            "The login web requests use (role support_analytics_authenticator). Unset: "
+            "DATABASE_URL with that user name and no password (trust/peer, e.g. embedded)."
+        ),
+    )
     home: Path = Field(
         default=Path(".support-analytics"),
         description="Data folder of the embedded PostgreSQL (used when DATABASE_URL is unset).",

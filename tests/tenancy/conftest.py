@@ -12,6 +12,7 @@ from sqlalchemy import text
 from support_analytics.auth import invites
 from support_analytics.db.engine import Database, connect
 from support_analytics.tenancy.claims import Role
+from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import owner_transaction
 from tests.conftest import PgServer
 from tests.fixtures.auth import (
@@ -42,7 +43,7 @@ def _ticket(database: Database, client_id: int, status: str) -> int:
         )
 
 
-def build_world(database: Database) -> World:
+def build_world(database: Database, requests: Database) -> World:
     users = create_personas(database)
     victim = create_user(
         database, Role.AGENT, email="victim@tests.example", team_member_id=VICTIM_TEAM_MEMBER_ID
@@ -97,7 +98,7 @@ def build_world(database: Database) -> World:
         own = user.client_id or CLIENT_A_ID
         other = CLIENT_B_ID if own == CLIENT_A_ID else CLIENT_A_ID
         params[persona] = params_for(own, other, user_id=user.id, team_member=user.team_member_id)
-    return World(tokens=tokens, params=params)
+    return World(tokens=tokens, params=params, requests=requests)
 
 
 @pytest.fixture(scope="module")
@@ -113,5 +114,16 @@ def tenancy_database(pg_server: PgServer, template_database: str) -> Iterator[Da
 
 
 @pytest.fixture(scope="module")
-def world(tenancy_database: Database) -> World:
-    return build_world(tenancy_database)
+def request_database(tenancy_database: Database) -> Iterator[Database]:
+    """The same database through the authenticator login, as the app's requests see it."""
+    database = connect_for_requests(tenancy_database.url, pool_size=2)
+    assert database.url != tenancy_database.url, "the authenticator login is not usable"
+    try:
+        yield database
+    finally:
+        database.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def world(tenancy_database: Database, request_database: Database) -> World:
+    return build_world(tenancy_database, request_database)

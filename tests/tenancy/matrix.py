@@ -290,6 +290,8 @@ class World:
 
     tokens: Mapping[MatrixPersona, str | None]
     params: Mapping[MatrixPersona, Mapping[str, object]]
+    # The pool requests use: the authenticator login (tenancy/connection.py).
+    requests: Database
     reference_cache: dict[tuple[str, MatrixPersona], tuple[set[int], set[int]]] = field(
         default_factory=dict
     )
@@ -311,9 +313,9 @@ def observe(database: Database, world: World, case: Case) -> tuple[str, set[int]
     forged = FORGED_ROLE.get(case.persona)
     outcome: tuple[str, set[int] | int] = ("refused", 0)
     try:
-        with request_transaction(database, token, ttl=timedelta(hours=1)) as scope:
+        with request_transaction(world.requests, token, ttl=timedelta(hours=1)) as scope:
             if forged is not None:
-                # What injected SQL could do on an owner connection: switch request role.
+                # What injected SQL can do: the login is a member of every request role.
                 scope.session.execute(text(f"SET LOCAL ROLE {forged.value}"))
             result = scope.session.execute(text(SQL[(case.table, case.op)]), params)
             if case.is_select:

@@ -41,7 +41,8 @@ __all__ = [
 
 
 def _database(request: Request) -> Database:
-    database: Database = request.app.state.database
+    # The authenticator pool, not the owner's: see tenancy/connection.py.
+    database: Database = request.app.state.request_database
     return database
 
 

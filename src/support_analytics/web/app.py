@@ -17,6 +17,7 @@ from support_analytics.db.engine import Database, connect, libpq_url, normalise_
 from support_analytics.errors import AppError, DatabaseUnavailable
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
+from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
@@ -45,11 +46,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         database = connect(url, pool_size=settings.pool_size)
         app.state.database = database
         app.state.settings = settings
+        # Requests get their own pool on the authenticator login (tenancy/connection.py).
+        app.state.request_database = connect_for_requests(
+            url, explicit_url=settings.request_database_url, pool_size=settings.pool_size
+        )
         try:
             async with live_listener.running(libpq_url(url)) as app.state.live_hub:
                 yield
         finally:
             database.engine.dispose()
+            app.state.request_database.engine.dispose()
 
     app = FastAPI(
         title="support-analytics",
