@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 from playwright.sync_api import Locator, Page
 
 from support_analytics.db.engine import libpq_url
 from tests.browser.conftest import LiveServer
+
+TIMINGS = Path(__file__).resolve().parents[2] / ".tmp" / "browser-timings.json"
 
 JsonValue = str | int | float | bool | None | list["JsonValue"] | dict[str, "JsonValue"]
 JsonObject = dict[str, JsonValue]
@@ -90,3 +93,26 @@ def member_id(server: LiveServer, username: str) -> int:
 
 def type_id(server: LiveServer, name: str) -> int:
     return _scalar(server, "SELECT id FROM ticket_types WHERE type_name = %s", name)
+
+
+def measure(page: Page, path: str, charts: int, rounds: int = 6) -> list[float]:
+    """Milliseconds from a filter change (through the priority multi-select) to every chart
+    of the view painted, as app.js reports them in its `sa:painted` event."""
+    page.goto(path)
+    wait_for_view(page, charts=charts)
+    values = [["urgent"], ["low", "high"]]
+    timings: list[float] = []
+    for index in range(rounds):
+        page.evaluate(
+            "() => { window.__painted = new Promise(r => document.body.addEventListener("
+            "'sa:painted', e => r(e.detail), {once: true})); }"
+        )
+        page.evaluate(
+            "v => document.querySelector('select[name=priority]').tomselect.setValue(v)",
+            values[index % 2],
+        )
+        detail = page.evaluate("() => window.__painted")
+        assert isinstance(detail, dict)
+        assert detail["charts"] == charts
+        timings.append(float(detail["ms"]))
+    return timings

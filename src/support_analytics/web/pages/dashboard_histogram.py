@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import rollups
 from support_analytics.analytics.definitions import hours_between
 from support_analytics.analytics.tables import tickets
 from support_analytics.filters import TicketFilters
@@ -36,11 +37,25 @@ def labels() -> list[str]:
     return names
 
 
-def resolution_histogram(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Histogram:
-    hours = hours_between(tickets.c.created_at, tickets.c.resolved_at)
+def _bucket(hours: ColumnElement[float]) -> ColumnElement[int]:
     # width_bucket over the edge array: 1 for [0, 1), ..., len(EDGES) for >= the last edge.
-    bucket = func.width_bucket(hours, array([literal(float(e)) for e in EDGES]))
-    rows = session.execute(
+    return func.width_bucket(hours, array([literal(float(e)) for e in EDGES]))
+
+
+def _from_rollup(filters: TicketFilters) -> Select[int, int]:
+    """The analytics engineer's per-ticket resolution-hours rollup: one narrow row per
+    resolved ticket, so the bins cost a fraction of a scan of `tickets` at 1M rows."""
+    bucket = _bucket(rollups.resolution.c.hours)
+    return (
+        select(bucket, func.count())
+        .where(rollups.resolution.c.hours.is_not(None), *rollups.resolution_where(filters))
+        .group_by(bucket)
+    )
+
+
+def _from_tickets(filters: TicketFilters, tz: ZoneInfo) -> Select[int, int]:
+    bucket = _bucket(hours_between(tickets.c.created_at, tickets.c.resolved_at))
+    return (
         select(bucket, func.count())
         .where(
             tickets.c.resolved_at.is_not(None),
@@ -48,7 +63,13 @@ def resolution_histogram(session: Session, filters: TicketFilters, tz: ZoneInfo)
             *ticket_clauses(filters, tz),
         )
         .group_by(bucket)
-    ).all()
+    )
+
+
+def resolution_histogram(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Histogram:
+    usable = rollups.usable(session, tz)
+    stmt = _from_rollup(filters) if usable else _from_tickets(filters, tz)
+    rows = session.execute(stmt).all()
     counts = [0] * len(EDGES)
     for index, count in rows:
         position = max(1, min(int(index), len(EDGES))) - 1

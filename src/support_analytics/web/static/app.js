@@ -276,16 +276,27 @@
     charts.forEach(function (chart) { chart.resize(); });
   });
 
+  function round(ms) { return Math.round(ms * 10) / 10; }
+
   function afterRender(root) {
     root.querySelectorAll("[data-filter-form]").forEach(syncDateInputs);
     initSelects(root);
     var started = pending;
     pending = null;
+    var swapped = performance.now();
     initCharts(root).then(function () {
       requestAnimationFrame(function () {
         if (!started) return;
-        var ms = performance.now() - started.started;
-        var entry = { ms: Math.round(ms * 10) / 10, charts: root.querySelectorAll("[data-chart-ready]").length, url: location.pathname + location.search };
+        var now = performance.now();
+        var responded = started.responded || swapped;
+        var entry = {
+          ms: round(now - started.started),
+          response_ms: round(responded - started.started),
+          swap_ms: round(swapped - responded),
+          charts_ms: round(now - swapped),
+          charts: root.querySelectorAll("[data-chart-ready]").length,
+          url: location.pathname + location.search,
+        };
         window.saTimings.push(entry);
         document.body.dispatchEvent(new CustomEvent("sa:painted", { detail: entry }));
       });
@@ -303,6 +314,10 @@
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
     }
+  });
+
+  document.addEventListener("htmx:afterRequest", function () {
+    if (pending && !pending.responded) pending.responded = performance.now();
   });
 
   document.addEventListener("htmx:afterSwap", function (evt) {
