@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from support_analytics.analytics import endpoints as analytics_endpoints
+from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url
@@ -21,6 +22,7 @@ from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
+from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import inbox as inbox_pages
 from support_analytics.web.pages import login as login_pages
@@ -76,6 +78,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     security.install(app)  # cross-site refusal, security headers, 429 with Retry-After
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)
+    app.include_router(admin_endpoints.router)
+    app.include_router(admin_pages.router)
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(live_sse.router)
