@@ -71,9 +71,7 @@ def test_team_table_sorts_by_every_column_both_ways(manager: Page) -> None:
             sort = f"-{column}" if direction == "descending" else column
             manager.wait_for_url(re.compile(f"sort={re.escape(sort)}(&|$)"))
             settle(manager)
-            expect(header).to_have_attribute(
-                "aria-sort", direction
-            )
+            expect(header).to_have_attribute("aria-sort", direction)
             assert params_of(manager)["date"] == "between:2025-01-01,2025-06-30"
             assert team_ids(manager) == api_team_ids(manager), (column, direction)
 
