@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -11,11 +12,22 @@ from fastapi.testclient import TestClient
 from support_analytics.config import Settings
 from support_analytics.errors import Forbidden, Unauthenticated
 from support_analytics.web.app import create_app
+from tests.conftest import PgServer
 
 
-@pytest.fixture
-def client(fresh_database: str) -> Iterator[TestClient]:
-    app: FastAPI = create_app(Settings(database_url=fresh_database))
+@pytest.fixture(scope="module")
+def module_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    name = f"sa_web_{uuid.uuid4().hex[:12]}"
+    url = pg_server.create_database(name, template=template_database)
+    try:
+        yield url
+    finally:
+        pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def client(module_database: str) -> Iterator[TestClient]:
+    app: FastAPI = create_app(Settings(database_url=module_database))
 
     @app.get("/_test/forbidden")
     def forbidden_page() -> None:
