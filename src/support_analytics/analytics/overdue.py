@@ -6,10 +6,22 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Float,
+    cast,
+    false,
+    func,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics.clients import local
+from support_analytics.analytics.definitions import OPEN_STATUSES
 from support_analytics.analytics.resolution_times import (
     actual_hours,
     overdue_clause,
@@ -19,9 +31,11 @@ from support_analytics.analytics.resolution_times import (
 from support_analytics.analytics.schemas import OverduePage, OverdueRow
 from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.sql import ticket_clauses
+from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
 
 DEFAULT_PAGE_SIZE = 20
+# Beyond this many rows (deep pages, CSV) sorting every overdue ticket is cheaper.
+MAX_CANDIDATES = 5000
 
 
 def overdue_from_tickets(
@@ -33,8 +47,10 @@ def overdue_from_tickets(
     page_size: int = DEFAULT_PAGE_SIZE,
     as_of: datetime | None = None,
     count: Callable[[Session, TicketFilters, ZoneInfo, datetime], int] = overdue_count_from_tickets,
+    among: CompoundSelect[tuple[int]] | None = None,
 ) -> OverduePage:
-    """Plain SQL over the raw tables; ordered by hours over the expectation, then id."""
+    """Plain SQL over the raw tables; ordered by hours over the expectation, then id.
+    `among`: ids known to contain the requested page (see `candidates`)."""
     now = as_of or datetime.now(UTC)
     actual = actual_hours(now)
     expected = cast(ticket_types.c.avg_resolution_hours, Float)
@@ -57,6 +73,7 @@ def overdue_from_tickets(
         )
         .select_from(tickets.join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id))
         .where(overdue_clause(now), *ticket_clauses(filters, tz))
+        .where(*([tickets.c.id.in_(among)] if among is not None else []))
         .order_by(over.desc(), tickets.c.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
@@ -83,6 +100,51 @@ def overdue_from_tickets(
     return OverduePage(rows=rows, page=page, page_size=page_size, total=total)
 
 
+def candidates(filters: TicketFilters, tz: ZoneInfo, first_rows: int) -> CompoundSelect[tuple[int]]:
+    """Ids that include the `first_rows` most overdue tickets. Within one ticket type the
+    expectation is a constant, so the most overdue open tickets are its oldest and the most
+    overdue resolved ones its slowest: per type, the first `first_rows` of each, read from
+    the two partial indexes of migration 0004_hist."""
+    cand = tickets.alias("cand")
+    columns = TicketColumns(
+        created_at=cand.c.created_at,
+        assigned_to=cand.c.assigned_to,
+        ticket_type_id=cand.c.ticket_type_id,
+        priority=cand.c.priority,
+    )
+    same_type = cand.c.ticket_type_id == ticket_types.c.id
+    # Literal statuses, not parameters: the planner must see the partial indexes' predicates.
+    is_open = cand.c.status.in_([literal_column(f"'{status}'") for status in OPEN_STATUSES])
+    oldest_open = (
+        select(cand.c.id)
+        .where(same_type, is_open, *ticket_clauses(filters, tz, columns))
+        .order_by(cand.c.created_at, cand.c.id)
+        .limit(first_rows)
+        .lateral("oldest_open")
+    )
+    slowest_done = (
+        select(cand.c.id)
+        .where(
+            same_type,
+            func.coalesce(is_open, false()).is_(false()),
+            cand.c.resolved_at.is_not(None),
+            *ticket_clauses(filters, tz, columns),
+        )
+        .order_by((cand.c.resolved_at - cand.c.created_at).desc(), cand.c.id)
+        .limit(first_rows)
+        .lateral("slowest_done")
+    )
+    typed: list[ColumnElement[bool]] = [ticket_types.c.avg_resolution_hours.is_not(None)]
+    if filters.ticket_type is not None:
+        typed.append(set_clause(filters.ticket_type, ticket_types.c.id))
+    return union_all(
+        select(oldest_open.c.id).select_from(ticket_types.join(oldest_open, true())).where(*typed),
+        select(slowest_done.c.id)
+        .select_from(ticket_types.join(slowest_done, true()))
+        .where(*typed),
+    )
+
+
 def overdue(
     session: Session,
     filters: TicketFilters,
@@ -94,6 +156,15 @@ def overdue(
 ) -> OverduePage:
     """Overdue tickets, most hours over their type's expectation first; `total` counts all."""
     now = as_of or datetime.now(UTC)
+    first_rows = page * page_size
+    among = candidates(filters, tz, first_rows) if first_rows <= MAX_CANDIDATES else None
     return overdue_from_tickets(
-        session, filters, tz, page=page, page_size=page_size, as_of=now, count=overdue_count
+        session,
+        filters,
+        tz,
+        page=page,
+        page_size=page_size,
+        as_of=now,
+        count=overdue_count,
+        among=among,
     )

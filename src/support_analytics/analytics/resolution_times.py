@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import rollups
@@ -113,27 +125,142 @@ def overdue_count_from_tickets(
     return int(session.execute(stmt).scalar_one())
 
 
+def _positions(count: int) -> list[int]:
+    """1-based row numbers percentile_cont reads for every quantile, plus min and max."""
+    wanted = {1, count}
+    for q in QUANTILES:
+        position = q * (count - 1)
+        wanted.update((math.floor(position) + 1, math.ceil(position) + 1))
+    return sorted(wanted)
+
+
+def _interpolate(values: dict[int, float], count: int, q: float) -> float:
+    """percentile_cont's definition, from the rows at the two positions around q."""
+    position = q * (count - 1)
+    low, high = math.floor(position), math.ceil(position)
+    first, second = values[low + 1], values[high + 1]
+    return first + (position - low) * (second - first)
+
+
 def stats_from_rollups(session: Session, filters: TicketFilters) -> list[PriorityResolution]:
+    """Counts and sums from the cube; the order statistics by reading only the rows at the
+    positions percentile_cont interpolates between, numbered along the (priority, hours)
+    index, so nothing is sorted."""
+    c = rollups.cube.c
+    sums = (
+        select(c.priority, func.sum(c.n_resolved), func.sum(c.res_hours))
+        .where(
+            c.priority.is_not(None),
+            *rollups.cube_where(filters, basis="c", grouped=("priority",)),
+        )
+        .group_by(c.priority)
+    )
+    totals = {
+        str(row[0]): (int(row[1]), float(row[2]))
+        for row in session.execute(sums).all()
+        if int(row[1])
+    }
+    if not totals:
+        return [stats_row(p, None) for p in admitted_priorities(filters)]
+    wanted = {p: _positions(n) for p, (n, _) in totals.items()}
+    values = _values_from_histogram(session, filters, wanted)
+    if values is None:
+        values = _values_by_numbering(session, filters, wanted)
+    return _stats(filters, totals, values)
+
+
+def _values_from_histogram(
+    session: Session, filters: TicketFilters, wanted: dict[str, list[int]]
+) -> dict[str, dict[int, float]] | None:
+    """Locate each wanted row's bin from cumulated bin counts, then read it at its offset
+    inside that bin (an index range of a few thousand entries at most)."""
+    where = rollups.hist_where(filters)
+    if where is None:
+        return None
+    h = rollups.hours_hist.c
+    bins = (
+        select(h.priority, h.bin, func.sum(h.n))
+        .where(h.priority.in_(list(wanted)), *where)
+        .group_by(h.priority, h.bin)
+        .order_by(h.priority, h.bin)
+    )
+    counts: dict[str, list[tuple[int, int]]] = {p: [] for p in wanted}
+    for priority, bin_, n in session.execute(bins).all():
+        if int(n):
+            counts[str(priority)].append((int(bin_), int(n)))
     r = rollups.resolution.c
-    hours = r.hours
-    stmt = (
+    reads = []
+    for priority, positions in wanted.items():
+        before, index = 0, 0
+        for position in positions:
+            while before + counts[priority][index][1] < position:
+                before += counts[priority][index][1]
+                index += 1
+            bin_ = counts[priority][index][0]
+            reads.append(
+                select(literal(priority).label("p"), literal(position).label("k"), r.hours)
+                .where(r.priority == priority, r.bin == bin_, *rollups.resolution_where(filters))
+                .order_by(r.hours)
+                .offset(position - before - 1)
+                .limit(1)
+            )
+    values: dict[str, dict[int, float]] = {p: {} for p in wanted}
+    for priority, position, value in session.execute(union_all(*reads)).all():
+        values[str(priority)][int(position)] = float(value)
+    return values
+
+
+def _values_by_numbering(
+    session: Session, filters: TicketFilters, wanted: dict[str, list[int]]
+) -> dict[str, dict[int, float]]:
+    """Number the filtered rows along the (priority, bin, hours) index and keep the wanted
+    ones: one pass, no sort."""
+    r = rollups.resolution.c
+    numbered = (
         select(
             r.priority,
-            func.count(),
-            func.min(hours),
-            *(func.percentile_cont(q).within_group(hours) for q in QUANTILES),
-            func.max(hours),
-            func.avg(hours),
+            r.hours,
+            func.row_number().over(partition_by=r.priority, order_by=(r.bin, r.hours)).label("rn"),
         )
-        .where(r.priority.is_not(None), *rollups.resolution_where(filters))
-        .group_by(r.priority)
+        .where(r.priority.in_(list(wanted)), *rollups.resolution_where(filters))
+        .subquery()
     )
-    # The sorts inside percentile_cont stay in memory (input arrives in index order).
-    session.execute(text("SET LOCAL work_mem = '64MB'"))
-    found: dict[str, Sequence[object]] = {
-        str(row[0]): tuple(row) for row in session.execute(stmt).all()
-    }
-    return [stats_row(p, found.get(p)) for p in admitted_priorities(filters)]
+    keys = [f"{p}:{rn}" for p, positions in wanted.items() for rn in positions]
+    picked = select(numbered.c.priority, numbered.c.rn, numbered.c.hours).where(
+        (numbered.c.priority + ":" + cast(numbered.c.rn, String)).in_(keys)
+    )
+    values: dict[str, dict[int, float]] = {p: {} for p in wanted}
+    for priority, rn, value in session.execute(picked).all():
+        values[str(priority)][int(rn)] = float(value)
+    return values
+
+
+def _stats(
+    filters: TicketFilters,
+    totals: dict[str, tuple[int, float]],
+    values: dict[str, dict[int, float]],
+) -> list[PriorityResolution]:
+    out: list[PriorityResolution] = []
+    for p in admitted_priorities(filters):
+        if p not in totals:
+            out.append(stats_row(p, None))
+            continue
+        n, hours_sum = totals[p]
+        got = values[p]
+        out.append(
+            PriorityResolution(
+                priority=p,
+                count=n,
+                min_hours=got[1],
+                q1_hours=_interpolate(got, n, 0.25),
+                median_hours=_interpolate(got, n, 0.5),
+                q3_hours=_interpolate(got, n, 0.75),
+                p90_hours=_interpolate(got, n, 0.9),
+                max_hours=got[n],
+                avg_hours=hours_sum / n,
+            )
+        )
+    return out
 
 
 def overdue_count_from_rollups(

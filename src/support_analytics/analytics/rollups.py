@@ -75,6 +75,20 @@ resolution = Table(
     Column("assigned_to", Integer),
     Column("ticket_type_id", Integer),
     Column("hours", Float),
+    Column("bin", Integer),
+)
+
+hours_hist = Table(
+    "analytics_hours_hist",
+    _metadata,
+    Column("gmask", SmallInteger),
+    Column("grain", Text),
+    Column("bucket", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("bin", Integer),
+    Column("n", BigInteger),
 )
 
 state = Table(
@@ -96,17 +110,29 @@ RESOLUTION_COLUMNS = TicketColumns(
     ticket_type_id=resolution.c.ticket_type_id,
     priority=resolution.c.priority,
 )
+HIST_COLUMNS = TicketColumns(
+    created_at=hours_hist.c.bucket,
+    assigned_to=hours_hist.c.assigned_to,
+    ticket_type_id=hours_hist.c.ticket_type_id,
+    priority=hours_hist.c.priority,
+)
 BITS = {"assigned_to": 1, "ticket_type_id": 2, "priority": 4, "client_id": 8}
 
 
 class Executes(Protocol):
-    def execute(self, query: str, params: tuple[str]) -> object: ...
+    def execute(self, query: str, params: tuple[str, ...] = ...) -> object: ...
 
 
 def rebuild(conn: Executes, timezone: str) -> None:
     """Recompute every rollup from the raw tables, bucketed in `timezone` (call after bulk
     loads, and when the reporting timezone changes)."""
     conn.execute("SELECT analytics_rebuild(%s)", (timezone,))
+
+
+def vacuum(conn: Executes) -> None:
+    """After a rebuild, outside a transaction: fresh statistics and a visibility map, so the
+    resolution rows are read by index-only scans."""
+    conn.execute("VACUUM (ANALYZE) analytics_cube, analytics_resolution, analytics_hours_hist")
 
 
 def usable(session: Session, tz: ZoneInfo) -> bool:
@@ -185,3 +211,17 @@ def resolution_where(filters: TicketFilters) -> list[ColumnElement[bool]]:
         if filters.date.end is not None:
             clauses.append(resolution.c.cday <= filters.date.end)
     return clauses
+
+
+def hist_where(filters: TicketFilters) -> list[ColumnElement[bool]] | None:
+    """The histogram slice for `filters`, or None when it has no such slice (assignee and
+    type filtered together)."""
+    if filters.team_member is not None and filters.ticket_type is not None:
+        return None
+    mask = 1 if filters.team_member is not None else 2 if filters.ticket_type is not None else 0
+    h = hours_hist.c
+    return [
+        h.gmask == mask,
+        bucket_condition(filters.date, h.bucket, h.grain),
+        *dimension_clauses(filters, HIST_COLUMNS),
+    ]

@@ -435,5 +435,6 @@ def generate(
                 sql.SQL(", ").join(sql.Identifier(t) for t in BULK_TABLES)
             )
         )
+        rollups.vacuum(conn)
         report("analyze", 1, 1)
         return table_counts(conn)

@@ -101,5 +101,5 @@ def load(
             conn.execute("RESET search_path")
             conn.execute(f"DROP SCHEMA IF EXISTS {_CLOCK_SCHEMA} CASCADE")
         rollups.rebuild(conn, get_settings().reporting_timezone)
-        conn.execute("VACUUM ANALYZE analytics_cube, analytics_resolution")
+        rollups.vacuum(conn)
         return table_counts(conn)

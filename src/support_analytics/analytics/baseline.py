@@ -1,0 +1,74 @@
+"""Plain SQL over the raw tables, per endpoint: what `bench` compares the product against
+(the same answers, computed the straightforward way). The tests keep their own oracle."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from support_analytics.analytics import (
+    clients,
+    distribution,
+    overdue,
+    overview,
+    resolution_times,
+    team_performance,
+    tickets_over_time,
+)
+from support_analytics.analytics.schemas import ResolutionTimes, TeamPerformance
+from support_analytics.filters import TicketFilters
+
+Widget = Callable[[Session, TicketFilters, ZoneInfo, datetime], BaseModel]
+
+
+def _overview(session: Session, filters: TicketFilters, tz: ZoneInfo, _: datetime) -> BaseModel:
+    current = overview.cards_from_tickets(session, filters, tz)
+    before = filters.previous_period()
+    if before is not None:
+        overview.cards_from_tickets(session, before, tz)
+    return current
+
+
+def _team(session: Session, filters: TicketFilters, tz: ZoneInfo, _: datetime) -> BaseModel:
+    rows = team_performance.rows_from_tickets(session, filters, tz)
+    return team_performance.arrange(rows, team_performance.TeamTableQuery())
+
+
+def _resolution(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime
+) -> BaseModel:
+    return ResolutionTimes(
+        by_priority=resolution_times.stats_from_tickets(session, filters, tz),
+        overdue_count=resolution_times.overdue_count_from_tickets(session, filters, tz, as_of),
+    )
+
+
+BASELINE: dict[str, Widget] = {
+    "overview": _overview,
+    "tickets-over-time": lambda s, f, tz, _: tickets_over_time.from_tickets(s, f, tz),
+    "team-performance": _team,
+    "ticket-types": lambda s, f, tz, _: distribution.ticket_types_from_tickets(s, f, tz),
+    "priorities": lambda s, f, tz, _: distribution.priorities_from_tickets(s, f, tz),
+    "clients": lambda s, f, tz, _: clients.clients_from_tickets(s, f, tz),
+    "resolution-times": _resolution,
+    "overdue": lambda s, f, tz, now: overdue.overdue_from_tickets(s, f, tz, as_of=now),
+}
+
+PRODUCT: dict[str, Widget] = {
+    "overview": lambda s, f, tz, _: overview.overview(s, f, tz),
+    "tickets-over-time": lambda s, f, tz, _: tickets_over_time.tickets_over_time(s, f, tz),
+    "team-performance": lambda s, f, tz, _: team_performance.team_performance(s, f, tz),
+    "ticket-types": lambda s, f, tz, _: distribution.ticket_types_chart(s, f, tz),
+    "priorities": lambda s, f, tz, _: distribution.priorities(s, f, tz),
+    "clients": lambda s, f, tz, _: clients.client_analysis(s, f, tz),
+    "resolution-times": lambda s, f, tz, now: resolution_times.resolution_times(
+        s, f, tz, as_of=now
+    ),
+    "overdue": lambda s, f, tz, now: overdue.overdue(s, f, tz, as_of=now),
+}
+
+__all__ = ["BASELINE", "PRODUCT", "TeamPerformance", "Widget"]
