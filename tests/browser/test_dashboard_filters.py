@@ -96,6 +96,14 @@ def test_set_filters_through_the_controls(manager: Page, live_server: LiveServer
     wait_for_view(manager, charts=2)
     expect(manager.locator(".chip[data-chip=team_member]")).to_have_count(1)
 
+    # After history restores, a change still sends exactly one request (no doubled handlers).
+    sent: list[str] = []
+    manager.on("request", lambda r: sent.append(r.url) if "/dashboard/" in r.url else None)
+    manager.select_option("select[name=priority_op]", "none_of")
+    manager.wait_for_url(lambda url: "none_of" in url)
+    settle(manager)
+    assert len(sent) == 1, sent
+
 
 def test_date_operators_and_pickers(manager: Page) -> None:
     manager.goto("/dashboard/over-time")
