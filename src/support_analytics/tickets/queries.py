@@ -104,13 +104,11 @@ def search_clause(q: str) -> ColumnElement[bool]:
     """Title or any message contains `q` (case-insensitive); `#123` or `123` also matches the
     ticket with that id."""
     pattern = f"%{_escape_like(q)}%"
-    in_messages = select(TicketMessage.ticket_id).where(
-        TicketMessage.message_text.ilike(pattern, escape="\\")
-    )
-    clauses: list[ColumnElement[bool]] = [
-        Ticket.title.ilike(pattern, escape="\\"),
-        Ticket.id.in_(in_messages),
-    ]
+    # ticket_search_ids (migration 0005) matches through the trigram indexes, which RLS would
+    # keep ILIKE from using; it returns only ids the caller may see, and the outer query reads
+    # the tickets through RLS again.
+    matches = func.ticket_search_ids(pattern).column_valued("ticket_id")
+    clauses: list[ColumnElement[bool]] = [Ticket.id.in_(select(matches))]
     digits = q.removeprefix("#")
     if digits.isdigit() and len(digits) <= 9:
         clauses.append(Ticket.id == int(digits))
