@@ -96,6 +96,7 @@ def test_logout_revokes_the_session_server_side(api_client_factory: ApiClientFac
     assert client.post("/api/v1/auth/logout").status_code == 204
     assert client.get("/api/v1/me").status_code == 401
     # Replaying the old cookie does not bring the session back.
+    client.cookies.clear()
     client.cookies.set("sa_session", token)
     assert client.get("/api/v1/me").status_code == 401
 
