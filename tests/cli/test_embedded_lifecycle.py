@@ -138,3 +138,20 @@ def test_stale_pid_file_naming_a_live_unrelated_process(home: Path) -> None:
             _assert_data_kept(home)
         finally:
             impostor.kill()
+
+
+def test_a_command_sharing_the_server_leaves_it_to_the_one_that_started_it(home: Path) -> None:
+    port = free_port()
+    server = start_cli(home, "serve", "--port", str(port))
+    try:
+        wait_until_healthy(server, port)
+        _assert_data_kept(home)  # a second command adopts the running server...
+        assert len(postmaster_pids(home)) == 1  # ...and leaves it to the server still using it
+        wait_until_healthy(server, port)
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.communicate()
+    assert postmaster_pids(home) == []
