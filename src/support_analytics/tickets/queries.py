@@ -164,6 +164,11 @@ def clamp_page(page: int, page_size: int) -> tuple[int, int]:
     return max(1, page), min(max(1, page_size), PAGE_SIZE_MAX)
 
 
+# Newest first. Plain DESC (NULLs first, which only a hand-written NULL created_at can be) lets
+# PostgreSQL walk idx_tickets_created_at backwards instead of sorting every visible ticket.
+NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
+
+
 def list_tickets(session: Session, query: TicketQuery) -> Page:
     page, page_size = clamp_page(query.page, query.page_size)
     where = where_clauses(query)
@@ -171,7 +176,7 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
     stmt = (
         _row_select()
         .where(and_(True, *where))
-        .order_by(Ticket.created_at.desc().nulls_last(), Ticket.id.desc())
+        .order_by(*NEWEST_FIRST)
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
@@ -184,7 +189,7 @@ def iter_all(session: Session, query: TicketQuery, *, batch: int = 2000) -> Sequ
     stmt = (
         _row_select()
         .where(and_(True, *where_clauses(query)))
-        .order_by(Ticket.created_at.desc().nulls_last(), Ticket.id.desc())
+        .order_by(*NEWEST_FIRST)
         .execution_options(yield_per=batch)
     )
     return [_to_row(*r) for r in session.execute(stmt)]
