@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import queue
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -18,10 +19,16 @@ from support_analytics.auth.sessions import COOKIE_NAME
 from support_analytics.config import Settings
 from support_analytics.db.engine import Database, libpq_url
 from support_analytics.web.app import create_app
-from tests.browser.conftest import free_port
 from tests.fixtures.auth import CLIENT_A_ID, CLIENT_B_ID, Persona, TestUser, open_session
 
 Line = tuple[float, str]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 @contextmanager
