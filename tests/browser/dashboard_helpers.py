@@ -112,7 +112,7 @@ def measure(page: Page, path: str, charts: int, rounds: int = 6) -> list[float]:
             values[index % 2],
         )
         detail = page.evaluate("() => window.__painted")
-        assert isinstance(detail, dict)
-        assert detail["charts"] == charts
+        assert isinstance(detail, dict), detail
+        assert detail["charts"] == charts, detail
         timings.append(float(detail["ms"]))
     return timings

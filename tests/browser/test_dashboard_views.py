@@ -243,3 +243,21 @@ def test_clients_cannot_open_the_dashboard(page: Page, login: Login) -> None:
 def test_anonymous_visitors_are_sent_to_sign_in(page: Page) -> None:
     page.goto("/dashboard/team?sort=name")
     assert "/login?next=" in page.url
+
+
+def test_overdue_list_loads_after_the_charts_on_a_filter_change(manager: Page) -> None:
+    manager.goto("/dashboard/resolution")
+    wait_for_view(manager, charts=2)
+    manager.evaluate(
+        "() => document.querySelector('select[name=priority]').tomselect.setValue(['low'])"
+    )
+    manager.wait_for_url(lambda url: "priority=is%3Alow" in url)
+    expect(manager.locator("[data-overdue-loading]")).to_have_count(0)
+    late = api_json(manager, "/api/v1/analytics/overdue?priority=is:low&page=1&page_size=20")
+    rows = late["rows"]
+    assert isinstance(rows, list)
+    expect(manager.locator("#overdue-table tbody tr")).to_have_count(len(rows))
+    worst = rows[0]
+    assert isinstance(worst, dict)
+    first = manager.locator("#overdue-table tbody tr").first
+    expect(first).to_have_attribute("data-ticket-id", str(worst["ticket_id"]))

@@ -281,8 +281,11 @@
   function afterRender(root) {
     root.querySelectorAll("[data-filter-form]").forEach(syncDateInputs);
     initSelects(root);
-    var started = pending;
-    pending = null;
+    // Only the swap of the whole view answers a filter change; a sub-region loaded after it
+    // (the overdue list) must not take the measurement.
+    var whole = root.id === "view" || root.id === "dashboard" || root.querySelector("#view");
+    var started = whole ? pending : null;
+    if (whole) pending = null;
     var swapped = performance.now();
     initCharts(root).then(function () {
       requestAnimationFrame(function () {
