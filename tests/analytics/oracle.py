@@ -269,19 +269,15 @@ def clients(
         name_filter = "position(lower(%s) in lower(c.client_name)) > 0"
         params.append(q)
     sql = f"""
-        SELECT c.id, c.client_name, c.plan_type,
-               (SELECT count(*) FROM tickets t WHERE t.client_id = c.id AND {ticket_filter}),
-               (SELECT count(*) FROM tickets t WHERE t.client_id = c.id
-                  AND t.status IN ('open', 'in_progress') AND {ticket_filter}),
+        SELECT c.id, c.client_name, c.plan_type, count(t.id),
+               count(t.id) FILTER (WHERE t.status IN ('open', 'in_progress')),
                (SELECT coalesce(sum(p.amount_usd), 0.00) FROM payments p
                   WHERE p.client_id = c.id AND p.status IN ('completed', 'refunded')),
-               (SELECT max(t.created_at) FROM tickets t WHERE t.client_id = c.id
-                  AND {ticket_filter})
-        FROM clients c WHERE {name_filter}"""
-    # The ticket filter appears three times: repeat its parameters in order.
-    ticket_params = params[: len(params) - (1 if q is not None else 0)]
-    all_params = ticket_params * 3 + ([q] if q is not None else [])
-    rows = _rows(conn, sql, all_params)
+               max(t.created_at)
+        FROM clients c LEFT JOIN tickets t ON t.client_id = c.id AND {ticket_filter}
+        WHERE {name_filter}
+        GROUP BY c.id"""
+    rows = _rows(conn, sql, params)
     rows.sort(key=lambda r: (-int(str(r[3])), str(r[1]), int(str(r[0]))))
     return [
         {
@@ -339,15 +335,15 @@ def overdue(
 ) -> dict[str, object]:
     params: list[object] = [as_of]
     condition = where(spec, tz, params)
-    total = _rows(conn, f"SELECT count(*) {OVERDUE} AND {condition}", params)[0][0]
     rows = _rows(
         conn,
-        f"""SELECT t.id, y.avg_resolution_hours, a.actual {OVERDUE} AND {condition}
+        f"""SELECT t.id, y.avg_resolution_hours, a.actual, count(*) OVER () {OVERDUE}
+            AND {condition}
             ORDER BY a.actual - y.avg_resolution_hours DESC, t.id LIMIT {int(limit)}""",
         params,
     )
     return {
-        "total": total,
+        "total": rows[0][3] if rows else 0,
         "rows": [
             {"ticket_id": r[0], "expected_hours": float(str(r[1])), "actual_hours": r[2]}
             for r in rows

@@ -102,13 +102,13 @@ def test_rollups_are_in_use(session: Session) -> None:
     session.rollback()
 
 
-@settings(max_examples=130, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=160, deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_rollups_equal_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check_all(session, conn, spec, UTC_ZONE)
 
 
-@settings(max_examples=70, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_raw_tables_equal_the_oracle_in_another_zone(
     session: Session, conn: Conn, spec: FilterSpec

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Float,
+    Integer,
     String,
     and_,
     case,
@@ -17,7 +19,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    union_all,
+    true,
 )
 from sqlalchemy.orm import Session
 
@@ -188,24 +190,39 @@ def _values_from_histogram(
     for priority, bin_, n in session.execute(bins).all():
         if int(n):
             counts[str(priority)].append((int(bin_), int(n)))
-    r = rollups.resolution.c
-    reads = []
+    reads: list[tuple[str, int, int, int]] = []
     for priority, positions in wanted.items():
         before, index = 0, 0
         for position in positions:
             while before + counts[priority][index][1] < position:
                 before += counts[priority][index][1]
                 index += 1
-            bin_ = counts[priority][index][0]
-            reads.append(
-                select(literal(priority).label("p"), literal(position).label("k"), r.hours)
-                .where(r.priority == priority, r.bin == bin_, *rollups.resolution_where(filters))
-                .order_by(r.hours)
-                .offset(position - before - 1)
-                .limit(1)
-            )
+            reads.append((priority, position, counts[priority][index][0], position - before - 1))
+    # One statement of constant shape (arrays, not a union of N selects): compiled once.
+    wanted_rows = select(
+        func.unnest(literal([p for p, _, _, _ in reads], ARRAY(String))).label("p"),
+        func.unnest(literal([k for _, k, _, _ in reads], ARRAY(Integer))).label("k"),
+        func.unnest(literal([b for _, _, b, _ in reads], ARRAY(Integer))).label("b"),
+        func.unnest(literal([o for _, _, _, o in reads], ARRAY(Integer))).label("o"),
+    ).subquery("wanted")
+    r = rollups.resolution.c
+    row = (
+        select(r.hours)
+        .where(
+            r.priority == wanted_rows.c.p,
+            r.bin == wanted_rows.c.b,
+            *rollups.resolution_where(filters),
+        )
+        .order_by(r.hours)
+        .offset(wanted_rows.c.o)
+        .limit(1)
+        .lateral("row")
+    )
+    stmt = select(wanted_rows.c.p, wanted_rows.c.k, row.c.hours).select_from(
+        wanted_rows.join(row, true())
+    )
     values: dict[str, dict[int, float]] = {p: {} for p in wanted}
-    for priority, position, value in session.execute(union_all(*reads)).all():
+    for priority, position, value in session.execute(stmt).all():
         values[str(priority)][int(position)] = float(value)
     return values
 

@@ -144,6 +144,11 @@ ON CONFLICT ({KEY}) DO UPDATE SET {updates}
 """
 
 
+def insert_all(delta: str) -> str:
+    """For the rebuild: the cube is empty, nothing to merge."""
+    return f"INSERT INTO analytics_cube ({KEY}, {', '.join(MEASURES)}) {delta}"
+
+
 def ticket_facts(table: str, sign: int) -> str:
     return FACTS.format(sign=sign, tw=1, source=TICKET_SOURCE.format(tickets=table))
 
@@ -229,8 +234,8 @@ BEGIN
   PERFORM now() AT TIME ZONE p_timezone;  -- rejects an unknown zone before any change
   UPDATE analytics_rollup_state SET timezone = p_timezone, fresh = false;
   TRUNCATE analytics_cube, analytics_resolution;
-  {upsert(created_delta(ticket_facts("tickets", 1)))};
-  {upsert(resolved_delta(ticket_facts("tickets", 1)))};
+  {insert_all(created_delta(ticket_facts("tickets", 1)))};
+  {insert_all(resolved_delta(ticket_facts("tickets", 1)))};
   {RESOLUTION_INSERT.format(table="tickets")};
   UPDATE analytics_rollup_state SET fresh = true, built_at = clock_timestamp();
   ANALYZE analytics_cube;
