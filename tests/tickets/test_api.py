@@ -268,7 +268,9 @@ class TestUpdate:
 
 
 class TestList:
-    def test_filters_status_search_and_pages(self, client_a: TestClient, agent: TestClient) -> None:
+    def test_filters_status_search_and_pages(
+        self, client_a: TestClient, agent: TestClient, count: Count
+    ) -> None:
         ticket_id = create(client_a, title="Needle in a haystack 7f3a")["id"]
         found = agent.get(
             "/api/v1/tickets",
@@ -289,7 +291,7 @@ class TestList:
         assert ticket_id in [r["id"] for r in filtered["rows"]]
         page2 = agent.get("/api/v1/tickets", params={"page": 2, "page_size": 10}).json()
         assert (page2["page"], page2["page_size"], len(page2["rows"])) == (2, 10, 10)
-        assert page2["total"] == 42_901
+        assert page2["total"] == count("tickets")
 
     def test_bad_parameters_are_422(self, agent: TestClient) -> None:
         for params in (

@@ -14,6 +14,7 @@ from tests.fixtures.auth import ApiClientFactory, Persona, TestUser, open_sessio
 from tests.tickets.conftest import create
 
 WORD = "zebracorn"
+SECRET = "quokkafrost"
 
 
 def test_search_matches_titles_messages_and_ids_only_within_the_callers_tickets(
@@ -45,7 +46,7 @@ def test_the_search_function_hides_other_clients_tickets_even_to_raw_sql(
         a_ticket = conn.execute(
             text(
                 "INSERT INTO tickets (client_id, ticket_type_id, title) "
-                f"VALUES ({personas['client_a'].client_id}, 1, 'secret {WORD}') RETURNING id"
+                f"VALUES ({personas['client_a'].client_id}, 1, 'secret {SECRET}') RETURNING id"
             )
         ).scalar_one()
     found: dict[str, set[int]] = {}
@@ -53,7 +54,7 @@ def test_the_search_function_hides_other_clients_tickets_even_to_raw_sql(
         token = open_session(owner_database, personas[persona])
         with request_transaction(owner_database, token, ttl=timedelta(hours=1)) as scope:
             rows = scope.session.execute(
-                text("SELECT ticket_search_ids(:p)"), {"p": f"%{WORD}%"}
+                text("SELECT ticket_search_ids(:p)"), {"p": f"%{SECRET}%"}
             ).scalars()
             found[persona] = set(rows)
     with request_transaction(owner_database, None, ttl=timedelta(hours=1)) as anonymous:
