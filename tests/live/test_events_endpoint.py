@@ -5,55 +5,18 @@ from __future__ import annotations
 
 import json
 import queue
-import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import psycopg
-import uvicorn
 
 from support_analytics.auth.sessions import COOKIE_NAME
-from support_analytics.config import Settings
 from support_analytics.db.engine import Database, libpq_url
-from support_analytics.web.app import create_app
 from tests.fixtures.auth import CLIENT_A_ID, CLIENT_B_ID, Persona, TestUser, open_session
+from tests.live.serving import serving
 
 Line = tuple[float, str]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(database_url: str) -> Iterator[str]:
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(Settings(database_url=database_url, pool_size=2)),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        timeout_graceful_shutdown=1,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive(), "server exited"
-        assert time.monotonic() < deadline, "server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _listen(url: str, token: str, lines: queue.Queue[Line], stop: threading.Event) -> None:

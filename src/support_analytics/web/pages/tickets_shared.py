@@ -57,6 +57,7 @@ class Pager:
     last_row: int
     prev_url: str | None
     next_url: str | None
+    last_url: str
 
 
 def pager(path: str, params: Mapping[str, str], page: Page) -> Pager:
@@ -69,6 +70,7 @@ def pager(path: str, params: Mapping[str, str], page: Page) -> Pager:
         last_row=first + len(page.rows) - 1 if page.rows else 0,
         prev_url=page_url(path, params, page.page - 1) if page.page > 1 else None,
         next_url=page_url(path, params, page.page + 1) if page.page < page.pages else None,
+        last_url=page_url(path, params, page.pages),
     )
 
 
