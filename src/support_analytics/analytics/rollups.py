@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+import psycopg
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -225,3 +226,15 @@ def hist_where(filters: TicketFilters) -> list[ColumnElement[bool]] | None:
         bucket_condition(filters.date, h.bucket, h.grain),
         *dimension_clauses(filters, HIST_COLUMNS),
     ]
+
+
+def ensure_fresh(libpq_url: str, timezone: str) -> bool:
+    """At start-up: rebuild when the rollups are stale or bucketed in another zone than the
+    configured reporting zone (else every view would read the raw tables). True if rebuilt."""
+    with psycopg.connect(libpq_url, autocommit=True) as conn:
+        row = conn.execute("SELECT timezone, fresh FROM analytics_rollup_state").fetchone()
+        if row is not None and row[1] and row[0] == timezone:
+            return False
+        rebuild(conn, timezone)
+        vacuum(conn)
+        return True
