@@ -9,6 +9,7 @@ second time against a system PostgreSQL 15.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -68,6 +69,8 @@ def pg_server() -> Iterator[PgServer]:
         yield PgServer(server.url("postgres"))
     finally:
         embedded.stop(home)
+        # Each session's cluster is ~0.7 GB: left behind, they fill the disk in a day.
+        shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
