@@ -4,6 +4,7 @@ reuses it; both print where to go and stop their database on SIGTERM."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -35,7 +36,10 @@ def _run_demo_once(home: Path) -> str:
 
 
 def test_demo_loads_once_then_reuses_the_data(tmp_path: Path) -> None:
-    first = _run_demo_once(tmp_path)
-    assert "reference data loaded" in first
-    second = _run_demo_once(tmp_path)
-    assert "reference data already present: reusing it" in second
+    try:
+        first = _run_demo_once(tmp_path)
+        assert "reference data loaded" in first
+        second = _run_demo_once(tmp_path)
+        assert "reference data already present: reusing it" in second
+    finally:
+        shutil.rmtree(tmp_path, ignore_errors=True)  # a loaded cluster is ~0.7 GB
