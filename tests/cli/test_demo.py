@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from support_analytics.db import embedded
 from tests.cli.helpers import free_port, postmaster_pids, start_cli, wait_until_healthy
 
 pytestmark = pytest.mark.skipif(
@@ -42,4 +43,5 @@ def test_demo_loads_once_then_reuses_the_data(tmp_path: Path) -> None:
         second = _run_demo_once(tmp_path)
         assert "reference data already present: reusing it" in second
     finally:
+        embedded.stop(tmp_path)
         shutil.rmtree(tmp_path, ignore_errors=True)  # a loaded cluster is ~0.7 GB
