@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections.abc import Awaitable, Callable
 
 import psycopg
@@ -29,6 +30,9 @@ def _new_ticket(client_id: int, title: str = "live") -> str:
 
 
 def _run(url: str, body: Callable[[EventHub], Awaitable[None]]) -> None:
+    """Run `body` with a started hub on an event loop of its own thread: Playwright's sync API
+    (the browser tests, same session) keeps a loop running on the main thread."""
+
     async def main() -> None:
         hub = EventHub(url)
         await hub.start()
@@ -38,7 +42,20 @@ def _run(url: str, body: Callable[[EventHub], Awaitable[None]]) -> None:
         finally:
             await hub.stop()
 
-    asyncio.run(main())
+    failure: list[BaseException] = []
+
+    def in_thread() -> None:
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # re-raised in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=in_thread)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the hub test did not finish"
+    if failure:
+        raise failure[0]
 
 
 async def _write_async(url: str, sql: str) -> None:

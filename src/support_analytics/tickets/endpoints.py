@@ -96,7 +96,7 @@ def list_tickets(
     """Tickets the caller may see (internal: all; client: its own), newest first, filtered by
     the analytics filter bar plus status, client and text. `format=csv`: every matching row."""
     if format == "csv":
-        body = export.to_csv(queries.iter_all(db, query))
+        body = export.to_csv(queries.all_rows(db, query))
         return Response(
             body,
             media_type="text/csv; charset=utf-8",

@@ -4,7 +4,6 @@ another client's ticket gets `None` here, exactly as if it did not exist."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -172,7 +171,9 @@ NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
 def list_tickets(session: Session, query: TicketQuery) -> Page:
     page, page_size = clamp_page(query.page, query.page_size)
     where = where_clauses(query)
-    total = session.execute(select(func.count()).select_from(Ticket).where(and_(True, *where)))
+    total = session.execute(
+        select(func.count()).select_from(Ticket).where(and_(True, *where))
+    ).scalar_one()
     stmt = (
         _row_select()
         .where(and_(True, *where))
@@ -181,17 +182,12 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
         .offset((page - 1) * page_size)
     )
     rows = [_to_row(*r) for r in session.execute(stmt)]
-    return Page(rows=rows, page=page, page_size=page_size, total=int(total.scalar_one()))
+    return Page(rows=rows, page=page, page_size=page_size, total=int(total))
 
 
-def iter_all(session: Session, query: TicketQuery, *, batch: int = 2000) -> Sequence[TicketRow]:
+def all_rows(session: Session, query: TicketQuery) -> list[TicketRow]:
     """Every matching row, newest first (CSV export ignores pagination)."""
-    stmt = (
-        _row_select()
-        .where(and_(True, *where_clauses(query)))
-        .order_by(*NEWEST_FIRST)
-        .execution_options(yield_per=batch)
-    )
+    stmt = _row_select().where(and_(True, *where_clauses(query))).order_by(*NEWEST_FIRST)
     return [_to_row(*r) for r in session.execute(stmt)]
 
 
