@@ -1,7 +1,8 @@
 """A ticket's whole life in the browser: a client opens it in the portal, an agent finds it in
 the inbox, replies and resolves it, the client sees the reply arrive live and rates it, and the
 dashboard's numbers move by exactly that ticket and that rating. Then isolation: another
-client gets 404 for the ticket's address, and a client cannot open the inbox."""
+client gets 404 for the ticket's address, and a client cannot open the inbox (while an open
+inbox shows the new ticket live)."""
 
 from __future__ import annotations
 
@@ -119,6 +120,9 @@ def test_client_opens_agent_resolves_client_rates_dashboard_moves(open_as: OpenA
 
 
 def test_another_client_gets_404_and_a_client_cannot_open_the_inbox(open_as: OpenAs) -> None:
+    agent = open_as("agent")
+    agent.goto("/tickets?q=Private+matter")
+    expect(agent.locator("#inbox-summary")).to_contain_text("0 tickets")
     client_a = open_as("client_a")
     created = client_a.request.post(
         "/api/v1/tickets",
@@ -126,6 +130,8 @@ def test_another_client_gets_404_and_a_client_cannot_open_the_inbox(open_as: Ope
     )
     assert created.status == 201, created.text()
     ticket_id = created.json()["id"]
+    # The open inbox picks the new ticket up from the event stream, without a reload.
+    expect(agent.locator("#inbox-summary")).to_contain_text("1 ticket")
 
     client_b = open_as("client_b")
     response = client_b.goto(f"/portal/tickets/{ticket_id}")
