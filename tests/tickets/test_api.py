@@ -43,9 +43,12 @@ class TestCreate:
         ("title", "   "),
         ("title", "x" * 256),
         ("title", None),
+        ("title", "nul\x00byte"),
+        ("title", "bell\x07"),
         ("message", ""),
         ("message", " \n "),
         ("message", "x" * 10_001),
+        ("message", "nul\x00byte"),
         ("priority", "critical"),
         ("priority", None),
         ("ticket_type_id", "1"),
@@ -159,7 +162,7 @@ class TestReplies:
     def test_message_length(self, client_a: TestClient, count: Count) -> None:
         ticket_id = create(client_a)["id"]
         before = count("ticket_messages")
-        for text in ("", "   ", "x" * 10_001, None):
+        for text in ("", "   ", "x" * 10_001, None, "nul\x00"):
             response = client_a.post(f"/api/v1/tickets/{ticket_id}/messages", json={"text": text})
             assert response.status_code == 422, text
         assert count("ticket_messages") == before
@@ -198,10 +201,11 @@ class TestFeedback:
                 f"/api/v1/tickets/{ticket_id}/feedback", json={"rating": rating}
             )
             assert response.status_code == 422, rating
-        long_text = client_a.post(
-            f"/api/v1/tickets/{ticket_id}/feedback", json={"rating": 3, "text": "x" * 10_001}
-        )
-        assert long_text.status_code == 422
+        for bad_text in ("x" * 10_001, "nul\x00"):
+            response = client_a.post(
+                f"/api/v1/tickets/{ticket_id}/feedback", json={"rating": 3, "text": bad_text}
+            )
+            assert response.status_code == 422, bad_text
         assert count("ticket_feedback") == before
 
     def test_internal_users_do_not_leave_feedback(

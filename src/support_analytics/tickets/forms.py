@@ -42,7 +42,11 @@ def _errors(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else "form"
         name = (rename or {}).get(name, name)
-        out.setdefault(name, MESSAGES.get(name, str(error["msg"])))
+        if error["type"] == "value_error":
+            message = "Remove the control characters (invisible symbols) from this field."
+        else:
+            message = MESSAGES.get(name, str(error["msg"]))
+        out.setdefault(name, message)
     return out
 
 

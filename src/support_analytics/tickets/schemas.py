@@ -1,16 +1,18 @@
 """Request and response bodies of /api/v1/tickets, and the input rules they enforce.
 
 Bodies ignore unknown fields (a `client_id` or `status` sent with a new ticket is dropped, not
-honoured), text is trimmed before its length is checked so "   " is empty, and numbers are
-strict so `"4"` or `4.5` is not a rating.
+honoured), text is trimmed before its length is checked so "   " is empty, control characters
+are refused, and numbers are strict so `"4"` or `4.5` is not a rating.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from support_analytics.tickets.status import Priority, Status
 
@@ -20,11 +22,40 @@ FEEDBACK_MAX = 10_000
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MAX = 100
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=TITLE_MAX)]
-MessageText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MESSAGE_MAX)
+# Control characters never belong in a title; in longer text only tabs and line breaks do.
+# (PostgreSQL cannot store NUL at all: letting one through would be a 500, not a 422.)
+_TITLE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_CHARACTERS = "must not contain control characters"
+
+
+def _trimmed_without(controls: re.Pattern[str]) -> Callable[[object], object]:
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value  # the str validator after this one rejects it
+        value = value.strip()
+        if controls.search(value):
+            raise ValueError(CONTROL_CHARACTERS)
+        return value
+
+    return check
+
+
+Title = Annotated[
+    str,
+    BeforeValidator(_trimmed_without(_TITLE_CONTROLS)),
+    StringConstraints(min_length=1, max_length=TITLE_MAX),
 ]
-FeedbackText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=FEEDBACK_MAX)]
+MessageText = Annotated[
+    str,
+    BeforeValidator(_trimmed_without(_TEXT_CONTROLS)),
+    StringConstraints(min_length=1, max_length=MESSAGE_MAX),
+]
+FeedbackText = Annotated[
+    str,
+    BeforeValidator(_trimmed_without(_TEXT_CONTROLS)),
+    StringConstraints(max_length=FEEDBACK_MAX),
+]
 Rating = Annotated[int, Field(strict=True, ge=1, le=5)]
 Id = Annotated[int, Field(strict=True, ge=1, le=2_147_483_647)]
 
