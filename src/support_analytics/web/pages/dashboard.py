@@ -138,7 +138,7 @@ def _render(
     target = _swap_target(request)
     if results is not None and target == f"{results}-results":
         template = f"dashboard/_{view.key}_results.html"
-    elif target == "view":
+    elif target in ("view", "team-rows"):  # team column filters select their rows from it
         template = "dashboard/_swap.html"
     else:
         template = "dashboard/page.html"

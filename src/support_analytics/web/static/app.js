@@ -331,6 +331,7 @@
     showLive();
   });
 
+
   document.addEventListener("htmx:historyRestore", function () {
     var root = document.querySelector("[hx-history-elt]") || document.body;
     afterRender(root);
