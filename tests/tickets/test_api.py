@@ -307,6 +307,7 @@ class TestList:
             {"date": "between:2025-03-02,2025-03-01"},
             {"format": "xml"},
             {"colour": "red"},
+            {"q": "nul\x00"},
         ):
             response = agent.get("/api/v1/tickets", params=params)
             assert response.status_code == 422, (params, response.text)

@@ -150,6 +150,7 @@ def test_list_filters_by_status_and_pages(client_a: TestClient) -> None:
     second = client_a.get("/portal", params={"page": 2})
     assert 'rel="prev"' in second.text
     assert client_a.get("/portal", params={"status": "nope"}).status_code == 422
+    assert client_a.get("/portal", params={"q": "nul\x00"}).status_code == 422
     beyond = client_a.get("/portal", params={"page": 9999})
     assert "past the last one" in beyond.text
     assert "no tickets yet" not in beyond.text

@@ -55,6 +55,16 @@ def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
+def clean_q(raw: str | None) -> str | None:
+    """The search text trimmed; None when empty. Control characters are a 422 (a NUL would
+    otherwise reach PostgreSQL, which cannot take one)."""
+    if raw is None or not raw.strip():
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
+        raise InvalidParameter("q: must not contain control characters. Accepted: plain text")
+    return raw.strip()
+
+
 def _zone(request: Request) -> ZoneInfo:
     settings: Settings = request.app.state.settings
     return ZoneInfo(settings.reporting_timezone)
@@ -78,7 +88,7 @@ def ticket_query(
     return TicketQuery(
         statuses=parse_statuses(status),
         client_ids=parse_ids("client", client),
-        q=q.strip() if q else None,
+        q=clean_q(q),
         conditions=tuple(ticket_clauses(filters, _zone(request))),
         page=page,
         page_size=page_size,
