@@ -89,6 +89,10 @@ class TestCreate:
         assert first.json()["id"] == second.json()["id"]
         assert count("tickets") == before + 1
         other = client_a.post("/api/v1/tickets", json=NEW_TICKET, headers={"Idempotency-Key": "2"})
+        spaced = client_a.post(
+            "/api/v1/tickets", json=NEW_TICKET, headers={"Idempotency-Key": "a b"}
+        )
+        assert spaced.status_code == 422
         assert other.json()["id"] != first.json()["id"]
 
     def test_another_clients_key_is_not_a_replay(

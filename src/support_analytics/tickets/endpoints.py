@@ -25,7 +25,7 @@ from support_analytics.tickets.schemas import (
     TicketPage,
     TicketUpdate,
 )
-from support_analytics.tickets.submissions import TOKEN_MAX
+from support_analytics.tickets.submissions import SUBMISSION_ID_PATTERN, TOKEN_MAX
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
@@ -125,6 +125,7 @@ def create_ticket(
         str | None,
         Header(
             max_length=TOKEN_MAX,
+            pattern=SUBMISSION_ID_PATTERN,
             description="Repeat a request with the same key and it creates one ticket.",
         ),
     ] = None,

@@ -5,11 +5,21 @@ back - creates the ticket itself. Either way one ticket exists."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 TOKEN_MAX = 100
+# What a token may look like: the forms' own (`secrets.token_urlsafe`) and any sane client key.
+SUBMISSION_ID_PATTERN = r"^[!-~]{1,100}$"
+_TOKEN = re.compile(SUBMISSION_ID_PATTERN)
+
+
+def valid_token(token: str) -> bool:
+    return _TOKEN.fullmatch(token) is not None
+
 
 metadata = MetaData()
 ticket_submissions = Table(

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, NotFound
-from support_analytics.tickets import forms, queries, service
+from support_analytics.tickets import forms, queries, service, submissions
 from support_analytics.tickets.params import clean_q, parse_statuses
 from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
@@ -110,7 +110,8 @@ def create_ticket(
         "ticket_type_id": ticket_type_id,
         "priority": priority,
         "message": message,
-        "token": token[:100] or new_form_token(),
+        # A tampered token is replaced, not stored: the form then works as a fresh one.
+        "token": token if submissions.valid_token(token) else new_form_token(),
     }
     parsed = forms.new_ticket(
         title=title, ticket_type_id=ticket_type_id, priority=priority, message=message
