@@ -1,9 +1,10 @@
 """Reading the rollups of migration 0004 (`analytics_cube`, `analytics_resolution`) and
 rebuilding them after bulk loads.
 
-A widget asks `cube_select` for sums grouped by some dimensions: the cube slice is the one
+A widget asks `cube_where` for sums grouped by some dimensions: the cube slice is the one
 grouped by exactly the dimensions its filters and grouping touch (`gmask`), full months come
-from grain 'm' and the days at the range's edges from grain 'd'. When the rollups are stale
+from grain 'm', the rest of the range's edges from week segments (grain 'w', migration
+0004_weeks) and single days (grain 'd'). When the rollups are stale
 or were built for another timezone, `usable` says no and widgets read the raw tables.
 """
 
@@ -150,11 +151,45 @@ def _prev_month(day: date) -> date:
     return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
 
 
+def _segment_end(day: date) -> date:
+    """The day after the week segment starting at `day` (segments are Monday-to-Sunday
+    weeks cut at month boundaries, as grain 'w' of migration 0004_weeks buckets them)."""
+    return min(day + timedelta(days=7 - day.weekday()), _next_month(day))
+
+
+def cover_span(lo: date, hi: date) -> list[tuple[str, date, date]]:
+    """Runs (grain, first bucket, last bucket) covering the days lo..hi exactly once: whole
+    week segments where they fit, single days elsewhere."""
+    runs: list[tuple[str, date, date]] = []
+    day = lo
+    while day <= hi:
+        end = _segment_end(day)
+        starts_segment = day.weekday() == 0 or day.day == 1
+        grain, step = (
+            ("w", end)
+            if starts_segment and end <= hi + timedelta(days=1)
+            else (
+                "d",
+                day + timedelta(days=1),
+            )
+        )
+        if runs and runs[-1][0] == grain:
+            runs[-1] = (grain, runs[-1][1], day)
+        else:
+            runs.append((grain, day, day))
+        day = step
+    return runs
+
+
 def bucket_condition(
-    flt: DateFilter | None, bucket: ColumnElement[date], grain: ColumnElement[str]
+    flt: DateFilter | None,
+    bucket: ColumnElement[date],
+    grain: ColumnElement[str],
+    *,
+    weeks: bool = True,
 ) -> ColumnElement[bool]:
-    """Rows of the cube covering exactly the filter's days: whole months from grain 'm',
-    the partial months at either end day by day from grain 'd'."""
+    """Rows covering exactly the filter's days: whole months from grain 'm', then the partial
+    months at either end by week segment (grain 'w', when the table has it) and day ('d')."""
     if flt is None:
         return grain == "m"
     lo, hi = flt.start, flt.end
@@ -162,22 +197,29 @@ def bucket_condition(
     last_full = None
     if hi is not None:
         last_full = hi.replace(day=1) if (hi + timedelta(days=1)).day == 1 else _prev_month(hi)
+    spans: list[tuple[date, date]] = []
+    parts: list[ColumnElement[bool]] = []
     if first_full is not None and last_full is not None and first_full > last_full:
         assert lo is not None
         assert hi is not None
-        return and_(grain == "d", bucket >= lo, bucket <= hi)
-    months: list[ColumnElement[bool]] = [grain == "m"]
-    if first_full is not None:
-        months.append(bucket >= first_full)
-    if last_full is not None:
-        months.append(bucket <= last_full)
-    parts: list[ColumnElement[bool]] = [and_(*months)]
-    if lo is not None and first_full is not None and lo < first_full:
-        parts.append(and_(grain == "d", bucket >= lo, bucket < first_full))
-    if hi is not None and last_full is not None:
-        after = _next_month(last_full)
-        if after <= hi:
-            parts.append(and_(grain == "d", bucket >= after, bucket <= hi))
+        spans.append((lo, hi))
+    else:
+        months: list[ColumnElement[bool]] = [grain == "m"]
+        if first_full is not None:
+            months.append(bucket >= first_full)
+        if last_full is not None:
+            months.append(bucket <= last_full)
+        parts.append(and_(*months))
+        if lo is not None and first_full is not None and lo < first_full:
+            spans.append((lo, first_full - timedelta(days=1)))
+        if hi is not None and last_full is not None:
+            after = _next_month(last_full)
+            if after <= hi:
+                spans.append((after, hi))
+    for span_lo, span_hi in spans:
+        runs = cover_span(span_lo, span_hi) if weeks else [("d", span_lo, span_hi)]
+        for run_grain, first, last in runs:
+            parts.append(and_(grain == run_grain, bucket >= first, bucket <= last))
     return or_(*parts) if len(parts) > 1 else parts[0]
 
 
@@ -223,7 +265,7 @@ def hist_where(filters: TicketFilters) -> list[ColumnElement[bool]] | None:
     h = hours_hist.c
     return [
         h.gmask == mask,
-        bucket_condition(filters.date, h.bucket, h.grain),
+        bucket_condition(filters.date, h.bucket, h.grain, weeks=False),
         *dimension_clauses(filters, HIST_COLUMNS),
     ]
 
