@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -36,10 +36,6 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
     reporting_timezone: str = Field(
         default="UTC", description="IANA zone deciding day boundaries and month buckets."
-    )
-    secret_key: SecretStr = Field(
-        default=SecretStr("dev-insecure-change-me"),
-        description="Pepper for hashing session and invite tokens; set a long random value.",
     )
     session_ttl_hours: int = Field(
         default=24 * 7, ge=1, description="Idle lifetime of a session; renewed while in use."
