@@ -10,6 +10,7 @@ or were built for another timezone, `usable` says no and widgets read the raw ta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -256,9 +257,13 @@ def resolution_where(filters: TicketFilters) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def hist_where(filters: TicketFilters) -> list[ColumnElement[bool]] | None:
+def hist_where(
+    filters: TicketFilters, *, priority: bool = True
+) -> list[ColumnElement[bool]] | None:
     """The histogram slice for `filters`, or None when it has no such slice (assignee and
-    type filtered together)."""
+    type filtered together). `priority=False` leaves the priority filter to the caller: a
+    condition on priority, a column behind the bucket in the index, made the planner scan the
+    whole slice instead of OR-ing the date ranges (24 ms against 3 ms at 1M tickets)."""
     if filters.team_member is not None and filters.ticket_type is not None:
         return None
     mask = 1 if filters.team_member is not None else 2 if filters.ticket_type is not None else 0
@@ -266,7 +271,7 @@ def hist_where(filters: TicketFilters) -> list[ColumnElement[bool]] | None:
     return [
         h.gmask == mask,
         bucket_condition(filters.date, h.bucket, h.grain, weeks=False),
-        *dimension_clauses(filters, HIST_COLUMNS),
+        *dimension_clauses(filters if priority else replace(filters, priority=None), HIST_COLUMNS),
     ]
 
 
