@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -106,6 +106,20 @@ CUBE_COLUMNS = TicketColumns(
     assigned_to=cube.c.assigned_to,
     ticket_type_id=cube.c.ticket_type_id,
     priority=cube.c.priority,
+)
+# The same columns as expressions no index matches. With a date range, the bucket condition is
+# an OR of ranges that the index (basis, gmask, grain, bucket, ...) answers with a BitmapOr of a
+# few thousand rows; when the dimension filters were indexable too, the planner used them
+# instead (skip scan) and read the whole slice: 1M tickets, team table for type any_of:5,7 and
+# four priorities from 2025-10-26 on, 91 ms against 0.8 ms.
+_assigned_to: ColumnElement[int | None] = cube.c.assigned_to + 0
+_ticket_type_id: ColumnElement[int] = cube.c.ticket_type_id + 0
+_priority = cast("ColumnElement[str | None]", cube.c.priority.concat(""))
+CUBE_COLUMNS_UNINDEXED = TicketColumns(
+    created_at=cube.c.bucket,
+    assigned_to=_assigned_to.label(None),
+    ticket_type_id=_ticket_type_id.label(None),
+    priority=_priority.label(None),
 )
 RESOLUTION_COLUMNS = TicketColumns(
     created_at=resolution.c.cday,
@@ -243,7 +257,9 @@ def cube_where(
         cube.c.basis == basis,
         cube.c.gmask == mask_for(filters, grouped),
         bucket_condition(filters.date, cube.c.bucket, cube.c.grain),
-        *dimension_clauses(filters, CUBE_COLUMNS),
+        *dimension_clauses(
+            filters, CUBE_COLUMNS if filters.date is None else CUBE_COLUMNS_UNINDEXED
+        ),
     ]
 
 
