@@ -222,6 +222,18 @@ def test_numbers_click_through_to_exactly_those_tickets(manager: Page) -> None:
     assert params["team_member"].startswith("is:")
     assert inbox_total(manager, manager.url) == number
 
+    # The average resolution card opens the resolved and closed tickets it averages over.
+    manager.goto(f"/dashboard?{base}")
+    wait_for_view(manager)
+    manager.locator("[data-metric=avg_resolution_hours] a").click()
+    manager.wait_for_url(re.compile(r"/tickets\?"))
+    assert params_of(manager)["status"] == "resolved,closed"
+    by_priority = api_json(manager, f"/api/v1/analytics/priorities?{base}")["rows"]
+    assert isinstance(by_priority, list)
+    resolved = sum(int(str(row["closed"])) for row in by_priority if isinstance(row, dict))
+    assert resolved > 0
+    assert inbox_total(manager, manager.url) == resolved
+
 
 def test_chart_elements_click_through(manager: Page) -> None:
     manager.goto("/dashboard/distribution?date=on_or_after:2025-10-01")

@@ -118,7 +118,11 @@ def overview_cards(result: Overview, filters: TicketFilters) -> list[Card]:
             "Average resolution time",
             hours(result.avg_resolution_hours),
             "h" if result.avg_resolution_hours is not None else "",
-            None,
+            # The workflow keeps resolved_at set exactly on resolved and closed tickets
+            # (tickets/status.py), so these statuses are the tickets this average is over.
+            links.tickets_url(filters, status=links.CLOSED)
+            if result.avg_resolution_hours is not None
+            else None,
             "created to resolved, resolved tickets",
             _value_delta(
                 result.avg_resolution_hours, before.avg_resolution_hours, " h", False, ",.1f"
