@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -39,10 +40,10 @@ INSERT INTO tickets (client_id, assigned_to, ticket_type_id, status, priority, t
 """
 
 
-@pytest.fixture(scope="module")
-def analytics_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    """SQLAlchemy URL of the module's edited copy of the reference database."""
-    name = f"sa_analytics_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def edge_case_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    """SQLAlchemy URL of a throwaway copy of the reference database with EDGE_CASES applied."""
+    name = f"sa_edges_{uuid.uuid4().hex[:10]}"
     url = pg_server.create_database(name, template=template_database)
     with psycopg.connect(pg_server.libpq(name), autocommit=True) as conn:
         conn.execute(EDGE_CASES.encode())
@@ -50,3 +51,9 @@ def analytics_database(pg_server: PgServer, template_database: str) -> Iterator[
         yield url
     finally:
         pg_server.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def analytics_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    with edge_case_database(pg_server, template_database) as url:
+        yield url

@@ -265,3 +265,55 @@ def test_chart_elements_click_through(manager: Page) -> None:
     assert params["priority"] == "is:urgent"
     assert params["status"] == "open,in_progress"
     assert inbox_total(manager, manager.url) == point["expected"]
+
+
+def test_csat_card_and_resolved_points_click_through(manager: Page) -> None:
+    base = "date=between:2025-04-01,2025-06-30&priority=any_of:high,urgent"
+    ratings = int(str(api_json(manager, f"/api/v1/analytics/overview?{base}")["feedback_count"]))
+    assert ratings > 0
+    manager.goto(f"/dashboard?{base}")
+    wait_for_view(manager)
+    manager.locator("[data-metric=csat_avg] a").click()
+    manager.wait_for_url(re.compile(r"/tickets\?"))
+    assert params_of(manager)["rating"] == "any"
+    assert inbox_total(manager, manager.url) == ratings
+    expect(manager.locator("#inbox-summary")).to_contain_text(f"{ratings:,}")
+    expect(manager.locator("#inbox-summary")).to_contain_text("rated (any rating)")
+    expect(manager.locator("#rating")).to_have_value("any")
+
+    # A "resolved" point: the month where the two series are furthest apart, so the click
+    # cannot land on the "created" point instead.
+    manager.goto(f"/dashboard/over-time?{base}")
+    wait_for_view(manager, charts=1)
+    point = manager.evaluate(
+        """() => {
+            const el = document.querySelector('[data-chart=overTime]');
+            const chart = echarts.getInstanceByDom(el);
+            const data = JSON.parse(document.getElementById('chart-over-time').textContent);
+            let best = 0;
+            data.resolved.forEach((n, i) => {
+                const gap = Math.abs(n - data.created[i]);
+                if (gap > Math.abs(data.resolved[best] - data.created[best])) best = i;
+            });
+            const [x, y] = chart.convertToPixel({seriesIndex: 1}, [best, data.resolved[best]]);
+            const box = el.getBoundingClientRect();
+            return {x: box.left + x, y: box.top + y, expected: data.resolved[best]};
+        }"""
+    )
+    assert isinstance(point, dict)
+    manager.mouse.click(point["x"], point["y"])
+    manager.wait_for_url(re.compile(r"/tickets\?"))
+    params = params_of(manager)
+    assert "date" not in params
+    assert params["resolved"].startswith("between:2025-0")
+    assert params["priority"] == "any_of:high,urgent"
+    assert inbox_total(manager, manager.url) == point["expected"]
+    expect(manager.locator("#inbox-summary")).to_contain_text(f"{point['expected']:,}")
+    # The resolution day shows as a chip; removing it keeps the other filters.
+    chip = manager.locator("[data-chip=resolved]")
+    expect(chip).to_contain_text("resolved between")
+    chip.locator("a").click()
+    manager.wait_for_function("() => !location.search.includes('resolved=')")
+    settle(manager)
+    assert params_of(manager) == {"priority": "any_of:high,urgent"}
+    expect(manager.locator("[data-chip=resolved]")).to_have_count(0)

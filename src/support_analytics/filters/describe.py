@@ -16,14 +16,14 @@ def _day(value: date | None) -> str:
     return "" if value is None else f"{value.day} {value:%b %Y}"
 
 
-def _date_phrase(flt: DateFilter) -> str:
+def date_phrase(flt: DateFilter, verb: str = "created") -> str:
     if flt.op is DateOp.ON:
-        return f"created on {_day(flt.start)}"
+        return f"{verb} on {_day(flt.start)}"
     if flt.op is DateOp.BETWEEN:
-        return f"created between {_day(flt.start)} and {_day(flt.end)}"
+        return f"{verb} between {_day(flt.start)} and {_day(flt.end)}"
     if flt.op is DateOp.ON_OR_BEFORE:
-        return f"created on or before {_day(flt.end)}"
-    return f"created on or after {_day(flt.start)}"
+        return f"{verb} on or before {_day(flt.end)}"
+    return f"{verb} on or after {_day(flt.start)}"
 
 
 def _either(names: list[str], joiner: str) -> str:
@@ -51,7 +51,7 @@ def describe(
     types = ticket_types or {}
     parts: list[str] = []
     if filters.date is not None:
-        parts.append(_date_phrase(filters.date))
+        parts.append(date_phrase(filters.date))
     if filters.team_member is not None:
         parts.append(
             _set_phrase(

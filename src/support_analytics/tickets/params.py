@@ -1,5 +1,6 @@
 """Query parameters the ticket lists take besides the analytics filter bar: status, client,
-free text and pagination. Malformed values are a 422 naming the parameter, as for filters."""
+free text, rating and resolution day (`list_filters`), and pagination. Malformed values are a
+422 naming the parameter, as for filters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from support_analytics.config import Settings
 from support_analytics.errors import AppError
 from support_analytics.filters.params import TicketFiltersParam
 from support_analytics.filters.sql import ticket_clauses
+from support_analytics.tickets.list_filters import ListFiltersParam, list_filter_clauses
 from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
@@ -74,6 +76,7 @@ def ticket_query(
     *,
     request: Request,
     filters: TicketFiltersParam,
+    narrowing: ListFiltersParam,
     status: Annotated[str | None, Query(description=STATUS_FORMS)] = None,
     client: Annotated[
         str | None, Query(description="Client ids, comma-separated (internal users).")
@@ -89,7 +92,10 @@ def ticket_query(
         statuses=parse_statuses(status),
         client_ids=parse_ids("client", client),
         q=clean_q(q),
-        conditions=tuple(ticket_clauses(filters, _zone(request))),
+        conditions=(
+            *ticket_clauses(filters, _zone(request)),
+            *list_filter_clauses(narrowing, _zone(request)),
+        ),
         page=page,
         page_size=page_size,
     )

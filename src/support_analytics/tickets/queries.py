@@ -66,7 +66,8 @@ class TicketDetail:
 @dataclass(frozen=True)
 class TicketQuery:
     """What a list asks for. `conditions` are where-clauses from the analytics filter bar
-    (`filters.sql`), so the inbox and a dashboard click-through select the same tickets."""
+    (`filters.sql`) and the list's rating / resolution-day filters (`list_filters`), so the
+    inbox and a dashboard click-through select the same tickets."""
 
     statuses: tuple[Status, ...] = ()
     client_ids: tuple[int, ...] = ()

@@ -12,10 +12,12 @@ from urllib.parse import urlencode
 
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, Priority, SetFilter, SetOp
+from support_analytics.tickets.list_filters import ANY
 
 INBOX = "/tickets"
 OPEN = "open,in_progress"
 CLOSED = "resolved,closed"
+RATED = ANY  # tickets with a rating: the ones the CSAT card averages over
 
 
 def tickets_url(filters: TicketFilters, **extra: str | int | None) -> str:
@@ -37,18 +39,28 @@ def for_priority(filters: TicketFilters, priority: str) -> TicketFilters:
     return replace(filters, priority=SetFilter(SetOp.IS, (Priority(priority),)))
 
 
-def for_month(filters: TicketFilters, month: str) -> TicketFilters | None:
-    """Tickets created in `month` ("2025-03") within the current date filter; None if the
-    two do not overlap."""
+def _days_of_month(month: str, within: DateFilter | None) -> DateFilter | None:
+    """The days of `month` ("2025-03") inside the current date filter; None if none are."""
     first = date.fromisoformat(f"{month}-01")
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    current = filters.date
-    if current is not None:
-        if current.start is not None:
-            first = max(first, current.start)
-        if current.end is not None:
-            last = min(last, current.end)
+    if within is not None:
+        if within.start is not None:
+            first = max(first, within.start)
+        if within.end is not None:
+            last = min(last, within.end)
     if first > last:
         return None
-    narrowed = DateFilter.on(first) if first == last else DateFilter.between(first, last)
-    return filters.with_date(narrowed)
+    return DateFilter.on(first) if first == last else DateFilter.between(first, last)
+
+
+def created_in_month(filters: TicketFilters, month: str) -> str | None:
+    """Tickets created in `month` within the current filters (the "created" series)."""
+    days = _days_of_month(month, filters.date)
+    return None if days is None else tickets_url(filters.with_date(days))
+
+
+def resolved_in_month(filters: TicketFilters, month: str) -> str | None:
+    """Tickets resolved in `month`: the "resolved" series applies the date filter to the
+    resolution day, so the link moves it there (`resolved=`) and drops the creation date."""
+    days = _days_of_month(month, filters.date)
+    return None if days is None else tickets_url(filters.with_date(None), resolved=days.format())

@@ -135,7 +135,7 @@ def overview_cards(result: Overview, filters: TicketFilters) -> list[Card]:
             "Customer satisfaction",
             one_decimal(result.csat_avg),
             "/ 5" if result.csat_avg is not None else "",
-            None,
+            links.tickets_url(filters, rating=links.RATED) if result.feedback_count else None,
             rated if result.feedback_count else "no ratings yet",
             _value_delta(result.csat_avg, before.csat_avg, "", True, ".1f") if before else None,
         ),
@@ -145,27 +145,38 @@ def overview_cards(result: Overview, filters: TicketFilters) -> list[Card]:
 # ---------- tickets over time ----------
 
 
+@dataclass(frozen=True)
+class MonthLinks:
+    created: str | None
+    resolved: str | None
+
+
+def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, MonthLinks]:
+    """Per month, the ticket lists behind its two numbers (None where a number is 0)."""
+    return {
+        point.month: MonthLinks(
+            created=links.created_in_month(filters, point.month) if point.created else None,
+            resolved=links.resolved_in_month(filters, point.month) if point.resolved else None,
+        )
+        for point in result.series
+    }
+
+
 def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
+    by_month = month_links(result, filters)
     chart_links: dict[str, JsonValue] = {}
     for index, point in enumerate(result.series):
-        narrowed = links.for_month(filters, point.month)
-        if narrowed is not None and point.created:
-            chart_links[f"0:{index}"] = links.tickets_url(narrowed)
+        found = by_month[point.month]
+        if found.created is not None:
+            chart_links[f"0:{index}"] = found.created
+        if found.resolved is not None:
+            chart_links[f"1:{index}"] = found.resolved
     return {
         "labels": [month_label(p.month) for p in result.series],
         "created": [p.created for p in result.series],
         "resolved": [p.resolved for p in result.series],
         "links": chart_links,
     }
-
-
-def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for point in result.series:
-        narrowed = links.for_month(filters, point.month)
-        if narrowed is not None and point.created:
-            found[point.month] = links.tickets_url(narrowed)
-    return found
 
 
 # ---------- distribution ----------
@@ -266,6 +277,8 @@ def team_totals(result: TeamPerformance) -> int:
 
 
 def team_row_links(result: TeamPerformance, filters: TicketFilters) -> dict[int, dict[str, str]]:
+    """Per member, the ticket lists behind each number: an average links to the tickets it
+    averages over (resolved ones for hours, rated ones for the rating)."""
     found: dict[int, dict[str, str]] = {}
     for row in result.rows:
         narrowed = links.for_member(filters, row.team_member_id)
@@ -274,5 +287,9 @@ def team_row_links(result: TeamPerformance, filters: TicketFilters) -> dict[int,
             entry["tickets_assigned"] = links.tickets_url(narrowed)
         if row.tickets_resolved:
             entry["tickets_resolved"] = links.tickets_url(narrowed, status=links.CLOSED)
+        if row.avg_resolution_hours is not None:
+            entry["avg_resolution_hours"] = links.tickets_url(narrowed, status=links.CLOSED)
+        if row.avg_rating is not None:
+            entry["avg_rating"] = links.tickets_url(narrowed, rating=links.RATED)
         found[row.team_member_id] = entry
     return found

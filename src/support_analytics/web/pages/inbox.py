@@ -17,15 +17,18 @@ from pydantic import ValidationError
 from support_analytics.auth.dependencies import DbSession, InternalUser
 from support_analytics.errors import Conflict, NotFound
 from support_analytics.filters import TicketFilters
+from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tickets import forms, queries, service
+from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.schemas import TicketUpdate
 from support_analytics.tickets.status import Priority
 from support_analytics.web.pages.dashboard_filterbar import (
     DATE_OPERATORS,
     SET_OPERATORS,
+    Chip,
     Names,
     ViewState,
     chips,
@@ -34,6 +37,7 @@ from support_analytics.web.pages.dashboard_filterbar import (
 )
 from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
+    Choice,
     next_statuses,
     pager,
     render,
@@ -42,8 +46,18 @@ from support_analytics.web.pages.tickets_shared import (
 
 router = APIRouter(prefix="/tickets", tags=["pages"], include_in_schema=False)
 
-OwnParams = ("status", "client", "q", "page_size")
+OwnParams = ("status", "client", "q", "rating", "resolved", "page_size")
 Optional = Annotated[str | None, Form()]
+
+# Values in `RatingFilter.format()`'s canonical form, so the current one is found by equality.
+RATING_CHOICES = (
+    Choice("", "Rated or not"),
+    Choice("any", "Rated (any rating)"),
+    Choice("4,5", "Satisfied (4-5)"),
+    Choice("1,2", "Dissatisfied (1-2)"),
+    *(Choice(str(r), f"Rated {r}") for r in (5, 4, 3, 2, 1)),
+    Choice("none", "Not rated"),
+)
 
 
 @dataclass(frozen=True)
@@ -57,14 +71,17 @@ class InboxView:
 
 @router.get("", dependencies=[Depends(reject_unknown_query_params)])
 def inbox(
+    *,
     request: Request,
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    narrowing: ListFiltersParam,
     query: TicketQueryParam,
 ) -> Response:
     page = queries.list_tickets(db, query)
     own = {k: request.query_params[k] for k in OwnParams if request.query_params.get(k)}
+    own |= narrowing.to_params()
     state = ViewState("/tickets", filters, own)
     names = Names.load(db)
     date, set_controls = controls(filters, names)
@@ -86,19 +103,46 @@ def inbox(
             "set_controls": set_controls,
             "date_operators": DATE_OPERATORS,
             "set_operators": SET_OPERATORS,
-            "chips": chips(state, names),
-            "clear_url": state.url(filters=TicketFilters(), page=None),
-            "description": sentence(filters, names),
+            "chips": chips(state, names) + _resolved_chip(state, narrowing),
+            "clear_url": state.url(filters=TicketFilters(), resolved=None, page=None),
+            "description": _description(filters, narrowing, names),
             "filter_params": filters.to_params(),
             "status": own.get("status", ""),
             "client": own.get("client", ""),
             "q": own.get("q", ""),
+            "rating": own.get("rating", ""),
+            "resolved": own.get("resolved", ""),
             "status_choices": STATUS_CHOICES,
+            "rating_choices": _rating_choices(narrowing),
             "clients": queries.clients(db),
             "csv_url": f"/api/v1/tickets?{csv_query}",
             "as_of": datetime.now(UTC),
         },
     )
+
+
+def _description(filters: TicketFilters, narrowing: ListFilters, names: Names) -> str:
+    bar = sentence(filters, names)
+    extra = narrowing.phrases()
+    if not extra:
+        return bar
+    return ", ".join([bar if filters.active else "Tickets", *extra])
+
+
+def _resolved_chip(state: ViewState, narrowing: ListFilters) -> list[Chip]:
+    """The resolution day has no control of its own (it arrives from a dashboard click), so
+    its chip is how it is seen and removed."""
+    if narrowing.resolved is None:
+        return []
+    text = date_phrase(narrowing.resolved, "resolved")
+    return [Chip(key="resolved", text=text, remove_url=state.url(resolved=None, page=None))]
+
+
+def _rating_choices(narrowing: ListFilters) -> tuple[Choice, ...]:
+    current = narrowing.rating
+    if current is None or current.format() in {c.value for c in RATING_CHOICES}:
+        return RATING_CHOICES
+    return (*RATING_CHOICES, Choice(current.format(), current.phrase().capitalize()))
 
 
 def _ticket_page(

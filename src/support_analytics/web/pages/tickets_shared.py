@@ -22,17 +22,17 @@ PRIORITY_LABELS = {p.value: p.label for p in Priority}
 
 
 @dataclass(frozen=True)
-class StatusChoice:
+class Choice:
     value: str
     label: str
 
 
 # The portal's status filter: the two groups SPEC defines, then each status.
 STATUS_CHOICES = (
-    StatusChoice("", "All statuses"),
-    StatusChoice("open,in_progress", "Open (open or in progress)"),
-    StatusChoice("resolved,closed", "Closed (resolved or closed)"),
-    *(StatusChoice(s.value, s.label) for s in Status),
+    Choice("", "All statuses"),
+    Choice("open,in_progress", "Open (open or in progress)"),
+    Choice("resolved,closed", "Closed (resolved or closed)"),
+    *(Choice(s.value, s.label) for s in Status),
 )
 
 

@@ -1,0 +1,149 @@
+"""The ticket list's filters beyond the analytics filter bar: the rating a ticket was given and
+the day it was resolved. With them the dashboard's CSAT card and its "resolved" series click
+through to exactly their tickets, and an agent can list, say, last week's unhappy tickets.
+
+    rating    any | none | 1-5 comma-separated, optionally with none   (4,5  1,2,none)
+    resolved  the date grammar (on:D, between:D,D, ...) over resolved_at in the reporting zone
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Query
+from sqlalchemy import ColumnElement, exists, or_, select
+
+from support_analytics.db.models import Ticket, TicketFeedback
+from support_analytics.filters.describe import date_phrase
+from support_analytics.filters.grammar import (
+    DATE_EXAMPLES,
+    DATE_FORMS,
+    DateFilter,
+    InvalidFilter,
+    parse_date,
+)
+from support_analytics.filters.sql import date_clauses
+
+RATINGS = (1, 2, 3, 4, 5)
+ANY = "any"
+NONE = "none"
+RATING_FORMS = (
+    "any (rated), none (not rated), or ratings 1-5 comma-separated, optionally with none "
+    "(e.g. 4,5 or 1,2,none)"
+)
+
+
+@dataclass(frozen=True)
+class RatingFilter:
+    """Tickets whose feedback has one of `ratings`, or (`unrated`) that have no rating at all:
+    no feedback, or feedback left without stars."""
+
+    ratings: frozenset[int]
+    unrated: bool = False
+
+    def format(self) -> str:
+        if self.ratings == frozenset(RATINGS) and not self.unrated:
+            return ANY
+        parts = [str(r) for r in sorted(self.ratings)] + ([NONE] if self.unrated else [])
+        return ",".join(parts)
+
+    def phrase(self) -> str:
+        """E.g. "rated 4 or 5", "rated (any rating)", "not rated", "rated 1, or not rated"."""
+        ratings = [str(r) for r in sorted(self.ratings)]
+        if not ratings:
+            return "not rated"
+        if len(ratings) == len(RATINGS):
+            rated = "rated (any rating)"
+        elif len(ratings) == 1:
+            rated = f"rated {ratings[0]}"
+        else:
+            rated = f"rated {', '.join(ratings[:-1])} or {ratings[-1]}"
+        return f"{rated}, or not rated" if self.unrated else rated
+
+
+def parse_rating(raw: str, parameter: str = "rating") -> RatingFilter:
+    items = [item.strip().lower() for item in raw.split(",")]
+    if items == [ANY]:
+        return RatingFilter(frozenset(RATINGS))
+    ratings: set[int] = set()
+    unrated = False
+    for item in items:
+        if item == NONE:
+            unrated = True
+        elif item in {str(r) for r in RATINGS}:
+            ratings.add(int(item))
+        else:
+            problem = "a value is missing" if not item else f"{item!r} is not a rating"
+            raise InvalidFilter(parameter, problem, RATING_FORMS)
+    return RatingFilter(frozenset(ratings), unrated)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    rating: RatingFilter | None = None
+    resolved: DateFilter | None = None
+
+    def to_params(self) -> dict[str, str]:
+        params: dict[str, str] = {}
+        if self.rating is not None:
+            params["rating"] = self.rating.format()
+        if self.resolved is not None:
+            params["resolved"] = self.resolved.format()
+        return params
+
+    def phrases(self) -> list[str]:
+        out: list[str] = []
+        if self.resolved is not None:
+            out.append(date_phrase(self.resolved, "resolved"))
+        if self.rating is not None:
+            out.append(self.rating.phrase())
+        return out
+
+
+def rating_clause(flt: RatingFilter) -> ColumnElement[bool]:
+    rated_as = select(TicketFeedback.ticket_id).where(TicketFeedback.rating.in_(flt.ratings))
+    clauses: list[ColumnElement[bool]] = []
+    if flt.ratings:
+        clauses.append(Ticket.id.in_(rated_as))
+    if flt.unrated:
+        has_rating = exists().where(
+            TicketFeedback.ticket_id == Ticket.id, TicketFeedback.rating.is_not(None)
+        )
+        clauses.append(~has_rating)
+    return or_(*clauses)
+
+
+def list_filter_clauses(flt: ListFilters, tz: ZoneInfo) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if flt.rating is not None:
+        clauses.append(rating_clause(flt.rating))
+    if flt.resolved is not None:
+        # Every date form has a bound, and a NULL resolved_at never meets one.
+        clauses += date_clauses(flt.resolved, Ticket.__table__.c.resolved_at, tz)
+    return clauses
+
+
+def parse_list_filters(
+    rating: Annotated[
+        str | None,
+        Query(description="Feedback rating. " + RATING_FORMS, examples=["any", "4,5", "none"]),
+    ] = None,
+    resolved: Annotated[
+        str | None,
+        Query(
+            description="Resolution day in the reporting timezone (unresolved tickets never "
+            "match). " + DATE_FORMS,
+            examples=list(DATE_EXAMPLES),
+        ),
+    ] = None,
+) -> ListFilters:
+    """Blank means absent, like status, client and q: a plain HTML form sends empty fields."""
+    return ListFilters(
+        rating=parse_rating(rating) if rating and rating.strip() else None,
+        resolved=parse_date(resolved, "resolved") if resolved and resolved.strip() else None,
+    )
+
+
+ListFiltersParam = Annotated[ListFilters, Depends(parse_list_filters)]
