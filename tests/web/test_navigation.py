@@ -57,3 +57,20 @@ def test_fragments_and_readable_422s(api_client_factory: ApiClientFactory) -> No
         assert response.status_code == 422, url
         assert response.headers["content-type"].startswith("text/html"), url
         assert "not valid" in response.text, url
+
+
+def test_a_422_page_offers_to_drop_only_the_bad_parameter(
+    api_client_factory: ApiClientFactory,
+) -> None:
+    client = api_client_factory("manager")
+    for url, kept in (
+        ("/dashboard/team?date=on:2025-03-14&priority=is:critical", "/dashboard/team?date=on"),
+        ("/tickets?rating=7&status=open", "/tickets?status=open"),
+        ("/dashboard/clients?page=0&q=acme", "/dashboard/clients?q=acme"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 422, url
+        found = re.search(r'href="([^"]+)" data-drop-parameter', response.text)
+        assert found is not None, url
+        assert found.group(1).startswith(kept), (url, found.group(1))
+        assert client.get(found.group(1).replace("&amp;", "&")).status_code == 200, url

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI
 from fastapi.exception_handlers import (
@@ -53,9 +53,21 @@ def wants_fragment(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _bad_parameter(request: Request, message: str | None) -> tuple[str, str] | None:
+    """(name, this address without it) when a 422 message starts with a parameter of the
+    request, as every 422 of ours does ("priority: unknown priority ..."): one wrong value
+    in a shared link should not cost the reader the rest of the filters."""
+    name = (message or "").partition(":")[0]
+    if not name or name not in request.query_params:
+        return None
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != name]
+    return name, request.url.path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def render_error(request: Request, status_code: int, message: str | None = None) -> Response:
     """The HTML error page (or its fragment for htmx) for one status."""
     title = _TITLES.get(status_code) or HTTPStatus(status_code).phrase
+    bad = _bad_parameter(request, message) if status_code == 422 else None
     template = "_error.html" if wants_fragment(request) else "error.html"
     principal = getattr(request.state, "principal", None)
     return templates.TemplateResponse(
@@ -66,6 +78,8 @@ def render_error(request: Request, status_code: int, message: str | None = None)
             "title": title,
             "message": message,
             "principal": principal,
+            "bad_parameter": bad[0] if bad else None,
+            "without_bad_parameter": bad[1] if bad else None,
         },
         status_code=status_code,
     )
