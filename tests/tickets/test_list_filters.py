@@ -143,9 +143,11 @@ def expected(conn: oracle.Conn, case: ListCase) -> tuple[int, list[int]]:
         parts.append(oracle.where(resolved, "UTC", params, date_column="t.resolved_at"))
     where = " AND ".join(parts)
     total = conn.execute(f"SELECT count(*) FROM tickets t WHERE {where}".encode(), params)
+    # A resolution-day list is ordered by resolution, newest first; any other by creation.
+    newest = "t.resolved_at" if case.resolved is not None else "t.created_at"
     first = conn.execute(
         f"SELECT t.id FROM tickets t WHERE {where} "
-        "ORDER BY t.created_at DESC, t.id DESC LIMIT 5".encode(),
+        f"ORDER BY {newest} DESC, t.id DESC LIMIT 5".encode(),
         params,
     )
     row = total.fetchone()

@@ -93,8 +93,9 @@ def list_tickets(
     query: TicketQueryParam,
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response:
-    """Tickets the caller may see (internal: all; client: its own), newest first, filtered by
-    the analytics filter bar plus status, client and text. `format=csv`: every matching row."""
+    """Tickets the caller may see (internal: all; client: its own), newest first (most recently
+    resolved first when `resolved` is given), filtered by the analytics filter bar plus status,
+    client, text, rating and resolution day. `format=csv`: every matching row."""
     if format == "csv":
         body = export.to_csv(queries.all_rows(db, query))
         return Response(

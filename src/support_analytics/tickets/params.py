@@ -96,6 +96,7 @@ def ticket_query(
             *ticket_clauses(filters, _zone(request)),
             *list_filter_clauses(narrowing, _zone(request)),
         ),
+        by_resolution=narrowing.resolved is not None,
         page=page,
         page_size=page_size,
     )

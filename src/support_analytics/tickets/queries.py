@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from support_analytics.db.models import (
@@ -73,6 +73,9 @@ class TicketQuery:
     client_ids: tuple[int, ...] = ()
     q: str | None = None
     conditions: tuple[ColumnElement[bool], ...] = field(default=())
+    by_resolution: bool = False
+    """Order by resolution time instead of creation time (a list of tickets resolved in a
+    window: see `order`)."""
     page: int = 1
     page_size: int = PAGE_SIZE_DEFAULT
 
@@ -104,7 +107,7 @@ def search_clause(q: str) -> ColumnElement[bool]:
     """Title or any message contains `q` (case-insensitive); `#123` or `123` also matches the
     ticket with that id."""
     pattern = f"%{_escape_like(q)}%"
-    # ticket_search_ids (migration 0005) matches through the trigram indexes, which RLS would
+    # ticket_search_ids (migration 0005_search) matches through the trigram indexes, which RLS would
     # keep ILIKE from using; it returns only ids the caller may see, and the outer query reads
     # the tickets through RLS again.
     matches = func.ticket_search_ids(pattern).column_valued("ticket_id")
@@ -167,6 +170,16 @@ def clamp_page(page: int, page_size: int) -> tuple[int, int]:
 # Newest first. Plain DESC (NULLs first, which only a hand-written NULL created_at can be) lets
 # PostgreSQL walk idx_tickets_created_at backwards instead of sorting every visible ticket.
 NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
+# Resolution day lists walk idx_tickets_resolved_at instead. Ordered by creation, a month of
+# resolutions sat ~600k index entries down the creation index at 1M tickets (277 ms vs 12 ms
+# for a page): the planner assumes matches are spread evenly, but resolution follows creation.
+LAST_RESOLVED_FIRST = (Ticket.resolved_at.desc(), Ticket.id.desc())
+
+
+def order(
+    query: TicketQuery,
+) -> tuple[UnaryExpression[datetime] | UnaryExpression[datetime | None], UnaryExpression[int]]:
+    return LAST_RESOLVED_FIRST if query.by_resolution else NEWEST_FIRST
 
 
 def list_tickets(session: Session, query: TicketQuery) -> Page:
@@ -178,7 +191,7 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
     stmt = (
         _row_select()
         .where(and_(True, *where))
-        .order_by(*NEWEST_FIRST)
+        .order_by(*order(query))
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
@@ -187,8 +200,8 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
 
 
 def all_rows(session: Session, query: TicketQuery) -> list[TicketRow]:
-    """Every matching row, newest first (CSV export ignores pagination)."""
-    stmt = _row_select().where(and_(True, *where_clauses(query))).order_by(*NEWEST_FIRST)
+    """Every matching row in the list's order (CSV export ignores pagination)."""
+    stmt = _row_select().where(and_(True, *where_clauses(query))).order_by(*order(query))
     return [_to_row(*r) for r in session.execute(stmt)]
 
 

@@ -97,6 +97,7 @@ def inbox(
         {
             "view": InboxView(),
             "page": page,
+            "by_resolution": query.by_resolution,
             "pager": pager("/tickets", all_params, page),
             "state": state,
             "date": date,
