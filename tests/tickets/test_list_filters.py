@@ -245,6 +245,10 @@ def test_the_inbox_shows_and_keeps_both_filters(agent: TestClient) -> None:
     assert "resolved=" not in removed
     assert "rating=4%2C5" in removed
     assert "q=a" in removed
+    # Everything that narrows the list is a chip, and "Clear all" clears all of it.
+    assert re.search(r'data-chip="rating">\s*<span>rated 4 or 5</span>', html)
+    assert re.search(r'data-chip="q">\s*<span>matching “a”</span>', html)
+    assert re.search(r'href="/tickets"[^>]*id="clear-filters"', html)
     # The search form re-submits it, and shows the rating as selected.
     assert '<input type="hidden" name="resolved" value="between:2025-03-01,2025-03-31">' in html
     assert '<option value="4,5" selected>' in html

@@ -23,6 +23,7 @@ from support_analytics.filters.params import TicketFiltersParam, reject_unknown_
 from support_analytics.tickets import forms, queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
+from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.schemas import TicketUpdate
 from support_analytics.tickets.status import Priority
 from support_analytics.web.pages.dashboard_filterbar import (
@@ -80,6 +81,7 @@ def inbox(
     query: TicketQueryParam,
 ) -> Response:
     page = queries.list_tickets(db, query)
+    clients = queries.clients(db)
     own = {k: request.query_params[k] for k in OwnParams if request.query_params.get(k)}
     own |= narrowing.to_params()
     state = ViewState("/tickets", filters, own)
@@ -104,8 +106,8 @@ def inbox(
             "set_controls": set_controls,
             "date_operators": DATE_OPERATORS,
             "set_operators": SET_OPERATORS,
-            "chips": chips(state, names) + _resolved_chip(state, narrowing),
-            "clear_url": state.url(filters=TicketFilters(), resolved=None, page=None),
+            "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
+            "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
             "description": _description(filters, narrowing, names),
             "filter_params": filters.to_params(),
             "status": own.get("status", ""),
@@ -115,7 +117,7 @@ def inbox(
             "resolved": own.get("resolved", ""),
             "status_choices": STATUS_CHOICES,
             "rating_choices": _rating_choices(narrowing),
-            "clients": queries.clients(db),
+            "clients": clients,
             "csv_url": f"/api/v1/tickets?{csv_query}",
             "as_of": datetime.now(UTC),
         },
@@ -123,20 +125,35 @@ def inbox(
 
 
 def _description(filters: TicketFilters, narrowing: ListFilters, names: Names) -> str:
-    bar = sentence(filters, names)
     extra = narrowing.phrases()
     if not extra:
-        return bar
-    return ", ".join([bar if filters.active else "Tickets", *extra])
+        return sentence(filters, names)
+    if not filters.active:
+        return "Tickets " + ", ".join(extra)
+    return ", ".join([sentence(filters, names), *extra])
 
 
-def _resolved_chip(state: ViewState, narrowing: ListFilters) -> list[Chip]:
-    """The resolution day has no control of its own (it arrives from a dashboard click), so
-    its chip is how it is seen and removed."""
-    if narrowing.resolved is None:
-        return []
-    text = date_phrase(narrowing.resolved, "resolved")
-    return [Chip(key="resolved", text=text, remove_url=state.url(resolved=None, page=None))]
+def _own_chips(
+    state: ViewState, query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
+) -> list[Chip]:
+    """A chip for each of the list's own filters, beside the filter bar's: everything that
+    narrows the list is visible in one place and removable in one click. The resolution day
+    has no control of its own (it arrives from a dashboard click), so its chip is the only
+    way it is seen."""
+    names = {c.id: c.name for c in clients}
+    found: list[tuple[str, str]] = []
+    if query.statuses:
+        found.append(("status", "status " + " or ".join(s.label.lower() for s in query.statuses)))
+    if query.client_ids:
+        listed = " or ".join(names.get(i, f"#{i}") for i in query.client_ids)
+        found.append(("client", f"client {listed}"))
+    if query.q:
+        found.append(("q", f"matching “{query.q}”"))
+    if narrowing.resolved is not None:
+        found.append(("resolved", date_phrase(narrowing.resolved, "resolved")))
+    if narrowing.rating is not None:
+        found.append(("rating", narrowing.rating.phrase()))
+    return [Chip(key, text, state.url(**{key: None, "page": None})) for key, text in found]
 
 
 def _rating_choices(narrowing: ListFilters) -> tuple[Choice, ...]:
