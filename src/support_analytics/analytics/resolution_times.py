@@ -20,9 +20,10 @@ from sqlalchemy import (
     literal,
     select,
     true,
+    union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import ScalarSelect
+from sqlalchemy.sql.selectable import ScalarSelect, Select
 
 from support_analytics.analytics import rollups
 from support_analytics.analytics.definitions import OPEN_STATUSES, hours_between
@@ -192,21 +193,44 @@ def _values_from_histogram(
         # `wanted` holds only priorities the filter admits, so this is the priority filter.
         if priority in counts and int(n):
             counts[str(priority)].append((int(bin_), int(n)))
-    reads: list[tuple[str, int, int, int]] = []
+    # Each wanted row is read from the nearer end of its bin: at 10M tickets a bin holds ~78k
+    # rows and an index read costs its offset, so this halves the average read.
+    forward: list[tuple[str, int, int, int]] = []
+    backward: list[tuple[str, int, int, int]] = []
     for priority, positions in wanted.items():
         before, index = 0, 0
         for position in positions:
             while before + counts[priority][index][1] < position:
                 before += counts[priority][index][1]
                 index += 1
-            reads.append((priority, position, counts[priority][index][0], position - before - 1))
-    # One statement of constant shape (arrays, not a union of N selects): compiled once.
+            bin_, in_bin = counts[priority][index]
+            offset = position - before - 1
+            if offset < in_bin - 1 - offset:
+                forward.append((priority, position, bin_, offset))
+            else:
+                backward.append((priority, position, bin_, in_bin - 1 - offset))
+    stmt = union_all(
+        _bin_reads(filters, forward, descending=False),
+        _bin_reads(filters, backward, descending=True),
+    )
+    values: dict[str, dict[int, float]] = {p: {} for p in wanted}
+    for priority, position, value in session.execute(stmt).all():
+        values[str(priority)][int(position)] = float(value)
+    return values
+
+
+def _bin_reads(
+    filters: TicketFilters, reads: list[tuple[str, int, int, int]], *, descending: bool
+) -> Select[str, int, float]:
+    """(priority, position, hours) of each read: the row at `offset` in its (priority, bin)
+    counted from the bin's start, or from its end when `descending`. One statement of constant
+    shape (arrays, not a union of N selects), so it is compiled once."""
     wanted_rows = select(
         func.unnest(literal([p for p, _, _, _ in reads], ARRAY(String))).label("p"),
         func.unnest(literal([k for _, k, _, _ in reads], ARRAY(Integer))).label("k"),
         func.unnest(literal([b for _, _, b, _ in reads], ARRAY(Integer))).label("b"),
         func.unnest(literal([o for _, _, _, o in reads], ARRAY(Integer))).label("o"),
-    ).subquery("wanted")
+    ).subquery("wanted_desc" if descending else "wanted")
     r = rollups.resolution.c
     row = (
         select(r.hours)
@@ -215,18 +239,14 @@ def _values_from_histogram(
             r.bin == wanted_rows.c.b,
             *rollups.resolution_where(filters),
         )
-        .order_by(r.hours)
+        .order_by(r.hours.desc() if descending else r.hours)
         .offset(wanted_rows.c.o)
         .limit(1)
-        .lateral("row")
+        .lateral("row_desc" if descending else "row")
     )
-    stmt = select(wanted_rows.c.p, wanted_rows.c.k, row.c.hours).select_from(
+    return select(wanted_rows.c.p, wanted_rows.c.k, row.c.hours).select_from(
         wanted_rows.join(row, true())
     )
-    values: dict[str, dict[int, float]] = {p: {} for p in wanted}
-    for priority, position, value in session.execute(stmt).all():
-        values[str(priority)][int(position)] = float(value)
-    return values
 
 
 def _values_by_numbering(
