@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -31,7 +32,7 @@ from support_analytics.analytics.distribution import admitted_priorities
 from support_analytics.analytics.schemas import PriorityResolution, ResolutionTimes
 from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter, DateOp
+from support_analytics.filters.grammar import DateFilter, DateOp, SetFilter, SetOp
 from support_analytics.filters.sql import day_start, ticket_clauses
 
 QUANTILES = (0.25, 0.5, 0.75, 0.9)
@@ -167,43 +168,82 @@ def stats_from_rollups(session: Session, filters: TicketFilters) -> list[Priorit
     if not totals:
         return [stats_row(p, None) for p in admitted_priorities(filters)]
     wanted = {p: _positions(n) for p, (n, _) in totals.items()}
-    values = _values_from_histogram(session, filters, wanted)
-    if values is None:
+    counts = _bin_counts(session, filters, list(wanted))
+    if counts is None:
         values = _values_by_numbering(session, filters, wanted)
+    else:
+        values = _values_in_bins(session, filters, wanted, counts)
     return _stats(filters, totals, values)
 
 
-def _values_from_histogram(
-    session: Session, filters: TicketFilters, wanted: dict[str, list[int]]
-) -> dict[str, dict[int, float]] | None:
-    """Locate each wanted row's bin from cumulated bin counts, then read it at its offset
-    inside that bin (an index range of a few thousand entries at most)."""
-    where = rollups.hist_where(filters, priority=False)
-    if where is None:
-        return None
+BinCounts = dict[str, dict[int, int]]
+"""Filtered resolution rows per priority and histogram bin."""
+
+
+def _histogram_counts(
+    session: Session, where: list[ColumnElement[bool]], priorities: list[str]
+) -> BinCounts:
     h = rollups.hours_hist.c
-    bins = (
-        select(h.priority, h.bin, func.sum(h.n))
-        .where(*where)
-        .group_by(h.priority, h.bin)
-        .order_by(h.priority, h.bin)
-    )
-    counts: dict[str, list[tuple[int, int]]] = {p: [] for p in wanted}
+    bins = select(h.priority, h.bin, func.sum(h.n)).where(*where).group_by(h.priority, h.bin)
+    counts: BinCounts = {p: {} for p in priorities}
     for priority, bin_, n in session.execute(bins).all():
-        # `wanted` holds only priorities the filter admits, so this is the priority filter.
+        # Only priorities the filter admits are asked for: this is the priority filter.
         if priority in counts and int(n):
-            counts[str(priority)].append((int(bin_), int(n)))
+            counts[str(priority)][int(bin_)] = int(n)
+    return counts
+
+
+def _bin_counts(
+    session: Session, filters: TicketFilters, priorities: list[str]
+) -> BinCounts | None:
+    """From the histogram when it has a slice for the filters. With assignee and type both
+    filtered it has none; if either is negative, its complement is a short positive list, so
+    count = histogram without that filter - resolution rows in the excluded values (an index
+    range). Two positive lists are few rows: None, and the caller numbers them directly."""
+    where = rollups.hist_where(filters, priority=False)
+    if where is not None:
+        return _histogram_counts(session, where, priorities)
+    member, kind = filters.team_member, filters.ticket_type
+    if kind is not None and kind.op.negative:
+        wider = replace(filters, ticket_type=None)
+        excluded = replace(filters, ticket_type=SetFilter(SetOp.ANY_OF, kind.values))
+    elif member is not None and member.op.negative:
+        wider = replace(filters, team_member=None)
+        excluded = replace(filters, team_member=SetFilter(SetOp.ANY_OF, member.values))
+    else:
+        return None
+    wider_where = rollups.hist_where(wider, priority=False)
+    if wider_where is None:
+        return None
+    counts = _histogram_counts(session, wider_where, priorities)
+    r = rollups.resolution.c
+    minus = (
+        select(r.priority, r.bin, func.count())
+        .where(r.priority.in_(priorities), *rollups.resolution_where(excluded))
+        .group_by(r.priority, r.bin)
+    )
+    for priority, bin_, n in session.execute(minus).all():
+        counts[str(priority)][int(bin_)] -= int(n)
+    return counts
+
+
+def _values_in_bins(
+    session: Session, filters: TicketFilters, wanted: dict[str, list[int]], counts: BinCounts
+) -> dict[str, dict[int, float]]:
+    """Locate each wanted row's bin from cumulated bin counts, then read it at its offset
+    inside that bin."""
     # Each wanted row is read from the nearer end of its bin: at 10M tickets a bin holds ~78k
     # rows and an index read costs its offset, so this halves the average read.
     forward: list[tuple[str, int, int, int]] = []
     backward: list[tuple[str, int, int, int]] = []
     for priority, positions in wanted.items():
+        bins = sorted((b, n) for b, n in counts[priority].items() if n)
         before, index = 0, 0
         for position in positions:
-            while before + counts[priority][index][1] < position:
-                before += counts[priority][index][1]
+            while before + bins[index][1] < position:
+                before += bins[index][1]
                 index += 1
-            bin_, in_bin = counts[priority][index]
+            bin_, in_bin = bins[index]
             offset = position - before - 1
             if offset < in_bin - 1 - offset:
                 forward.append((priority, position, bin_, offset))
