@@ -193,38 +193,74 @@ def _histogram_counts(
     return counts
 
 
+def _raw_counts(session: Session, filters: TicketFilters, priorities: list[str]) -> BinCounts:
+    r = rollups.resolution.c
+    rows = (
+        select(r.priority, r.bin, func.count())
+        .where(r.priority.in_(priorities), *rollups.resolution_where(filters))
+        .group_by(r.priority, r.bin)
+    )
+    counts: BinCounts = {p: {} for p in priorities}
+    for priority, bin_, n in session.execute(rows).all():
+        counts[str(priority)][int(bin_)] = int(n)
+    return counts
+
+
+def _combine(*terms: tuple[int, BinCounts]) -> BinCounts:
+    out: BinCounts = {}
+    for sign, counts in terms:
+        for priority, bins in counts.items():
+            mine = out.setdefault(priority, {})
+            for bin_, n in bins.items():
+                mine[bin_] = mine.get(bin_, 0) + sign * n
+    return out
+
+
 def _bin_counts(
     session: Session, filters: TicketFilters, priorities: list[str]
 ) -> BinCounts | None:
-    """From the histogram when it has a slice for the filters. With assignee and type both
-    filtered it has none; if either is negative, its complement is a short positive list, so
-    count = histogram without that filter - resolution rows in the excluded values (an index
-    range). Two positive lists are few rows: None, and the caller numbers them directly."""
+    """From the histogram when it has a slice for the filters. With assignee (M) and type (T)
+    both filtered it has none, but a negative filter's complement is a short positive list
+    (not-M, not-T), so by inclusion-exclusion only positive-and-positive pairs, few rows,
+    are counted from the resolution rows:
+        M and T  =  hist(M) - hist(not-T) + rows(not-M and not-T)   both negative
+                 =  hist(M) - rows(M and not-T)                      T negative
+                 =  hist(T) - rows(not-M and T)                      M negative
+    Two positive lists: None, and the caller numbers their few rows directly. (Numbering
+    6M rows for member is_not:3 & type none_of:13 took 2.4-4.3 s at 10M tickets.)"""
     where = rollups.hist_where(filters, priority=False)
     if where is not None:
         return _histogram_counts(session, where, priorities)
     member, kind = filters.team_member, filters.ticket_type
-    if kind is not None and kind.op.negative:
-        wider = replace(filters, ticket_type=None)
-        excluded = replace(filters, ticket_type=SetFilter(SetOp.ANY_OF, kind.values))
-    elif member is not None and member.op.negative:
-        wider = replace(filters, team_member=None)
-        excluded = replace(filters, team_member=SetFilter(SetOp.ANY_OF, member.values))
-    else:
+    if member is None or kind is None or not (member.op.negative or kind.op.negative):
         return None
-    wider_where = rollups.hist_where(wider, priority=False)
-    if wider_where is None:
-        return None
-    counts = _histogram_counts(session, wider_where, priorities)
-    r = rollups.resolution.c
-    minus = (
-        select(r.priority, r.bin, func.count())
-        .where(r.priority.in_(priorities), *rollups.resolution_where(excluded))
-        .group_by(r.priority, r.bin)
+    not_m = SetFilter(SetOp.ANY_OF, member.values)
+    not_t = SetFilter(SetOp.ANY_OF, kind.values)
+
+    def hist(flt: TicketFilters) -> BinCounts:
+        found = rollups.hist_where(flt, priority=False)
+        if found is None:  # only called with assignee or type unfiltered, which always has one
+            raise AssertionError(flt)
+        return _histogram_counts(session, found, priorities)
+
+    def rows(flt: TicketFilters) -> BinCounts:
+        return _raw_counts(session, flt, priorities)
+
+    if member.op.negative and kind.op.negative:
+        return _combine(
+            (1, hist(replace(filters, ticket_type=None))),
+            (-1, hist(replace(filters, team_member=None, ticket_type=not_t))),
+            (1, rows(replace(filters, team_member=not_m, ticket_type=not_t))),
+        )
+    if kind.op.negative:
+        return _combine(
+            (1, hist(replace(filters, ticket_type=None))),
+            (-1, rows(replace(filters, ticket_type=not_t))),
+        )
+    return _combine(
+        (1, hist(replace(filters, team_member=None))),
+        (-1, rows(replace(filters, team_member=not_m))),
     )
-    for priority, bin_, n in session.execute(minus).all():
-        counts[str(priority)][int(bin_)] -= int(n)
-    return counts
 
 
 def _values_in_bins(
