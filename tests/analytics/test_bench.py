@@ -42,6 +42,27 @@ def test_bench_command_writes_json(tmp_path: Path, fresh_database: str) -> None:
         assert 0 < numbers["p50_ms"] <= numbers["p95_ms"]
 
 
+def test_bench_without_baseline(tmp_path: Path, fresh_database: str) -> None:
+    out = tmp_path / "bench.json"
+    result = run_cli(
+        tmp_path,
+        "bench",
+        "--rounds",
+        "1",
+        "--no-baseline",
+        "--json",
+        str(out),
+        DATABASE_URL=fresh_database,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) == ENDPOINTS
+    for numbers in report.values():
+        assert numbers["p50_ms"] > 0
+        assert numbers["baseline_p50_ms"] is None
+        assert numbers["speedup"] is None
+
+
 def test_baseline_answers_what_the_product_answers(fresh_database: str) -> None:
     """Same bars, same answers: the speed-up compares like with like."""
     engine = create_engine(fresh_database)
