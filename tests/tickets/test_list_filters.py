@@ -255,3 +255,17 @@ def test_the_inbox_shows_and_keeps_both_filters(agent: TestClient) -> None:
     # An uncommon rating set is still shown as selected, in words.
     odd = agent.get("/tickets", params={"rating": "3,1"}).text
     assert '<option value="1,3" selected>Rated 1 or 3</option>' in odd
+
+
+def test_the_summary_never_says_all_tickets_of_a_narrowed_list(agent: TestClient) -> None:
+    def summary(params: dict[str, str]) -> str:
+        found = re.search(
+            r'id="inbox-summary">(.*?)</p>', agent.get("/tickets", params=params).text, re.S
+        )
+        assert found is not None
+        return found.group(1)
+
+    assert "All tickets" in summary({})
+    assert "All tickets" not in summary({"status": "open"})
+    assert "All tickets" not in summary({"q": "refund"})
+    assert "Tickets not rated" in summary({"rating": "none"})

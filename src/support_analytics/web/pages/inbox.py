@@ -108,7 +108,7 @@ def inbox(
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
-            "description": _description(filters, narrowing, names),
+            "description": _description(filters, query, narrowing, names),
             "filter_params": filters.to_params(),
             "status": own.get("status", ""),
             "client": own.get("client", ""),
@@ -124,13 +124,16 @@ def inbox(
     )
 
 
-def _description(filters: TicketFilters, narrowing: ListFilters, names: Names) -> str:
+def _description(
+    filters: TicketFilters, query: TicketQuery, narrowing: ListFilters, names: Names
+) -> str:
     extra = narrowing.phrases()
-    if not extra:
-        return sentence(filters, names)
-    if not filters.active:
+    if filters.active:
+        return ", ".join([sentence(filters, names), *extra])
+    if extra:
         return "Tickets " + ", ".join(extra)
-    return ", ".join([sentence(filters, names), *extra])
+    # Only status, client or search: "All tickets" would be untrue; their chips say it.
+    return "" if query.statuses or query.client_ids or query.q else sentence(filters, names)
 
 
 def _own_chips(
