@@ -13,6 +13,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -55,6 +56,17 @@ class PgServer:
     def drop_database(self, name: str) -> None:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
+    @contextmanager
+    def scratch_database(self, prefix: str, *, template: str | None = None) -> Iterator[str]:
+        """A new database `<prefix>_<random>` (SQLAlchemy URL), a copy of `template` if given,
+        dropped on exit."""
+        name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        url = self.create_database(name, template=template)
+        try:
+            yield url
+        finally:
+            self.drop_database(name)
+
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
@@ -86,20 +98,12 @@ def template_database(pg_server: PgServer) -> str:
 @pytest.fixture
 def fresh_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
     """A private copy of the reference database (SQLAlchemy URL), dropped after the test."""
-    name = f"sa_test_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name, template=template_database)
-    try:
+    with pg_server.scratch_database("sa_test", template=template_database) as url:
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture
 def empty_database(pg_server: PgServer) -> Iterator[str]:
     """A brand-new database with nothing in it (SQLAlchemy URL)."""
-    name = f"sa_test_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name)
-    try:
+    with pg_server.scratch_database("sa_test") as url:
         yield url
-    finally:
-        pg_server.drop_database(name)

@@ -5,13 +5,13 @@ not to be overdue yet). The edits are plain SQL as the owner, so the rollup trig
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 import pytest
 
+from support_analytics.db.engine import libpq_url
 from tests.conftest import PgServer
 
 EDGE_CASES = """
@@ -43,14 +43,10 @@ INSERT INTO tickets (client_id, assigned_to, ticket_type_id, status, priority, t
 @contextmanager
 def edge_case_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
     """SQLAlchemy URL of a throwaway copy of the reference database with EDGE_CASES applied."""
-    name = f"sa_edges_{uuid.uuid4().hex[:10]}"
-    url = pg_server.create_database(name, template=template_database)
-    with psycopg.connect(pg_server.libpq(name), autocommit=True) as conn:
-        conn.execute(EDGE_CASES.encode())
-    try:
+    with pg_server.scratch_database("sa_edges", template=template_database) as url:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute(EDGE_CASES.encode())
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="module")

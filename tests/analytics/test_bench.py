@@ -13,18 +13,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import baseline, bench
+from tests.analytics.test_api import ENDPOINTS as API_ENDPOINTS
 from tests.cli.helpers import run_cli
 
-ENDPOINTS = {
-    "overview",
-    "tickets-over-time",
-    "team-performance",
-    "ticket-types",
-    "priorities",
-    "clients",
-    "resolution-times",
-    "overdue",
-}
+ENDPOINTS = set(API_ENDPOINTS)
 
 
 def test_bench_command_writes_json(tmp_path: Path, fresh_database: str) -> None:

@@ -17,7 +17,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,12 +141,8 @@ def start_server(database_url: str, *, env: dict[str, str] | None = None) -> Ite
 @pytest.fixture(scope="module")
 def server_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
     """A private clone of the reference database shared by the tests of one module."""
-    name = f"sa_browser_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name, template=template_database)
-    try:
+    with pg_server.scratch_database("sa_browser", template=template_database) as url:
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="module")

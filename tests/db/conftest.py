@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -23,9 +22,5 @@ def migrated_template(pg_server: PgServer) -> str:
 @pytest.fixture
 def migrated_database(pg_server: PgServer, migrated_template: str) -> Iterator[str]:
     """A private migrated database with no rows (SQLAlchemy URL), dropped after the test."""
-    name = f"sa_test_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name, template=migrated_template)
-    try:
+    with pg_server.scratch_database("sa_test", template=migrated_template) as url:
         yield url
-    finally:
-        pg_server.drop_database(name)

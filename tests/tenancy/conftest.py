@@ -3,7 +3,6 @@ sessions and a few rows in every user table, so no cell of the matrix is vacuous
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -103,14 +102,12 @@ def build_world(database: Database, requests: Database) -> World:
 
 @pytest.fixture(scope="module")
 def tenancy_database(pg_server: PgServer, template_database: str) -> Iterator[Database]:
-    name = f"sa_tenancy_{uuid.uuid4().hex[:10]}"
-    url = pg_server.create_database(name, template=template_database)
-    database = connect(url, pool_size=2)
-    try:
-        yield database
-    finally:
-        database.engine.dispose()
-        pg_server.drop_database(name)
+    with pg_server.scratch_database("sa_tenancy", template=template_database) as url:
+        database = connect(url, pool_size=2)
+        try:
+            yield database
+        finally:
+            database.engine.dispose()
 
 
 @pytest.fixture(scope="module")

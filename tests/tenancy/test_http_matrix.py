@@ -201,18 +201,16 @@ HTTP_CASES = [
 
 @pytest.fixture(scope="module")
 def http(pg_server: PgServer, template_database: str) -> Iterator[Http]:
-    name = f"sa_http_{uuid.uuid4().hex[:10]}"
-    url = pg_server.create_database(name, template=template_database)
-    owner = connect(url, pool_size=2)
-    requests = connect_for_requests(url, pool_size=2)
-    app = create_app(Settings(database_url=url))
-    try:
-        with TestClient(app):
-            yield Http(app=app, owner=owner, world=build_world(owner, requests))
-    finally:
-        owner.engine.dispose()
-        requests.engine.dispose()
-        pg_server.drop_database(name)
+    with pg_server.scratch_database("sa_http", template=template_database) as url:
+        owner = connect(url, pool_size=2)
+        requests = connect_for_requests(url, pool_size=2)
+        app = create_app(Settings(database_url=url))
+        try:
+            with TestClient(app):
+                yield Http(app=app, owner=owner, world=build_world(owner, requests))
+        finally:
+            owner.engine.dispose()
+            requests.engine.dispose()
 
 
 def _signed_in(http: Http, persona: MatrixPersona) -> TestClient:

@@ -8,7 +8,6 @@ The fixtures keep the identity fixtures' names (`fresh_database`, `owner_databas
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -27,12 +26,8 @@ Count = Callable[[str], int]
 
 @pytest.fixture(scope="module")
 def fresh_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    name = f"sa_tickets_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name, template=template_database)
-    try:
+    with pg_server.scratch_database("sa_tickets", template=template_database) as url:
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="module")

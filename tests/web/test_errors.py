@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -17,12 +16,8 @@ from tests.conftest import PgServer
 
 @pytest.fixture(scope="module")
 def module_database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    name = f"sa_web_{uuid.uuid4().hex[:12]}"
-    url = pg_server.create_database(name, template=template_database)
-    try:
+    with pg_server.scratch_database("sa_web", template=template_database) as url:
         yield url
-    finally:
-        pg_server.drop_database(name)
 
 
 @pytest.fixture(scope="module")
