@@ -180,17 +180,24 @@ BinCounts = dict[str, dict[int, int]]
 """Filtered resolution rows per priority and histogram bin."""
 
 
+def _collect(
+    session: Session, rows: Select[str | None, int, int], priorities: list[str]
+) -> BinCounts:
+    """(priority, bin, n) rows as BinCounts; priorities not asked for are the priority filter
+    (the histogram's bins are read without one)."""
+    counts: BinCounts = {p: {} for p in priorities}
+    for priority, bin_, n in session.execute(rows).all():
+        if priority in counts and int(n):
+            counts[str(priority)][int(bin_)] = int(n)
+    return counts
+
+
 def _histogram_counts(
     session: Session, where: list[ColumnElement[bool]], priorities: list[str]
 ) -> BinCounts:
     h = rollups.hours_hist.c
     bins = select(h.priority, h.bin, func.sum(h.n)).where(*where).group_by(h.priority, h.bin)
-    counts: BinCounts = {p: {} for p in priorities}
-    for priority, bin_, n in session.execute(bins).all():
-        # Only priorities the filter admits are asked for: this is the priority filter.
-        if priority in counts and int(n):
-            counts[str(priority)][int(bin_)] = int(n)
-    return counts
+    return _collect(session, bins, priorities)
 
 
 def _raw_counts(session: Session, filters: TicketFilters, priorities: list[str]) -> BinCounts:
@@ -200,10 +207,7 @@ def _raw_counts(session: Session, filters: TicketFilters, priorities: list[str])
         .where(r.priority.in_(priorities), *rollups.resolution_where(filters))
         .group_by(r.priority, r.bin)
     )
-    counts: BinCounts = {p: {} for p in priorities}
-    for priority, bin_, n in session.execute(rows).all():
-        counts[str(priority)][int(bin_)] = int(n)
-    return counts
+    return _collect(session, rows, priorities)
 
 
 def _combine(*terms: tuple[int, BinCounts]) -> BinCounts:
