@@ -32,6 +32,7 @@ $(VENDOR)/.installed: package.json package-lock.json
 	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
 	cp node_modules/tom-select/dist/js/tom-select.complete.min.js $(VENDOR)/
 	cp node_modules/tom-select/dist/css/tom-select.default.min.css $(VENDOR)/
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	@touch $@
 
 setup: .venv/.synced $(VENDOR)/.installed  ## Install Python and front-end dependencies
