@@ -17,7 +17,7 @@ from tests.tenancy.matrix import World, cases, verdict
 
 MIGRATION = (
     Path(__file__).resolve().parents[2]
-    / "src/support_analytics/db/migrations/versions/20261125_0003_identity_users_rls.py"
+    / "src/support_analytics/db/migrations/versions/20261125_0003a_identity_users_rls.py"
 )
 
 
