@@ -49,9 +49,10 @@ system-deps:  ## Debian packages the tests need: Chromium and PostgreSQL 15 serv
 run: setup  ## Start the embedded database with demo data and accounts, and serve the app
 	$(UV) run support-analytics demo
 
-lint: setup  ## ruff check + format check
-	$(UV) run ruff check src tests
-	$(UV) run ruff format --check src tests
+lint: setup  ## ruff check + format check; docs/cli.md matches every command's --help
+	$(UV) run ruff check src tests scripts
+	$(UV) run ruff format --check src tests scripts
+	$(UV) run python scripts/cli_reference.py --check
 
 fmt: setup  ## Format and auto-fix
 	$(UV) run ruff format src tests
