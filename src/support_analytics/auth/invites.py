@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from support_analytics.auth import passwords, service, sessions
 from support_analytics.auth.tokens import new_token, token_hash
 from support_analytics.db.engine import Database
-from support_analytics.errors import AppError
+from support_analytics.errors import AppError, InvalidInput
 from support_analytics.tenancy.scope import owner_transaction
 
 Purpose = Literal["invite", "reset"]
@@ -69,7 +69,7 @@ def issue(
     requires `created_by` to be that admin; as the owner (CLI) it may be None."""
     user = service.get_user(session, user_id)
     if purpose == "reset" and user.status == "disabled":
-        raise service.InvalidInput("a disabled user cannot reset a password; enable it first")
+        raise InvalidInput("a disabled user cannot reset a password; enable it first")
     token = new_token()
     session.execute(
         text(
@@ -117,7 +117,7 @@ def redeem(database: Database, token: str, new_password: str) -> int:
     is revoked: whoever had the old password is signed out."""
     reason = passwords.check_strength(new_password)
     if reason:
-        raise service.InvalidInput(reason)
+        raise InvalidInput(reason)
     with owner_transaction(database) as session:
         user_id = session.execute(
             text(

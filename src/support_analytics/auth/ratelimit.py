@@ -14,20 +14,18 @@ from datetime import timedelta
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from support_analytics.errors import AppError
+from support_analytics.errors import TooManyRequests
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_IP = 30
 
 
-class RateLimited(AppError):
-    status_code = 429
-    code = "rate_limited"
-
+class RateLimited(TooManyRequests):
     def __init__(self, retry_after: int) -> None:
-        super().__init__("Too many failed sign-in attempts. Try again later.")
-        self.retry_after = retry_after
+        super().__init__(
+            "Too many failed sign-in attempts. Try again later.", retry_after=retry_after
+        )
 
 
 @dataclass(frozen=True)

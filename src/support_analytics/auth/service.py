@@ -19,17 +19,12 @@ from sqlalchemy.orm import Session
 from support_analytics.auth import passwords, ratelimit, sessions
 from support_analytics.auth.tokens import token_hash
 from support_analytics.db.engine import Database
-from support_analytics.errors import AppError, Conflict, NotFound, Unauthenticated
+from support_analytics.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from support_analytics.tenancy.claims import Principal, Role, kind_of
 from support_analytics.tenancy.scope import owner_transaction
 
 INVALID_LOGIN = "Invalid email or password."
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class InvalidInput(AppError):
-    status_code = 422
-    code = "invalid"
 
 
 @dataclass(frozen=True)
@@ -59,7 +54,8 @@ def _user(mapping: RowMapping) -> UserRow:
 def normalise_email(email: str) -> str:
     cleaned = email.strip().lower()
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise InvalidInput(f"not a valid email address: {email!r}")
+        # Never echoed back: auth bodies must not repeat what was typed.
+        raise InvalidInput("not a valid email address", field="email")
     return cleaned
 
 
@@ -126,7 +122,7 @@ def change_password(
         ).scalar_one()
         ok, _ = passwords.verify(current, stored)
         if not ok:
-            raise InvalidInput("the current password is not correct", code="wrong_password")
+            raise InvalidInput("the current password is not correct", field="current_password")
         _set_password(session, principal.user_id, new)
         session.execute(
             text(

@@ -15,22 +15,19 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from support_analytics.errors import AppError
+from support_analytics.errors import InvalidInput
 
 T = TypeVar("T")
 
 UNASSIGNED = "unassigned"
 
 
-class InvalidFilter(AppError):
+class InvalidFilter(InvalidInput):
     """A query parameter that does not follow its grammar; the message names the parameter
     and lists the accepted forms, so a 422 is self-explanatory."""
 
-    status_code = 422
-    code = "invalid_filter"
-
     def __init__(self, parameter: str, problem: str, accepted: str) -> None:
-        super().__init__(f"{parameter}: {problem}. Accepted: {accepted}")
+        super().__init__(f"{parameter}: {problem}. Accepted: {accepted}", field=parameter)
         self.parameter = parameter
         self.problem = problem
         self.accepted = accepted

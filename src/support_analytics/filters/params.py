@@ -9,7 +9,7 @@ from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from support_analytics.errors import AppError
+from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import (
     DATE_EXAMPLES,
     DATE_FORMS,
@@ -18,11 +18,6 @@ from support_analytics.filters.grammar import (
     TICKET_TYPE_FORMS,
 )
 from support_analytics.filters.model import TicketFilters
-
-
-class UnknownParameter(AppError):
-    status_code = 422
-    code = "unknown_parameter"
 
 
 def parse_ticket_filters(
@@ -81,8 +76,9 @@ def reject_unknown_query_params(request: Request) -> None:
     allowed = declared_query_names(route.dependant)
     for name in request.query_params:
         if name not in allowed:
-            raise UnknownParameter(
-                f"{name}: unknown query parameter. Accepted: {', '.join(sorted(allowed))}"
+            raise InvalidInput(
+                f"{name}: unknown query parameter. Accepted: {', '.join(sorted(allowed))}",
+                field=name,
             )
         if len(request.query_params.getlist(name)) > 1:
-            raise UnknownParameter(f"{name}: given more than once. Accepted: one value")
+            raise InvalidInput(f"{name}: given more than once. Accepted: one value", field=name)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import Depends, Query, Request
 
 from support_analytics.config import Settings
-from support_analytics.errors import AppError
+from support_analytics.errors import InvalidInput
 from support_analytics.filters.params import TicketFiltersParam
 from support_analytics.filters.sql import ticket_clauses
 from support_analytics.tickets.list_filters import ListFiltersParam, list_filter_clauses
@@ -22,11 +22,6 @@ STATUS_FORMS = "comma-separated statuses: " + ", ".join(s.value for s in Status)
 Q_MAX = 200
 
 
-class InvalidParameter(AppError):
-    status_code = 422
-    code = "invalid_parameter"
-
-
 def parse_statuses(raw: str | None) -> tuple[Status, ...]:
     if raw is None or not raw.strip():
         return ()
@@ -35,8 +30,9 @@ def parse_statuses(raw: str | None) -> tuple[Status, ...]:
         try:
             status = Status(part.strip())
         except ValueError:
-            raise InvalidParameter(
-                f"status: unknown status {part.strip()!r}. Accepted: {STATUS_FORMS}"
+            raise InvalidInput(
+                f"status: unknown status {part.strip()!r}. Accepted: {STATUS_FORMS}",
+                field="status",
             ) from None
         if status not in out:
             out.append(status)
@@ -50,8 +46,9 @@ def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
     for part in raw.split(","):
         text = part.strip()
         if not text.isdigit() or len(text) > 9 or int(text) < 1:
-            raise InvalidParameter(
-                f"{name}: {text!r} is not an id. Accepted: comma-separated positive integers"
+            raise InvalidInput(
+                f"{name}: {text!r} is not an id. Accepted: comma-separated positive integers",
+                field=name,
             )
         out.append(int(text))
     return tuple(out)
@@ -63,7 +60,9 @@ def clean_q(raw: str | None) -> str | None:
     if raw is None or not raw.strip():
         return None
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
-        raise InvalidParameter("q: must not contain control characters. Accepted: plain text")
+        raise InvalidInput(
+            "q: must not contain control characters. Accepted: plain text", field="q"
+        )
     return raw.strip()
 
 

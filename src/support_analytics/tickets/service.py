@@ -23,7 +23,7 @@ from support_analytics.db.models import (
     TicketMessage,
     TicketType,
 )
-from support_analytics.errors import AppError, Conflict, Forbidden, NotFound
+from support_analytics.errors import Conflict, Forbidden, InvalidInput, NotFound
 from support_analytics.tickets import submissions
 from support_analytics.tickets.schemas import (
     FeedbackCreate,
@@ -52,17 +52,6 @@ class Actor(Protocol):
     def client_id(self) -> int | None: ...
     @property
     def team_member_id(self) -> int | None: ...
-
-
-class InvalidInput(AppError):
-    """A well-formed request naming something that does not exist (type, team member)."""
-
-    status_code = 422
-    code = "invalid_input"
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -114,7 +103,7 @@ def create_ticket(
         if existing is not None:
             return Created(ticket_id=existing, replayed=True)
     if session.get(TicketType, data.ticket_type_id) is None:
-        raise InvalidInput("ticket_type_id", "Choose one of the listed ticket types")
+        raise InvalidInput("Choose one of the listed ticket types", field="ticket_type_id")
     ticket_id = session.execute(
         insert(Ticket)
         .values(
@@ -202,6 +191,6 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, data: TicketUp
         ticket.priority = data.priority.value
     if "assigned_to" in changes:
         if data.assigned_to is not None and session.get(TeamMember, data.assigned_to) is None:
-            raise InvalidInput("assigned_to", "Choose one of the listed team members")
+            raise InvalidInput("Choose one of the listed team members", field="assigned_to")
         ticket.assigned_to = data.assigned_to
     session.flush()

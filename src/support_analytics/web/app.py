@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
@@ -16,7 +15,7 @@ from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url
-from support_analytics.errors import AppError, DatabaseUnavailable
+from support_analytics.errors import DatabaseUnavailable
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
 from support_analytics.tenancy.connection import connect_for_requests
@@ -70,14 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
 
-    @app.exception_handler(AppError)
-    async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return JSONResponse(
-            {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
-        )
-
-    web_errors.install(app)  # after the API's handlers: HTML pages for non-/api paths
-    security.install(app)  # cross-site refusal, security headers, 429 with Retry-After
+    web_errors.install(app)  # every exception handler: JSON under /api, HTML pages elsewhere
+    security.install(app)  # cross-site refusal, security headers
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)
     app.include_router(admin_endpoints.router)

@@ -1,31 +1,30 @@
-"""Errors answer in the language of the caller: JSON under /api, a readable HTML page elsewhere.
-
-`install(app)` wraps whatever handler the API already has for each exception class, so the
-JSON contract stays the API owners' and only non-API paths change. htmx requests get just the
-error fragment, which app.js puts into the region that was being refreshed.
+"""Errors answer in the language of the caller: the JSON contract of `support_analytics.errors`
+under /api, a readable HTML page elsewhere. Every exception handler of the app is registered
+here, by `install(app)`, and nowhere else. htmx requests get just the error fragment, which
+app.js puts into the region that was being refreshed.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI
-from fastapi.exception_handlers import (
-    http_exception_handler,
-    request_validation_exception_handler,
-)
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Match
 
-from support_analytics.errors import AppError
+from support_analytics.errors import (
+    AppError,
+    FieldProblem,
+    InvalidInput,
+    code_for_status,
+    error_body,
+)
 from support_analytics.web.templating import templates
-
-Handler = Callable[[Request, Exception], Response | Awaitable[Response]]
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +63,12 @@ def _bad_parameter(request: Request, message: str | None) -> tuple[str, str] | N
     return name, request.url.path + (f"?{urlencode(kept)}" if kept else "")
 
 
-def render_error(request: Request, status_code: int, message: str | None = None) -> Response:
+def render_error(
+    request: Request,
+    status_code: int,
+    message: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     """The HTML error page (or its fragment for htmx) for one status."""
     title = _TITLES.get(status_code) or HTTPStatus(status_code).phrase
     bad = _bad_parameter(request, message) if status_code == 422 else None
@@ -82,15 +86,71 @@ def render_error(request: Request, status_code: int, message: str | None = None)
             "without_bad_parameter": bad[1] if bad else None,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
-def _validation_message(exc: RequestValidationError) -> str:
-    parts: list[str] = []
+# Pydantic's location prefixes; the rest of the location is the name a caller knows.
+_LOCATIONS = frozenset({"query", "path", "body", "header", "cookie"})
+
+
+def _field_name(loc: tuple[int | str, ...]) -> str:
+    parts = [str(p) for p in loc[1:]] if loc and loc[0] in _LOCATIONS else [str(p) for p in loc]
+    return ".".join(parts) or (str(loc[0]) if loc else "request")
+
+
+def validation_input(exc: RequestValidationError) -> InvalidInput:
+    """The framework's validation error as our one 422. Only pydantic's `msg` and the field's
+    location are kept: its `input` (the submitted value) is never repeated, so a huge body,
+    a password or a lone surrogate cannot come back in the response or the log."""
+    problems: list[FieldProblem] = []
     for error in exc.errors():
-        where = ".".join(str(p) for p in error.get("loc", ()) if p not in {"query", "path"})
-        parts.append(f"{where}: {error.get('msg', 'invalid')}" if where else error.get("msg", ""))
-    return "; ".join(p for p in parts if p) or "invalid input"
+        if error.get("type") == "json_invalid":
+            problems.append(FieldProblem("body", "not valid JSON"))
+            continue
+        loc = tuple(error.get("loc", ()))
+        problems.append(FieldProblem(_field_name(loc), str(error.get("msg", "invalid"))))
+    message = "; ".join(f"{p.name}: {p.message}" for p in problems) or "invalid input"
+    return InvalidInput(message, problems=problems)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route accepts at this path. Starlette's own 405 lists only the
+    methods of the first route that matched the path, so `GET /tickets/1` beside
+    `PATCH /tickets/1` said `Allow: GET` although PATCH is allowed too."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+
+
+def api_response(exc: AppError) -> JSONResponse:
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.fields),
+        status_code=exc.status_code,
+        headers=exc.headers,
+    )
+
+
+def http_error(request: Request, exc: HTTPException) -> AppError:
+    """Framework HTTP errors (unknown path, wrong method, unparsable body) as AppErrors."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return AppError(
+        detail,
+        status_code=exc.status_code,
+        code=code_for_status(exc.status_code),
+        headers=headers,
+    )
 
 
 def _login_redirect(request: Request) -> Response:
@@ -102,82 +162,49 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse(location, status_code=303)
 
 
-async def _api_app_error(request: Request, exc: Exception) -> Response:
+def _respond(request: Request, exc: AppError) -> Response:
+    if is_api(request):
+        return api_response(exc)
+    if exc.status_code == 401:
+        return _login_redirect(request)
+    if exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    message: str | None = exc.message
+    if message == HTTPStatus(exc.status_code).phrase:
+        message = None
+    return render_error(request, exc.status_code, message, exc.headers)
+
+
+async def on_app_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, AppError):
-        raise exc
-    return JSONResponse(
-        {"error": {"code": exc.code, "message": exc.message}}, status_code=exc.status_code
-    )
+        raise TypeError(exc)
+    return _respond(request, exc)
 
 
-async def _api_http_error(request: Request, exc: Exception) -> Response:
+async def on_http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, HTTPException):
-        raise exc
-    return await http_exception_handler(request, exc)
+        raise TypeError(exc)
+    return _respond(request, http_error(request, exc))
 
 
-async def _api_validation_error(request: Request, exc: Exception) -> Response:
+async def on_validation_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, RequestValidationError):
-        raise exc
-    return await request_validation_exception_handler(request, exc)
+        raise TypeError(exc)
+    return _respond(request, validation_input(exc))
 
 
-async def _api_unexpected(request: Request, exc: Exception) -> Response:
-    return JSONResponse(
-        {"error": {"code": "internal_error", "message": "unexpected server error"}},
-        status_code=500,
-    )
-
-
-async def _call(handler: Handler, request: Request, exc: Exception) -> Response:
-    result = handler(request, exc)
-    if isinstance(result, Response):
-        return result
-    return await result
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    if is_api(request):
+        return JSONResponse(
+            error_body("internal_error", "unexpected server error"), status_code=500
+        )
+    return render_error(request, 500)
 
 
 def install(app: FastAPI) -> None:
-    """Register the HTML variants; call after the API's own handlers are registered."""
-    api_handlers: dict[type[Exception], Handler] = {
-        AppError: _api_app_error,
-        HTTPException: _api_http_error,
-        RequestValidationError: _api_validation_error,
-    }
-    for exc_class in api_handlers:
-        existing = app.exception_handlers.get(exc_class)
-        if existing is not None:
-            api_handlers[exc_class] = existing
-
-    async def on_app_error(request: Request, exc: Exception) -> Response:
-        if is_api(request) or not isinstance(exc, AppError):
-            return await _call(api_handlers[AppError], request, exc)
-        if exc.status_code == 401:
-            return _login_redirect(request)
-        return render_error(request, exc.status_code, exc.message)
-
-    async def on_http_error(request: Request, exc: Exception) -> Response:
-        if is_api(request) or not isinstance(exc, HTTPException):
-            return await _call(api_handlers[HTTPException], request, exc)
-        if exc.status_code == 401:
-            return _login_redirect(request)
-        if exc.status_code < 400:
-            return Response(status_code=exc.status_code, headers=exc.headers)
-        detail: str | None = exc.detail if isinstance(exc.detail, str) else None
-        if detail == HTTPStatus(exc.status_code).phrase:
-            detail = None
-        return render_error(request, exc.status_code, detail)
-
-    async def on_validation_error(request: Request, exc: Exception) -> Response:
-        if is_api(request) or not isinstance(exc, RequestValidationError):
-            return await _call(api_handlers[RequestValidationError], request, exc)
-        return render_error(request, 422, _validation_message(exc))
-
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        if is_api(request):
-            return await _api_unexpected(request, exc)
-        return render_error(request, 500)
-
+    """The app's exception handlers, all of them (AppError covers every domain error,
+    including 429 and 503 with their Retry-After)."""
     app.add_exception_handler(AppError, on_app_error)
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)

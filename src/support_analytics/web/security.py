@@ -14,11 +14,8 @@ import json
 
 from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from support_analytics.auth.ratelimit import RateLimited
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
@@ -88,18 +85,7 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _rate_limited(request: Request, exc: Exception) -> Response:
-    retry_after = exc.retry_after if isinstance(exc, RateLimited) else 60
-    message = exc.message if isinstance(exc, RateLimited) else "Too many requests."
-    return JSONResponse(
-        {"error": {"code": "rate_limited", "message": message}},
-        status_code=429,
-        headers={"Retry-After": str(retry_after)},
-    )
-
-
 def install(app: FastAPI) -> None:
-    """Middleware and the 429 handler; one call from create_app."""
+    """The middleware; one call from create_app."""
     app.add_middleware(CrossSiteGuard)
     app.add_middleware(SecurityHeaders)
-    app.add_exception_handler(RateLimited, _rate_limited)

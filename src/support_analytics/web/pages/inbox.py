@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from support_analytics.auth.dependencies import DbSession, InternalUser
-from support_analytics.errors import Conflict, NotFound
+from support_analytics.errors import Conflict, InvalidInput, NotFound
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED
@@ -268,7 +268,7 @@ def update(
         )
     try:
         service.update_ticket(db, user, ticket_id, data)
-    except (Conflict, service.InvalidInput) as exc:
+    except (Conflict, InvalidInput) as exc:
         db.rollback()
         return _ticket_page(
             request, db, user, ticket_id, notice=exc.message, status_code=exc.status_code

@@ -18,7 +18,7 @@ from support_analytics.auth import invites, service, sessions
 from support_analytics.auth.dependencies import CurrentUser, OptionalUser
 from support_analytics.auth.endpoints import client_ip, database_of, session_ttl
 from support_analytics.auth.ratelimit import RateLimited
-from support_analytics.errors import AppError
+from support_analytics.errors import AppError, InvalidInput
 from support_analytics.tenancy.claims import Principal
 from support_analytics.tenancy.scope import owner_transaction
 from support_analytics.web.templating import templates
@@ -150,7 +150,7 @@ def set_password_submit(request: Request, token: str, password: Text, confirm: T
     if error is None:
         try:
             invites.redeem(database, token, password)
-        except service.InvalidInput as exc:
+        except InvalidInput as exc:
             error = exc.message
     if error is not None:
         return _page(
@@ -183,7 +183,7 @@ def change_password_submit(
                 new=password,
                 keep_token=sessions.token_from(request),
             )
-        except service.InvalidInput as exc:
+        except InvalidInput as exc:
             error = exc.message
     return _page(
         request,

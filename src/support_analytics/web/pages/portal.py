@@ -14,7 +14,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from support_analytics.auth.dependencies import ClientUser, DbSession
-from support_analytics.errors import Conflict, NotFound
+from support_analytics.errors import Conflict, InvalidInput, NotFound
 from support_analytics.tickets import forms, queries, service, submissions
 from support_analytics.tickets.params import clean_q, parse_statuses
 from support_analytics.tickets.queries import TicketQuery
@@ -120,8 +120,9 @@ def create_ticket(
         return _new_form(request, db, user, values=values, errors=parsed.errors, status_code=422)
     try:
         created = service.create_ticket(db, user, parsed.value, token=values["token"])
-    except service.InvalidInput as exc:
-        errors = {exc.field: forms.MESSAGES.get(exc.field, exc.message)}
+    except InvalidInput as exc:
+        field = exc.field or "title"
+        errors = {field: forms.MESSAGES.get(field, exc.message)}
         return _new_form(request, db, user, values=values, errors=errors, status_code=422)
     return see_other(f"/portal/tickets/{created.ticket_id}?created=1")
 
