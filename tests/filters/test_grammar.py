@@ -3,7 +3,6 @@ the parameter and the accepted forms named, and descriptions read as sentences."
 
 from __future__ import annotations
 
-from datetime import date
 from urllib.parse import parse_qsl
 
 import pytest
@@ -13,14 +12,18 @@ from hypothesis import strategies as st
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import (
+    FIRST_DAY,
+    LAST_DAY,
     DateFilter,
     InvalidFilter,
     Priority,
     SetFilter,
     SetOp,
+    ascii_id,
+    parse_date,
 )
 
-days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+days = st.dates(min_value=FIRST_DAY, max_value=LAST_DAY)
 
 
 @st.composite
@@ -149,3 +152,29 @@ def test_describe() -> None:
         "nobody (unassigned), of type not Feature Request, with priority high or urgent"
     )
     assert describe(TicketFilters.parse(team_member="is:9")) == "Tickets assigned to #9"
+
+
+@pytest.mark.parametrize("raw", ["on:1999-12-31", "on:2100-01-01", "between:0001-01-01,2025-01-01"])
+def test_dates_outside_the_pickers_range_are_refused(raw: str) -> None:
+    with pytest.raises(InvalidFilter) as caught:
+        parse_date(raw)
+    assert caught.value.parameter == "date"
+    assert str(FIRST_DAY) in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("7", 7),
+        ("999999999", 999_999_999),
+        ("0", None),
+        ("1000000000", None),
+        ("\u00b2", None),
+        ("\uff13", None),
+        ("-1", None),
+        ("", None),
+        (" 1", None),
+    ],
+)
+def test_ascii_id_takes_only_ascii_digits(text: str, expected: int | None) -> None:
+    assert ascii_id(text) == expected

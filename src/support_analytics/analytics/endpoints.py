@@ -49,6 +49,7 @@ from support_analytics.analytics.schemas import (
 from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
 from support_analytics.config import Settings
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
+from support_analytics.text import search_text
 
 MAX_PAGE_SIZE = 200
 EVERY_ROW = 2**31 - 1  # LIMIT for a CSV export: no limit
@@ -231,10 +232,12 @@ def get_clients(
     """Clients ranked by filtered ticket volume: plan, total and open tickets, net spend
     (completed payments plus refunds; failed and pending excluded), last ticket date."""
     if format == "csv":
-        every = clients.client_analysis(db, filters, tz, q=q or None, page=1, page_size=EVERY_ROW)
+        every = clients.client_analysis(
+            db, filters, tz, q=search_text(q), page=1, page_size=EVERY_ROW
+        )
         return csv_response("clients", ClientRow, every.rows)
     return _json(
-        clients.client_analysis(db, filters, tz, q=q or None, page=page, page_size=page_size)
+        clients.client_analysis(db, filters, tz, q=search_text(q), page=page, page_size=page_size)
     )
 
 

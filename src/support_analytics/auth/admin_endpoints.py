@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.dependencies import AdminUser, DbSession
+from support_analytics.auth.schemas import EmailText
 from support_analytics.tenancy.claims import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -51,7 +52,7 @@ class UserList(BaseModel):
 class InviteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=3, max_length=254)
+    email: EmailText = Field(min_length=3, max_length=254)
     role: Role
     team_member_id: int | None = None
     client_id: int | None = None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from support_analytics.tenancy.claims import Principal, Role
+from support_analytics.text import LINE_FORBIDDEN, SECRET_FORBIDDEN, refusing
+
+# NUL or a lone surrogate would otherwise reach PostgreSQL or argon2 (a 500, not a 422).
+EmailText = Annotated[str, BeforeValidator(refusing(LINE_FORBIDDEN, strip=False))]
+Secret = Annotated[str, BeforeValidator(refusing(SECRET_FORBIDDEN, strip=False))]
 
 
 class LoginBody(BaseModel):
@@ -14,13 +19,13 @@ class LoginBody(BaseModel):
     # password check alone.
     model_config = ConfigDict(extra="ignore")
 
-    email: str = Field(min_length=1, max_length=254)
-    password: str = Field(min_length=1, max_length=1024)
+    email: EmailText = Field(min_length=1, max_length=254)
+    password: Secret = Field(min_length=1, max_length=1024)
 
 
 class ChangePasswordBody(BaseModel):
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=1, max_length=1024)
+    current_password: Secret = Field(min_length=1, max_length=1024)
+    new_password: Secret = Field(min_length=1, max_length=1024)
 
 
 class Me(BaseModel):

@@ -58,9 +58,12 @@ class SetOp(StrEnum):
         return self in (SetOp.IS_NOT, SetOp.NONE_OF)
 
 
+# The date pickers' range: far dates would overflow bucket arithmetic, and no ticket has one.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 DATE_FORMS = (
     "on:YYYY-MM-DD, between:YYYY-MM-DD,YYYY-MM-DD (start <= end, both inclusive), "
-    "on_or_before:YYYY-MM-DD, on_or_after:YYYY-MM-DD"
+    f"on_or_before:YYYY-MM-DD, on_or_after:YYYY-MM-DD; days from {FIRST_DAY} to {LAST_DAY}"
 )
 DATE_EXAMPLES = (
     "on:2025-03-14",
@@ -154,11 +157,14 @@ def _split_op(parameter: str, raw: str, ops: type[StrEnum], accepted: str) -> tu
 
 def _parse_day(parameter: str, text: str, accepted: str) -> date:
     try:
-        if len(text) != 10:
+        if len(text) != 10 or not text.isascii():
             raise ValueError(text)
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise InvalidFilter(parameter, f"{text!r} is not a date (YYYY-MM-DD)", accepted) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidFilter(parameter, f"{day} is outside {FIRST_DAY}..{LAST_DAY}", accepted)
+    return day
 
 
 def parse_date(raw: str, parameter: str = "date") -> DateFilter:
@@ -204,10 +210,20 @@ def _parse_set(
     return SetFilter(op, tuple(values))
 
 
+def ascii_id(text: str) -> int | None:
+    """A positive id written in ASCII digits, else None. (`str.isdigit` alone admits "²" and
+    other Unicode digits that `int` then refuses; 9 digits keep it inside a PostgreSQL int.)"""
+    if not text or len(text) > 9 or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value >= 1 else None
+
+
 def _positive_id(parameter: str, text: str, accepted: str) -> int:
-    if not text.isascii() or not text.isdigit() or len(text) > 9 or int(text) < 1:
+    value = ascii_id(text)
+    if value is None:
         raise InvalidFilter(parameter, f"{text!r} is not an id (a positive whole number)", accepted)
-    return int(text)
+    return value
 
 
 def parse_team_member(raw: str, parameter: str = "team_member") -> SetFilter[int | None]:

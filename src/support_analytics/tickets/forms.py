@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from support_analytics.filters.grammar import ascii_id
 from support_analytics.tickets.schemas import (
     FEEDBACK_MAX,
     MESSAGE_MAX,
@@ -51,8 +52,7 @@ def _errors(exc: ValidationError, rename: dict[str, str] | None = None) -> dict[
 
 
 def _int_or_none(raw: str) -> int | None:
-    text = raw.strip()
-    return int(text) if text.isdigit() and len(text) <= 9 else None
+    return ascii_id(raw.strip())
 
 
 def new_ticket(

@@ -11,8 +11,10 @@ from fastapi import Depends, Query, Request
 
 from support_analytics.config import Settings
 from support_analytics.errors import InvalidInput
+from support_analytics.filters.grammar import ascii_id
 from support_analytics.filters.params import TicketFiltersParam
 from support_analytics.filters.sql import ticket_clauses
+from support_analytics.text import search_text
 from support_analytics.tickets.list_filters import ListFiltersParam, list_filter_clauses
 from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
@@ -45,25 +47,14 @@ def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
     out: list[int] = []
     for part in raw.split(","):
         text = part.strip()
-        if not text.isdigit() or len(text) > 9 or int(text) < 1:
+        value = ascii_id(text)
+        if value is None:
             raise InvalidInput(
                 f"{name}: {text!r} is not an id. Accepted: comma-separated positive integers",
                 field=name,
             )
-        out.append(int(text))
+        out.append(value)
     return tuple(out)
-
-
-def clean_q(raw: str | None) -> str | None:
-    """The search text trimmed; None when empty. Control characters are a 422 (a NUL would
-    otherwise reach PostgreSQL, which cannot take one)."""
-    if raw is None or not raw.strip():
-        return None
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
-        raise InvalidInput(
-            "q: must not contain control characters. Accepted: plain text", field="q"
-        )
-    return raw.strip()
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -90,7 +81,7 @@ def ticket_query(
     return TicketQuery(
         statuses=parse_statuses(status),
         client_ids=parse_ids("client", client),
-        q=clean_q(q),
+        q=search_text(q),
         conditions=(
             *ticket_clauses(filters, _zone(request)),
             *list_filter_clauses(narrowing, _zone(request)),

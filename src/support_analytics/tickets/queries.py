@@ -18,6 +18,7 @@ from support_analytics.db.models import (
     TicketMessage,
     TicketType,
 )
+from support_analytics.filters.grammar import ascii_id
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
 
@@ -112,9 +113,9 @@ def search_clause(q: str) -> ColumnElement[bool]:
     # the tickets through RLS again.
     matches = func.ticket_search_ids(pattern).column_valued("ticket_id")
     clauses: list[ColumnElement[bool]] = [Ticket.id.in_(select(matches))]
-    digits = q.removeprefix("#")
-    if digits.isdigit() and len(digits) <= 9:
-        clauses.append(Ticket.id == int(digits))
+    ticket_id = ascii_id(q.removeprefix("#"))
+    if ticket_id is not None:
+        clauses.append(Ticket.id == ticket_id)
     return or_(*clauses)
 
 

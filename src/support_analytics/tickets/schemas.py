@@ -7,13 +7,12 @@ are refused, and numbers are strict so `"4"` or `4.5` is not a rating.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from support_analytics.text import LINE_FORBIDDEN, TEXT_FORBIDDEN, refusing
 from support_analytics.tickets.status import Priority, Status
 
 TITLE_MAX = 255
@@ -22,38 +21,20 @@ FEEDBACK_MAX = 10_000
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MAX = 100
 
-# Control characters never belong in a title; in longer text only tabs and line breaks do.
-# (PostgreSQL cannot store NUL at all: letting one through would be a 500, not a 422.)
-_TITLE_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARACTERS = "must not contain control characters"
-
-
-def _trimmed_without(controls: re.Pattern[str]) -> Callable[[object], object]:
-    def check(value: object) -> object:
-        if not isinstance(value, str):
-            return value  # the str validator after this one rejects it
-        value = value.strip()
-        if controls.search(value):
-            raise ValueError(CONTROL_CHARACTERS)
-        return value
-
-    return check
-
-
+# Which characters are refused, and why: support_analytics/text.py.
 Title = Annotated[
     str,
-    BeforeValidator(_trimmed_without(_TITLE_CONTROLS)),
+    BeforeValidator(refusing(LINE_FORBIDDEN)),
     StringConstraints(min_length=1, max_length=TITLE_MAX),
 ]
 MessageText = Annotated[
     str,
-    BeforeValidator(_trimmed_without(_TEXT_CONTROLS)),
+    BeforeValidator(refusing(TEXT_FORBIDDEN)),
     StringConstraints(min_length=1, max_length=MESSAGE_MAX),
 ]
 FeedbackText = Annotated[
     str,
-    BeforeValidator(_trimmed_without(_TEXT_CONTROLS)),
+    BeforeValidator(refusing(TEXT_FORBIDDEN)),
     StringConstraints(max_length=FEEDBACK_MAX),
 ]
 Rating = Annotated[int, Field(strict=True, ge=1, le=5)]

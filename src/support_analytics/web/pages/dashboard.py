@@ -38,6 +38,7 @@ from support_analytics.config import Settings
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tenancy.claims import Principal
+from support_analytics.text import search_text
 from support_analytics.web.pages import dashboard_views as views
 from support_analytics.web.pages.dashboard_filterbar import (
     DATE_OPERATORS,
@@ -328,7 +329,7 @@ def clients_page(
     q: Annotated[str | None, Query(max_length=100, description="client name contains")] = None,
     page: PageNumber = 1,
 ) -> Response:
-    search = (q or "").strip() or None
+    search = search_text(q)
     result = clients.client_analysis(
         db, filters, _zone(request), q=search, page=page, page_size=CLIENTS_PAGE_SIZE
     )

@@ -18,7 +18,7 @@ from support_analytics.auth.dependencies import DbSession, InternalUser
 from support_analytics.errors import Conflict, InvalidInput, NotFound
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
-from support_analytics.filters.grammar import UNASSIGNED
+from support_analytics.filters.grammar import UNASSIGNED, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tickets import forms, queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
@@ -253,7 +253,7 @@ def update(
         if text == UNASSIGNED:
             changes["assigned_to"] = None
         else:
-            changes["assigned_to"] = int(text) if text.isdigit() and len(text) <= 9 else text
+            changes["assigned_to"] = ascii_id(text) or text
     try:
         data = TicketUpdate.model_validate(changes)
     except ValidationError as exc:

@@ -21,6 +21,7 @@ from support_analytics.auth.ratelimit import RateLimited
 from support_analytics.errors import AppError, InvalidInput
 from support_analytics.tenancy.claims import Principal
 from support_analytics.tenancy.scope import owner_transaction
+from support_analytics.text import SECRET_FORBIDDEN, is_clean
 from support_analytics.web.templating import templates
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -93,6 +94,14 @@ def login_submit(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     database = database_of(request)
+    if not is_clean(email) or not is_clean(password, SECRET_FORBIDDEN):
+        # NUL cannot reach PostgreSQL and a lone surrogate cannot be re-displayed.
+        return _page(
+            request,
+            "login.html",
+            {"next": safe_next(next) or "", "email": "", "error": "Invalid email or password."},
+            status_code=422,
+        )
     context: dict[str, object] = {"next": safe_next(next) or "", "email": email}
     try:
         result = service.login(

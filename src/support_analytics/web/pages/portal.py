@@ -15,8 +15,9 @@ from fastapi.responses import Response
 
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput, NotFound
+from support_analytics.text import search_text
 from support_analytics.tickets import forms, queries, service, submissions
-from support_analytics.tickets.params import clean_q, parse_statuses
+from support_analytics.tickets.params import parse_statuses
 from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
 from support_analytics.web.pages.tickets_shared import (
@@ -44,7 +45,7 @@ def portal_home(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     statuses = parse_statuses(status)
-    q = clean_q(q)
+    q = search_text(q)
     result = queries.list_tickets(
         db, TicketQuery(statuses=statuses, q=q, page=page, page_size=PAGE_SIZE)
     )
