@@ -136,3 +136,40 @@ def test_errors_are_one_line(fresh_database: str, tmp_path: Path) -> None:
         fresh_database, tmp_path, "create", "--email", "z@example.com", "--role", "root"
     )
     assert bad_role.returncode == 2
+
+
+def test_load_reference_replace_keeps_accounts(fresh_database: str, tmp_path: Path) -> None:
+    # Issue 11, item 1: the seed's TRUNCATE ... CASCADE used to reach users through
+    # team_members and clients; item 2: the loader takes an integer seed like `db generate`.
+    for email, role, link in [
+        ("kept.agent@example.com", "agent", ("--team-member-id", "3")),
+        ("kept.client@example.com", "client", ("--client-id", "7")),
+    ]:
+        created = _users(
+            fresh_database,
+            tmp_path,
+            "create",
+            "--email",
+            email,
+            "--role",
+            role,
+            *link,
+            "--password",
+            "kept-account-password",
+        )
+        assert created.returncode == 0, created.stderr
+    reloaded = run_cli(
+        tmp_path,
+        "db",
+        "load-reference",
+        "--replace",
+        "--random-seed",
+        "42",
+        SUPPORT_ANALYTICS_DATABASE_URL=fresh_database,
+    )
+    assert reloaded.returncode == 0, reloaded.stderr
+    assert "kept" in reloaded.stdout  # it says what survived
+    listed = _users(fresh_database, tmp_path, "list")
+    assert "kept.agent@example.com" in listed.stdout
+    assert "kept.client@example.com" in listed.stdout
+    assert _status(fresh_database, "kept.client@example.com") == "active"

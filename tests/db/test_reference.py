@@ -1,3 +1,5 @@
+from datetime import date, datetime
+
 import psycopg
 import pytest
 
@@ -46,7 +48,7 @@ def test_same_seed_gives_identical_rows(fresh_database: str, pg_server: PgServer
 
 def test_other_seed_gives_other_rows(fresh_database: str) -> None:
     before = _dump(fresh_database)
-    reference.load(libpq_url(fresh_database), random_seed=-0.3, replace=True)
+    reference.load(libpq_url(fresh_database), random_seed=7, replace=True)
     assert _dump(fresh_database) != before
 
 
@@ -55,7 +57,107 @@ def test_refuses_non_empty_database_without_replace(fresh_database: str) -> None
         reference.load(libpq_url(fresh_database))
 
 
-@pytest.mark.parametrize("seed", [1.5, -2.0])
-def test_rejects_seed_out_of_range(seed: float) -> None:
-    with pytest.raises(AppError, match="between -1 and 1"):
+@pytest.mark.parametrize("seed", [-1, 2**31])
+def test_rejects_seed_out_of_range(seed: int) -> None:
+    with pytest.raises(AppError, match="between 0 and 2147483647"):
         reference.check_seed(seed)
+
+
+def _scalar(url: str, query: str) -> object:
+    with psycopg.connect(libpq_url(url)) as conn:
+        row = conn.execute(query).fetchone()
+        assert row is not None
+        return row[0]
+
+
+def test_replace_keeps_users_sessions_and_tokens(fresh_database: str) -> None:
+    with psycopg.connect(libpq_url(fresh_database)) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (email, kind, role, team_member_id) "
+            "VALUES ('keep@example.com', 'internal', 'agent', 4) RETURNING id"
+        ).fetchone()
+        assert user_id is not None
+        conn.execute(
+            "INSERT INTO sessions (user_id, token_hash, expires_at) "
+            "VALUES (%s, sha256('s'), now() + interval '1 day')",
+            user_id,
+        )
+        conn.execute(
+            "INSERT INTO auth_tokens (user_id, purpose, token_hash, expires_at) "
+            "VALUES (%s, 'invite', sha256('t'), now() + interval '1 day')",
+            user_id,
+        )
+    reference.load(libpq_url(fresh_database), replace=True)
+    assert _scalar(fresh_database, "SELECT team_member_id FROM users") == 4
+    assert _scalar(fresh_database, "SELECT count(*) FROM sessions") == 1
+    assert _scalar(fresh_database, "SELECT count(*) FROM auth_tokens") == 1
+    # the links are still enforced
+    with (
+        psycopg.connect(libpq_url(fresh_database)) as conn,
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+    ):
+        conn.execute("UPDATE users SET team_member_id = 999")
+
+
+def test_replace_refuses_when_an_account_would_lose_its_link(fresh_database: str) -> None:
+    with psycopg.connect(libpq_url(fresh_database)) as conn:
+        conn.execute(
+            "INSERT INTO clients (id, client_name, email, status, plan_type) "
+            "VALUES (900, 'Extra', 'x@example.com', 'active', 'starter')"
+        )
+        conn.execute(
+            "INSERT INTO users (email, kind, role, client_id) "
+            "VALUES ('extra@example.com', 'client', 'client', 900)"
+        )
+    before = _dump(fresh_database)
+    with pytest.raises(AppError, match="extra@example.com"):
+        reference.load(libpq_url(fresh_database), replace=True)
+    assert _dump(fresh_database) == before  # nothing written half-way
+
+
+def test_integer_seed_default_is_setseed_042(fresh_database: str) -> None:
+    assert reference.DEFAULT_RANDOM_SEED == 42
+    assert reference.setseed_value(42) == 0.42
+    before = _dump(fresh_database)
+    reference.load(libpq_url(fresh_database), random_seed=42, replace=True)
+    assert _dump(fresh_database) == before
+
+
+def test_setseed_mapping_is_injective_and_in_range() -> None:
+    values = [reference.setseed_value(n) for n in [*range(0, 300), 2**31 - 1, 2**31 - 2]]
+    assert len(set(values)) == len(values)
+    assert all(-1.0 <= v <= 1.0 for v in values)
+
+
+def test_as_of_shifts_every_timestamp_and_keeps_counts(fresh_database: str) -> None:
+    url = libpq_url(fresh_database)
+    with psycopg.connect(url) as conn:
+        before = reference.table_counts(conn).counts
+    latest = "SELECT max(created_at) FROM tickets"
+    first_before = _scalar(fresh_database, latest)
+    assert isinstance(first_before, datetime)
+    counts = reference.load(url, replace=True, as_of=date(2026, 11, 29))
+    assert counts.counts == before
+    shift = date(2026, 11, 29) - date(2025, 12, 1)
+    assert _scalar(fresh_database, latest) == first_before + shift
+    # the rollups were rebuilt on the shifted data: analytics equal plain SQL
+    with psycopg.connect(url) as conn:
+        cube = conn.execute(
+            "SELECT bucket, sum(n) FROM analytics_cube WHERE basis = 'c' AND gmask = 0 "
+            "AND grain = 'm' GROUP BY bucket ORDER BY bucket"
+        ).fetchall()
+        tz = conn.execute("SELECT timezone FROM analytics_rollup_state").fetchone()
+        assert tz is not None
+        raw = conn.execute(
+            "SELECT date_trunc('month', created_at AT TIME ZONE %s)::date, count(*) "
+            "FROM tickets GROUP BY 1 ORDER BY 1",
+            (tz[0],),
+        ).fetchall()
+    assert cube == raw
+    assert cube[-1][0] == date(2026, 11, 1)
+
+
+def test_default_as_of_is_the_seed_own(fresh_database: str) -> None:
+    before = _dump(fresh_database)
+    reference.load(libpq_url(fresh_database), replace=True, as_of=date(2025, 12, 1))
+    assert _dump(fresh_database) == before

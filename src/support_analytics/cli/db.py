@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -25,22 +26,44 @@ def upgrade() -> None:
 @app.command("load-reference")
 def load_reference(
     random_seed: Annotated[
-        float,
-        typer.Option(help="Seed for PostgreSQL's random() (setseed, -1..1); same seed, same rows."),
+        int,
+        typer.Option(
+            min=0,
+            max=reference.MAX_RANDOM_SEED,
+            help="Same seed, same rows (0..2147483647); the default reproduces SPEC section 2.",
+        ),
     ] = reference.DEFAULT_RANDOM_SEED,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Wipe the reference tables first.")
+        bool,
+        typer.Option(
+            "--replace",
+            help="Wipe clients, team members, ticket types, tickets, messages, feedback and "
+            "payments (and form-submission tokens and activity of the old tickets) first. "
+            "User accounts, their sessions and tokens are kept, linked to the same team "
+            "members and clients.",
+        ),
     ] = False,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Shift every timestamp so the data ends on this date (counts unchanged); "
+            "default: the seed's own 2025-12-01.",
+        ),
+    ] = None,
 ) -> None:
     """Load database/seed.sql (50 clients, 15 team members, 14 types, 42,900 tickets)."""
-    reference.check_seed(random_seed)
+    anchor = as_of.date() if as_of else reference.SEED_AS_OF
     with open_database() as database:
         with console.status("running seed.sql (a few seconds)..."):
             counts = reference.load(
-                libpq_url(database.url), random_seed=random_seed, replace=replace
+                libpq_url(database.url), random_seed=random_seed, replace=replace, as_of=anchor
             )
         for table, count in counts.counts.items():
             console.print(f"{table:>16}: {count:>9,}")
+        console.print(f"data ends on {anchor.isoformat()}")
+        if counts.accounts_kept:
+            console.print(f"user accounts kept: {counts.accounts_kept:,}")
 
 
 @app.command("generate")
