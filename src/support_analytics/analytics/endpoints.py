@@ -17,6 +17,7 @@ from support_analytics.analytics import (
     overdue,
     overview,
     resolution_times,
+    responsiveness,
     team_performance,
     tickets_over_time,
 )
@@ -38,8 +39,12 @@ from support_analytics.analytics.schemas import (
     OverviewCards,
     Priorities,
     PriorityResolution,
+    PriorityResponsiveness,
     PriorityRow,
     ResolutionTimes,
+    Responsiveness,
+    ResponsivenessTeam,
+    ResponsivenessTeamRow,
     TeamPerformance,
     TeamRow,
     TicketsOverTime,
@@ -269,3 +274,38 @@ def get_overdue(
         every = overdue.overdue(db, filters, tz, page=1, page_size=EVERY_ROW)
         return csv_response("overdue", OverdueRow, every.rows)
     return _json(overdue.overdue(db, filters, tz, page=page, page_size=page_size))
+
+
+class ResponsivenessCsvRow(PriorityResponsiveness):
+    """CSV of /responsiveness: the per-priority rows and an `all` row for the cards."""
+
+
+@router.get("/responsiveness", response_model=Responsiveness, responses=CSV_CONTENT)
+def get_responsiveness(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """First response time (first reply minus creation, hours, never below 0) over tickets
+    with a reply: count, median and p90 (continuous percentiles), mean; open tickets awaiting
+    a first reply; one-touch (resolved or closed with exactly one reply). Overall and per
+    priority. The date filter is on the ticket's creation day. CSV: one row per priority
+    plus `all`."""
+    result = responsiveness.responsiveness(db, filters, tz)
+    if format == "csv":
+        rows = [
+            ResponsivenessCsvRow(priority="all", **result.first_response.model_dump()),
+            *(ResponsivenessCsvRow(**row.model_dump()) for row in result.by_priority),
+        ]
+        return csv_response("responsiveness", ResponsivenessCsvRow, rows)
+    return _json(result)
+
+
+@router.get("/responsiveness/team", response_model=ResponsivenessTeam, responses=CSV_CONTENT)
+def get_responsiveness_team(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+) -> Response:
+    """Every team member the filter admits: first replies on the tickets assigned to them
+    and the median first response time of those tickets."""
+    result = responsiveness.team(db, filters, tz)
+    if format == "csv":
+        return csv_response("responsiveness-team", ResponsivenessTeamRow, result.rows)
+    return _json(result)

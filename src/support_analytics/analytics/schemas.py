@@ -132,3 +132,45 @@ class OverduePage(_Result):
     page: int
     page_size: int
     total: int
+
+
+class FirstResponse(_Result):
+    count: int
+    """Tickets with a first reply (the FRT statistics are over these)."""
+    awaiting: int
+    """Open tickets with no reply yet."""
+    median_hours: float | None
+    p90_hours: float | None
+    avg_hours: float | None
+
+
+class PriorityResponsiveness(_Result):
+    priority: str
+    count: int
+    awaiting: int
+    median_hours: float | None
+    p90_hours: float | None
+    avg_hours: float | None
+
+
+class OneTouch(_Result):
+    resolved: int
+    one_touch: int
+    pct: float | None
+
+
+class Responsiveness(_Result):
+    first_response: FirstResponse
+    by_priority: list[PriorityResponsiveness]
+    one_touch: OneTouch
+
+
+class ResponsivenessTeamRow(_Result):
+    team_member_id: int
+    name: str
+    first_replies: int
+    median_first_response_hours: float | None
+
+
+class ResponsivenessTeam(_Result):
+    rows: list[ResponsivenessTeamRow]

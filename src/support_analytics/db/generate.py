@@ -46,6 +46,7 @@ from support_analytics.db.reference import (
     table_counts,
 )
 from support_analytics.errors import AppError
+from support_analytics.tickets import events
 
 DEFAULT_RANDOM_SEED = 42
 MAX_RANDOM_SEED = 2**31 - 1
@@ -359,6 +360,7 @@ def _batches(tickets: int, batch_size: int) -> list[tuple[MonthSlice, int, int]]
 def _after_bulk_load(conn: Conn) -> None:
     """Work that depends on the freshly generated rows, inside the load's transaction."""
     rollups.rebuild(conn, get_settings().reporting_timezone)
+    events.backfill(conn)
 
 
 def generate(

@@ -33,6 +33,7 @@ from psycopg.rows import tuple_row
 from support_analytics.analytics import rollups
 from support_analytics.config import get_settings
 from support_analytics.errors import AppError
+from support_analytics.tickets import events
 
 DEFAULT_RANDOM_SEED = 42
 MAX_RANDOM_SEED = 2**31 - 1
@@ -234,6 +235,7 @@ def load(
                 _shift_timestamps(conn, days)
                 set_user_triggers(conn, REFERENCE_TABLES, enabled=True)
             rollups.rebuild(conn, get_settings().reporting_timezone)
+            events.backfill(conn)
             kept = conn.execute("SELECT count(*) FROM users").fetchone()
         rollups.vacuum(conn)
         counts = table_counts(conn)

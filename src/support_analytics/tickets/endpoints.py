@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSession
 from support_analytics.errors import NotFound
 from support_analytics.filters.params import reject_unknown_query_params
-from support_analytics.tickets import export, queries, service
+from support_analytics.tickets import events, export, queries, service
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketDetail, TicketRow
 from support_analytics.tickets.schemas import (
@@ -138,7 +138,8 @@ def create_ticket(
 
 @router.get("/{ticket_id}", responses=_ERRORS)
 def get_ticket(db: DbSession, user: CurrentUser, ticket_id: int) -> TicketDetailOut:
-    return detail_out(_load(db, ticket_id))
+    detail = detail_out(_load(db, ticket_id))
+    return detail.model_copy(update={"events": events.timeline(db, ticket_id)})
 
 
 @router.post("/{ticket_id}/messages", status_code=status.HTTP_201_CREATED, responses=_ERRORS)

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from support_analytics.text import LINE_FORBIDDEN, TEXT_FORBIDDEN, refusing
+from support_analytics.tickets.events import EventOut
 from support_analytics.tickets.status import Priority, Status
 
 TITLE_MAX = 255
@@ -99,6 +100,8 @@ class FeedbackOut(BaseModel):
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     feedback: FeedbackOut | None
+    events: list[EventOut] = Field(default_factory=list)
+    """The activity log, oldest first (migration 0007; written by database triggers)."""
 
 
 class TicketPage(BaseModel):

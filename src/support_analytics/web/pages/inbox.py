@@ -20,7 +20,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
-from support_analytics.tickets import forms, queries, service
+from support_analytics.tickets import events, forms, queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketQuery
@@ -180,6 +180,7 @@ def _ticket_page(
     detail = queries.get_ticket(db, ticket_id)
     if detail is None:
         raise NotFound(service.NOT_FOUND)
+    members = queries.team_members(db)
     return render(
         request,
         "inbox/ticket.html",
@@ -189,7 +190,9 @@ def _ticket_page(
             "ticket": detail.ticket,
             "statuses": next_statuses(detail.ticket.status),
             "priorities": list(Priority),
-            "members": queries.team_members(db),
+            "members": members,
+            "member_names": {m.id: m.name for m in members},
+            "events": events.timeline(db, ticket_id),
             "reply_value": reply_value,
             "errors": errors or {},
             "notice": notice,

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput, NotFound
 from support_analytics.text import search_text
-from support_analytics.tickets import forms, queries, service, submissions
+from support_analytics.tickets import events, forms, queries, service, submissions
 from support_analytics.tickets.params import parse_statuses
 from support_analytics.tickets.queries import TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
@@ -152,6 +152,7 @@ def _ticket_page(
             "detail": detail,
             "ticket": detail.ticket,
             "can_give_feedback": detail.feedback is None and status in FEEDBACK_STATUSES,
+            "events": events.timeline(db, ticket_id),
             "reply_value": reply_value,
             "errors": errors or {},
             "feedback_values": feedback_values or {},

@@ -1,0 +1,84 @@
+"""The activity log (`ticket_events`, migration 0007): a ticket's timeline for its page and the
+API, and the set-based backfill the loaders run after a bulk load.
+
+Rows are written by database triggers only; this module only reads them, through the
+request's session, so RLS decides (a client sees events of its own tickets). Actors are
+stored by name (a team member's public username, a client user's display name), never by
+email.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, select
+from sqlalchemy.orm import Session
+
+EventKind = Literal[
+    "created", "status", "priority", "assignee", "reply", "client_message", "feedback"
+]
+
+_metadata = MetaData()
+
+ticket_events = Table(
+    "ticket_events",
+    _metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("ticket_id", Integer),
+    Column("kind", Text),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("actor_user_id", Integer),
+    Column("actor_kind", Text),
+    Column("actor_team_member_id", Integer),
+    Column("actor_name", Text),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+
+class EventOut(BaseModel):
+    """One line of a ticket's timeline. `actor_kind`/`actor_name` are NULL for loads and
+    migrations (the reference data's history starts with its load)."""
+
+    id: int
+    kind: EventKind
+    old_value: str | None
+    new_value: str | None
+    actor_kind: Literal["internal", "client"] | None
+    actor_name: str | None
+    created_at: datetime
+
+
+def timeline(session: Session, ticket_id: int) -> list[EventOut]:
+    """The ticket's events, oldest first (empty when RLS hides the ticket)."""
+    e = ticket_events.c
+    rows = session.execute(
+        select(e.id, e.kind, e.old_value, e.new_value, e.actor_kind, e.actor_name, e.created_at)
+        .where(e.ticket_id == ticket_id)
+        .order_by(e.created_at, e.id)
+    )
+    return [
+        EventOut(
+            id=r.id,
+            kind=r.kind,
+            old_value=r.old_value,
+            new_value=r.new_value,
+            actor_kind=r.actor_kind,
+            actor_name=r.actor_name,
+            created_at=r.created_at,
+        )
+        for r in rows
+    ]
+
+
+class Executes(Protocol):
+    def execute(self, query: str) -> object: ...
+
+
+def backfill(conn: Executes) -> None:
+    """After a bulk load (which TRUNCATEs tickets first, so the triggers stood aside): one
+    "created" event per ticket, one "resolved" where `resolved_at` is set, and the response
+    facts, each in one statement. Does nothing when no load is pending."""
+    conn.execute("SELECT ticket_events_backfill()")

@@ -1,0 +1,290 @@
+"""Responsiveness (issue 14, SPEC section 10) equals an independent plain-SQL oracle over the
+raw tables for random filter bars (Hypothesis), on the reference data with edge cases (no
+replies, replies stamped before creation, unassigned, closed, reopened, NULL priority) and
+after writes of every kind; over HTTP: the reference numbers, CSV, 401/403."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from support_analytics.analytics import responsiveness
+from support_analytics.db.engine import libpq_url
+from support_analytics.filters import TicketFilters
+from tests.analytics import oracle
+from tests.analytics.conftest import edge_case_database
+from tests.analytics.oracle import Conn, FilterSpec
+from tests.analytics.strategies import filter_specs
+from tests.conftest import PgServer
+from tests.fixtures.auth import ApiClientFactory
+
+UTC_ZONE = ZoneInfo("UTC")
+OTHER_ZONE = ZoneInfo("America/New_York")
+HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+
+# Beyond the shared edge cases: resolved tickets nobody replied to, a reopened ticket (a client
+# message on a resolved ticket), a ticket whose only reply came long after, one-touch tickets.
+MORE_EDGES = """
+DELETE FROM ticket_messages WHERE ticket_id IN (SELECT id FROM tickets WHERE id % 97 = 0)
+  AND from_client IS FALSE;
+INSERT INTO ticket_messages (ticket_id, from_client, message_text, created_at)
+  SELECT id, true, 'still broken', resolved_at + interval '1 hour'
+  FROM tickets WHERE status = 'resolved' AND id % 89 = 0;
+INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text, created_at)
+  SELECT id, false, assigned_to, 'late answer', created_at + interval '3 days 5 hours'
+  FROM tickets WHERE id % 83 = 0 AND assigned_to IS NOT NULL;
+"""
+
+
+def _oracle_facts(spec: FilterSpec, tz: str, params: list[object]) -> str:
+    """Per filtered ticket: FRT hours (never below 0), replies, status; plain SQL."""
+    return f"""
+        SELECT t.id, t.priority, t.status, t.assigned_to, m.replies,
+               greatest(0, extract(epoch FROM m.first_reply - t.created_at) / 3600)::float8 AS frt
+        FROM tickets t
+        LEFT JOIN (
+            SELECT ticket_id, count(*) AS replies, min(created_at) AS first_reply
+            FROM ticket_messages WHERE from_client = false GROUP BY ticket_id
+        ) m ON m.ticket_id = t.id
+        WHERE {oracle.where(spec, tz, params)}
+    """
+
+
+def _num(value: object) -> float | None:
+    return None if value is None else float(str(value))
+
+
+def oracle_responsiveness(conn: Conn, spec: FilterSpec, tz: str) -> dict[str, object]:
+    params: list[object] = []
+    rows = conn.execute(
+        f"""
+        SELECT f.priority, count(f.frt),
+               count(*) FILTER (WHERE f.replies IS NULL AND f.status IN ('open', 'in_progress')),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt),
+               percentile_cont(0.9) WITHIN GROUP (ORDER BY f.frt),
+               avg(f.frt),
+               count(*) FILTER (WHERE f.status IN ('resolved', 'closed')),
+               count(*) FILTER (WHERE f.status IN ('resolved', 'closed') AND f.replies = 1),
+               GROUPING(f.priority)
+        FROM ({_oracle_facts(spec, tz, params)}) f
+        GROUP BY GROUPING SETS ((f.priority), ())
+        """.encode(),
+        params,
+    ).fetchall()
+    total = next(r for r in rows if r[8] == 1)
+    by = {r[0]: r for r in rows if r[8] == 0 and r[0] is not None}
+
+    def stats(r: tuple[object, ...] | None) -> dict[str, object]:
+        if r is None:
+            return {
+                "count": 0,
+                "awaiting": 0,
+                "median_hours": None,
+                "p90_hours": None,
+                "avg_hours": None,
+            }
+        return {
+            "count": r[1],
+            "awaiting": r[2],
+            "median_hours": _num(r[3]),
+            "p90_hours": _num(r[4]),
+            "avg_hours": _num(r[5]),
+        }
+
+    resolved, one_touch = int(str(total[6])), int(str(total[7]))
+    return {
+        "first_response": stats(total),
+        "by_priority": [
+            {"priority": p, **stats(by.get(p))}
+            for p in oracle.PRIORITIES
+            if oracle.admits(spec.priority, p)
+        ],
+        "one_touch": {
+            "resolved": resolved,
+            "one_touch": one_touch,
+            "pct": None if resolved == 0 else 100.0 * one_touch / resolved,
+        },
+    }
+
+
+def oracle_team(conn: Conn, spec: FilterSpec, tz: str) -> list[dict[str, object]]:
+    params: list[object] = []
+    rows = conn.execute(
+        f"""
+        SELECT tm.id, tm.username, count(f.frt),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY f.frt)
+        FROM team_members tm
+        LEFT JOIN ({_oracle_facts(spec, tz, params)}) f ON f.assigned_to = tm.id
+        GROUP BY tm.id ORDER BY tm.id
+        """.encode(),
+        params,
+    ).fetchall()
+    return [
+        {
+            "team_member_id": r[0],
+            "name": r[1],
+            "first_replies": r[2],
+            "median_first_response_hours": _num(r[3]),
+        }
+        for r in rows
+        if oracle.admits(spec.team_member, r[0])
+    ]
+
+
+@pytest.fixture(scope="module")
+def database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    with edge_case_database(pg_server, template_database) as url:
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute(MORE_EDGES.encode())
+        yield url
+
+
+@pytest.fixture(scope="module")
+def session(database: str) -> Iterator[Session]:
+    engine = create_engine(database, connect_args={"options": "-c timezone=UTC"})
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def conn(database: str) -> Iterator[Conn]:
+    with oracle.connect(database) as conn:
+        yield conn
+
+
+def check(session: Session, conn: Conn, spec: FilterSpec, tz: ZoneInfo) -> None:
+    filters = TicketFilters.from_query(spec.params())
+    got = responsiveness.responsiveness(session, filters, tz).model_dump(mode="json")
+    oracle.assert_close(got, oracle_responsiveness(conn, spec, tz.key), "responsiveness")
+    team = responsiveness.team(session, filters, tz).model_dump(mode="json")
+    oracle.assert_close(team["rows"], oracle_team(conn, spec, tz.key), "team")
+    session.rollback()
+
+
+def test_the_edge_cases_are_there(conn: Conn) -> None:
+    """The data this module checks really has what the edge cases name."""
+    row = conn.execute(
+        """
+        SELECT count(*) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')),
+               count(*) FILTER (WHERE replies = 0 AND status IN ('resolved', 'closed')),
+               count(*) FILTER (WHERE frt_hours = 0),
+               count(*) FILTER (WHERE assigned_to IS NULL AND replies > 0),
+               count(*) FILTER (WHERE status = 'closed'),
+               count(*) FILTER (WHERE reopens > 0),
+               count(*) FILTER (WHERE frt_hours > 72),
+               count(*) FILTER (WHERE priority IS NULL)
+        FROM ticket_response_facts
+        """
+    ).fetchone()
+    assert row is not None
+    assert all(int(str(n)) > 0 for n in row), row
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_equals_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
+    check(session, conn, spec, UTC_ZONE)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_equals_the_oracle_in_another_zone(session: Session, conn: Conn, spec: FilterSpec) -> None:
+    check(session, conn, spec, OTHER_ZONE)
+
+
+WRITES = (
+    # a new ticket and its first (client) message: awaiting a first reply
+    "INSERT INTO tickets (client_id, ticket_type_id, status, priority, title)"
+    " VALUES (3, 2, 'open', 'high', 'new one') RETURNING id",
+    "INSERT INTO ticket_messages (ticket_id, from_client, message_text)"
+    " SELECT max(id), true, 'help' FROM tickets",
+    # its first reply, stamped before its creation (FRT 0), then a second reply
+    "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text,"
+    " created_at) SELECT max(id), false, 4, 'early', now() - interval '1 hour' FROM tickets",
+    "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text)"
+    " SELECT max(id), false, 4, 'more' FROM tickets",
+    "UPDATE tickets SET assigned_to = 4 WHERE id = (SELECT max(id) FROM tickets)",
+    "UPDATE tickets SET priority = 'urgent', ticket_type_id = 3"
+    " WHERE id = (SELECT max(id) FROM tickets)",
+    "UPDATE tickets SET status = 'resolved', resolved_at = now()"
+    " WHERE id = (SELECT max(id) FROM tickets)",
+    # a client message on the resolved ticket reopens it
+    "INSERT INTO ticket_messages (ticket_id, from_client, message_text)"
+    " SELECT max(id), true, 'not fixed' FROM tickets",
+    "UPDATE tickets SET status = 'closed', resolved_at = now(), closed_at = now()"
+    " WHERE id = (SELECT max(id) FROM tickets)",
+    "DELETE FROM ticket_messages WHERE id = (SELECT max(id) FROM ticket_messages"
+    " WHERE from_client = false)",
+    "UPDATE ticket_messages SET from_client = true WHERE id = (SELECT min(id) FROM"
+    " ticket_messages WHERE ticket_id = 5 AND from_client = false)",
+    "UPDATE ticket_messages SET created_at = created_at + interval '2 days'"
+    " WHERE ticket_id BETWEEN 10 AND 400 AND from_client = false",
+    "UPDATE tickets SET assigned_to = NULL WHERE id BETWEEN 500 AND 900",
+    "DELETE FROM ticket_messages WHERE ticket_id IN (SELECT max(id) FROM tickets)",
+    "DELETE FROM ticket_feedback WHERE ticket_id IN (SELECT max(id) FROM tickets);"
+    " DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
+)
+
+
+def test_exact_after_writes_of_every_kind(pg_server: PgServer, template_database: str) -> None:
+    with pg_server.scratch_database("sa_resp", template=template_database) as url:
+        engine = create_engine(url, connect_args={"options": "-c timezone=UTC"})
+        specs = (
+            FilterSpec(),
+            FilterSpec(priority=("any_of", ("high", "urgent"))),
+            FilterSpec(team_member=("is", (4,))),
+            FilterSpec(date=("on_or_after", "2025-11-01", None)),
+        )
+        try:
+            with oracle.connect(url) as conn, Session(engine) as session:
+                for statement in WRITES:
+                    conn.execute(statement.encode())
+                    for spec in specs:
+                        check(session, conn, spec, UTC_ZONE)
+        finally:
+            engine.dispose()
+
+
+def test_reference_numbers_over_http(api_client_factory: ApiClientFactory) -> None:
+    manager = api_client_factory("manager")
+    body = manager.get("/api/v1/analytics/responsiveness").json()
+    assert body["first_response"]["count"] == 42_900
+    assert body["first_response"]["median_hours"] == 0.5
+    assert body["first_response"]["awaiting"] == 0
+    assert sum(row["count"] for row in body["by_priority"]) == 42_900
+    assert "sla" not in body
+    team = manager.get("/api/v1/analytics/responsiveness/team").json()["rows"]
+    assert len(team) == 15
+    assert sum(row["first_replies"] for row in team) == 42_900
+    filtered = manager.get(
+        "/api/v1/analytics/responsiveness",
+        params={"priority": "is:urgent", "date": "on:2025-03-14"},
+    ).json()
+    assert [row["priority"] for row in filtered["by_priority"]] == ["urgent"]
+    as_csv = manager.get("/api/v1/analytics/responsiveness", params={"format": "csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [r["priority"] for r in rows] == ["all", "low", "medium", "high", "urgent"]
+    assert rows[0]["count"] == "42900"
+    team_csv = manager.get("/api/v1/analytics/responsiveness/team", params={"format": "csv"})
+    assert len(list(csv.DictReader(io.StringIO(team_csv.text)))) == 15
+    bad = manager.get("/api/v1/analytics/responsiveness", params={"priority": "is:critical"})
+    assert bad.status_code == 422
+    assert "priority" in bad.text
+
+
+@pytest.mark.parametrize("endpoint", ["responsiveness", "responsiveness/team"])
+def test_only_internal_users(api_client_factory: ApiClientFactory, endpoint: str) -> None:
+    url = f"/api/v1/analytics/{endpoint}"
+    assert api_client_factory("anonymous").get(url).status_code == 401
+    assert api_client_factory("client_a").get(url).status_code == 403
+    assert api_client_factory("agent").get(url).status_code == 200
