@@ -1,25 +1,41 @@
 """`support-analytics bench` runs against the database it is pointed at, measures every
-endpoint beside its plain-SQL baseline, and writes the JSON SPEC section 7 describes."""
+endpoint end to end over HTTP (or server side with --direct) beside its plain-SQL baseline,
+and writes the JSON SPEC section 7 describes."""
 
 from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import baseline, bench
+from support_analytics.auth import service
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import DateFilter
+from support_analytics.tenancy.claims import Role
 from tests.analytics.test_api import ENDPOINTS as API_ENDPOINTS
 from tests.cli.helpers import run_cli
 
 ENDPOINTS = set(API_ENDPOINTS)
+PROBES = {"me", "healthz"}
 
 
-def test_bench_command_writes_json(tmp_path: Path, fresh_database: str) -> None:
+def _bench_accounts(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.execute(
+            text("SELECT count(*) FROM users WHERE email LIKE 'bench-%'")
+        ).scalar_one()
+    engine.dispose()
+    return int(count)
+
+
+def test_bench_over_http_by_default_writes_json(tmp_path: Path, fresh_database: str) -> None:
     out = tmp_path / "bench.json"
     result = run_cli(
         tmp_path, "bench", "--rounds", "2", "--json", str(out), DATABASE_URL=fresh_database
@@ -27,14 +43,47 @@ def test_bench_command_writes_json(tmp_path: Path, fresh_database: str) -> None:
     assert result.returncode == 0, result.stderr
     assert "42,900 tickets" in result.stdout
     assert "rollups fresh" in result.stdout
+    assert "end to end over HTTP" in result.stdout
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert set(report) == ENDPOINTS | PROBES
+    for name, numbers in report.items():
+        assert {"p50_ms", "p95_ms", "baseline_p50_ms", "speedup"} <= set(numbers)
+        assert 0 < numbers["p50_ms"] <= numbers["p95_ms"]
+        assert (numbers["baseline_p50_ms"] is None) == (name in PROBES)
+    # The temporary account it signed in with is gone again, with its sessions.
+    assert _bench_accounts(fresh_database) == 0
+
+
+def test_bench_direct_measures_the_functions(tmp_path: Path, fresh_database: str) -> None:
+    out = tmp_path / "bench.json"
+    result = run_cli(
+        tmp_path,
+        "bench",
+        "--direct",
+        "--rounds",
+        "2",
+        "--json",
+        str(out),
+        DATABASE_URL=fresh_database,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "server side" in result.stdout
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report) == ENDPOINTS
     for numbers in report.values():
-        assert {"p50_ms", "p95_ms", "baseline_p50_ms", "speedup"} <= set(numbers)
         assert 0 < numbers["p50_ms"] <= numbers["p95_ms"]
+        assert numbers["baseline_p50_ms"] is not None
 
 
-def test_bench_without_baseline(tmp_path: Path, fresh_database: str) -> None:
+def test_bench_without_baseline_as_a_given_user(tmp_path: Path, fresh_database: str) -> None:
+    engine = create_engine(fresh_database)
+    with Session(engine) as session:
+        user = service.create_user(
+            session, email="bench-given@tests.example", role=Role.AGENT, team_member_id=2
+        )
+        service.activate_with_password(session, user.id, "a-long-bench-password")
+        session.commit()
+    engine.dispose()
     out = tmp_path / "bench.json"
     result = run_cli(
         tmp_path,
@@ -42,17 +91,48 @@ def test_bench_without_baseline(tmp_path: Path, fresh_database: str) -> None:
         "--rounds",
         "1",
         "--no-baseline",
+        "--email",
+        "bench-given@tests.example",
+        "--password",
+        "a-long-bench-password",
         "--json",
         str(out),
         DATABASE_URL=fresh_database,
     )
     assert result.returncode == 0, result.stderr
+    assert "bench-given@tests.example" in result.stdout
     report = json.loads(out.read_text(encoding="utf-8"))
-    assert set(report) == ENDPOINTS
+    assert set(report) == ENDPOINTS | PROBES
     for numbers in report.values():
         assert numbers["p50_ms"] > 0
         assert numbers["baseline_p50_ms"] is None
         assert numbers["speedup"] is None
+    assert _bench_accounts(fresh_database) == 1  # a given account is left as it was
+
+
+def test_bench_with_a_wrong_password_is_one_error_line(tmp_path: Path, fresh_database: str) -> None:
+    result = run_cli(
+        tmp_path,
+        "bench",
+        "--rounds",
+        "1",
+        "--email",
+        "nobody@tests.example",
+        "--password",
+        "not-the-password",
+        DATABASE_URL=fresh_database,
+    )
+    assert result.returncode == 1
+    assert "signing in as nobody@tests.example failed: 401" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_analytics_url_is_the_api_address_with_the_filter_bar() -> None:
+    assert bench.analytics_url("overview", TicketFilters()) == "/api/v1/analytics/overview"
+    bar = TicketFilters(date=DateFilter.on(date(2025, 3, 14)))
+    assert bench.analytics_url("priorities", bar) == (
+        "/api/v1/analytics/priorities?date=on%3A2025-03-14"
+    )
 
 
 def test_baseline_answers_what_the_product_answers(fresh_database: str) -> None:

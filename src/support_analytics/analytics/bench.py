@@ -1,11 +1,15 @@
 """The performance benchmark: p50/p95 per endpoint over random filter bars, beside the same
-answers computed by plain SQL over the raw tables (`baseline`) in the same run."""
+answers computed by plain SQL over the raw tables (`baseline`) in the same run.
+
+The product side is measured either end to end (a `Measure` that sends the HTTP request a
+browser would send, through the session lookup and row-level security) or, without one, by
+calling the widget functions in one owner transaction each (server side, no HTTP, no RLS)."""
 
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -21,7 +25,10 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, Priority, SetFilter, SetOp
 
 Progress = Callable[[int, int], None]
+Measure = Callable[[str], float]
+"""Send one request for a path (`/api/v1/...?query`) and return its milliseconds."""
 T = TypeVar("T")
+ANALYTICS_PATH = "/api/v1/analytics/"
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,12 @@ def _timed(session: Session, widget: Widget, filters: TicketFilters, tz: ZoneInf
     return elapsed
 
 
+def analytics_url(endpoint: str, filters: TicketFilters) -> str:
+    """The address a browser asks for: the endpoint under the filter bar's query string."""
+    query = filters.to_query_string()
+    return f"{ANALYTICS_PATH}{endpoint}" + (f"?{query}" if query else "")
+
+
 def run(
     session: Session,
     tz: ZoneInfo,
@@ -125,28 +138,52 @@ def run(
     seed: int = 42,
     baseline: bool = True,
     progress: Progress | None = None,
+    http: Measure | None = None,
+    probes: Mapping[str, str] | None = None,
 ) -> dict[str, EndpointResult]:
     """`rounds` random filter bars; each endpoint answers each bar through the product and
-    through the baseline, alternately, after one unmeasured warm-up bar. Without `baseline`
-    only the product runs: on data larger than memory the baseline's full scans evict the
-    rollups' pages between product calls, which then measure the disk as much as the query."""
+    through the baseline, alternately, after one unmeasured warm-up bar. With `http` the
+    product is the HTTP request for `analytics_url(endpoint, bar)`, and each of `probes`
+    (name -> path, say `/healthz`) is requested once per round too, with no baseline.
+    Without `baseline` only the product runs: on data larger than memory the baseline's full
+    scans evict the rollups' pages between product calls, which then measure the disk as
+    much as the query."""
     rng = random.Random(seed)  # noqa: S311 - reproducible filter bars, not secrets
     dims = dimensions(session, tz)
     session.rollback()
+    probes = probes or {}
+
+    def product(name: str, filters: TicketFilters) -> float:
+        if http is not None:
+            return http(analytics_url(name, filters))
+        return _timed(session, PRODUCT[name], filters, tz)
+
+    def probe(path: str) -> float:
+        if http is None:
+            raise ValueError("probes are HTTP requests: pass `http` too")
+        return http(path)
+
     warm_up = random_filters(rng, dims)
     for name in PRODUCT:
-        _timed(session, PRODUCT[name], warm_up, tz)
+        product(name, warm_up)
         if baseline:
             _timed(session, BASELINE[name], warm_up, tz)
-    timings = {name: Timings() for name in PRODUCT}
-    total = rounds * len(PRODUCT)
+    for path in probes.values():
+        probe(path)
+    timings = {name: Timings() for name in [*PRODUCT, *probes]}
+    total = rounds * (len(PRODUCT) + len(probes))
     done = 0
     for _ in range(rounds):
         filters = random_filters(rng, dims)
-        for name, widget in PRODUCT.items():
-            timings[name].product_ms.append(_timed(session, widget, filters, tz))
+        for name in PRODUCT:
+            timings[name].product_ms.append(product(name, filters))
             if baseline:
                 timings[name].baseline_ms.append(_timed(session, BASELINE[name], filters, tz))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        for name, path in probes.items():
+            timings[name].product_ms.append(probe(path))
             done += 1
             if progress is not None:
                 progress(done, total)

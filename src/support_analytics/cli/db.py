@@ -30,7 +30,7 @@ def load_reference(
         typer.Option(
             min=0,
             max=reference.MAX_RANDOM_SEED,
-            help="Same seed, same rows (0..2147483647); the default reproduces SPEC section 2.",
+            help="Same seed, same rows (0..2147483647); the default gives the reference counts.",
         ),
     ] = reference.DEFAULT_RANDOM_SEED,
     replace: Annotated[
