@@ -41,6 +41,12 @@ class Settings(BaseSettings):
         default=24 * 7, ge=1, description="Idle lifetime of a session; renewed while in use."
     )
     pool_size: int = Field(default=10, ge=1, description="Database connections per process.")
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body accepted; a larger one is answered 413 before it is "
+        "parsed.",
+    )
 
     @field_validator("reporting_timezone")
     @classmethod

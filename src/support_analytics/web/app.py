@@ -22,6 +22,7 @@ from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
 from support_analytics.web import security
+from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import inbox as inbox_pages
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     web_errors.install(app)  # every exception handler: JSON under /api, HTML pages elsewhere
     security.install(app)  # cross-site refusal, security headers
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before parsing
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)
     app.include_router(admin_endpoints.router)
