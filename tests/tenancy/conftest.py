@@ -68,6 +68,15 @@ def build_world(database: Database, requests: Database) -> World:
         for client in (CLIENT_A_ID, CLIENT_B_ID)
         for status in ("open", "resolved")
     }
+    with owner_transaction(database) as session:
+        for client in (CLIENT_A_ID, CLIENT_B_ID):
+            session.execute(
+                text(
+                    "INSERT INTO ticket_submissions (client_id, token)"
+                    " VALUES (:client, 'matrix-existing')"
+                ),
+                {"client": client},
+            )
 
     def params_for(
         client_id: int, other_id: int, *, user_id: int, team_member: int | None

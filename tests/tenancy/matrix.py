@@ -116,8 +116,47 @@ login_attempts   select              -    -        -        -     -       -     
 login_attempts   insert              -    -        -        -     -       -     -        -
 login_attempts   update              -    -        -        -     -       -     -        -
 login_attempts   delete              -    -        -        -     -       -     -        -
+ticket_submissions select            -    own      own      -     -       -     -        -
+ticket_submissions insert            -    ok       ok       -     -       -     -        -
+ticket_submissions insert_other_tenant -  -        -        -     -       -     -        -
+ticket_submissions update            -    ok       ok       -     -       -     -        -
+ticket_submissions update_other_ticket -  -        -        -     -       -     -        -
+ticket_submissions update_missing_ticket - -       -        -     -       -     -        -
+ticket_submissions delete            -    -        -        -     -       -     -        -
+analytics_cube   select              -    -        -        all   all     all   -        -
+analytics_cube   delete              -    -        -        -     -       -     -        -
+analytics_resolution select          -    -        -        all   all     all   -        -
+analytics_resolution update          -    -        -        -     -       -     -        -
+analytics_hours_hist select          -    -        -        all   all     all   -        -
+analytics_hours_hist delete          -    -        -        -     -       -     -        -
+analytics_rollup_state select        -    -        -        all   all     all   -        -
+analytics_rollup_state update        -    -        -        -     -       -     -        -
+ticket_events    select              -    own      own      all   all     all   -        -
+ticket_events    insert              -    -        -        -     -       -     -        -
+ticket_events    update              -    -        -        -     -       -     -        -
+ticket_events    delete              -    -        -        -     -       -     -        -
+ticket_response_facts select       -    -        -        all   all     all   -        -
+ticket_response_facts update       -    -        -        -     -       -     -        -
+ticket_events_state select         -    -        -        -     -       -     -        -
+ticket_events_state update         -    -        -        -     -       -     -        -
 """
 # fmt: on
+
+# The id a select returns per row, for tables without an `id` column.
+ROW_KEY: dict[str, str] = {
+    "ticket_submissions": "hashtext(client_id || ':' || token)",
+    "analytics_cube": "hashtext(analytics_cube::text)",
+    "analytics_resolution": "ticket_id",
+    "analytics_hours_hist": "hashtext(analytics_hours_hist::text)",
+    "analytics_rollup_state": "id::int",
+    "ticket_response_facts": "ticket_id",
+    "ticket_events_state": "id::int",
+}
+
+
+def select_ids(table: str) -> str:
+    return f"SELECT {ROW_KEY.get(table, 'id')} FROM {table}"
+
 
 _HASH = "sha256(random()::text::bytea)"
 # SQL per (table, op). Selects return ids; writes are judged by the rows they touch.
@@ -234,6 +273,45 @@ SQL: dict[tuple[str, str], str] = {
     ),
     ("login_attempts", "update"): "UPDATE login_attempts SET succeeded = true",
     ("login_attempts", "delete"): "DELETE FROM login_attempts",
+    ("ticket_submissions", "select"): select_ids("ticket_submissions"),
+    ("ticket_submissions", "insert"): (
+        "INSERT INTO ticket_submissions (client_id, token) VALUES (:client, 'matrix-new')"
+    ),
+    ("ticket_submissions", "insert_other_tenant"): (
+        "INSERT INTO ticket_submissions (client_id, token) VALUES (:other_client, 'matrix-new')"
+    ),
+    ("ticket_submissions", "update"): (
+        "UPDATE ticket_submissions SET ticket_id = :ticket WHERE client_id = :client"
+    ),
+    # A foreign key check runs as the owner: if it decided, its error would tell whether
+    # another tenant's ticket id exists.
+    ("ticket_submissions", "update_other_ticket"): (
+        "UPDATE ticket_submissions SET ticket_id = :other_ticket WHERE client_id = :client"
+    ),
+    ("ticket_submissions", "update_missing_ticket"): (
+        "UPDATE ticket_submissions SET ticket_id = 2000000000 WHERE client_id = :client"
+    ),
+    ("ticket_submissions", "delete"): "DELETE FROM ticket_submissions",
+    ("analytics_cube", "select"): select_ids("analytics_cube"),
+    ("analytics_cube", "delete"): "DELETE FROM analytics_cube",
+    ("analytics_resolution", "select"): select_ids("analytics_resolution"),
+    ("analytics_resolution", "update"): "UPDATE analytics_resolution SET hours = 0",
+    ("analytics_hours_hist", "select"): select_ids("analytics_hours_hist"),
+    ("analytics_hours_hist", "delete"): "DELETE FROM analytics_hours_hist",
+    ("analytics_rollup_state", "select"): select_ids("analytics_rollup_state"),
+    ("analytics_rollup_state", "update"): "UPDATE analytics_rollup_state SET fresh = false",
+    ("ticket_events", "select"): "SELECT id FROM ticket_events",
+    ("ticket_events", "insert"): (
+        "INSERT INTO ticket_events (ticket_id, kind) VALUES (:ticket, 'created')"
+    ),
+    ("ticket_events", "update"): (
+        "UPDATE ticket_events SET new_value = 'x' WHERE ticket_id = :ticket"
+    ),
+    ("ticket_events", "delete"): "DELETE FROM ticket_events WHERE ticket_id = :ticket",
+    ("ticket_response_facts", "select"): select_ids("ticket_response_facts"),
+    ("ticket_response_facts", "update"): "UPDATE ticket_response_facts SET reopens = 0",
+    ("ticket_events_state", "select"): select_ids("ticket_events_state"),
+    ("ticket_events_state", "update"): "UPDATE ticket_events_state SET loading = true",
 }
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.
@@ -249,8 +327,13 @@ OWN_ROWS: dict[str, str] = {
         " WHERE t.client_id = :client"
     ),
     "payments": "SELECT id FROM payments WHERE client_id = :client",
+    "ticket_events": (
+        "SELECT e.id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE t.client_id = :client"
+    ),
     "users": "SELECT id FROM users WHERE id = :self_user",
     "sessions": "SELECT id FROM sessions WHERE user_id = :self_user",
+    "ticket_submissions": f"{select_ids('ticket_submissions')} WHERE client_id = :client",
 }
 
 Expected = Literal["all", "own", "-", "ok"]
@@ -338,7 +421,7 @@ def reference_rows(database: Database, world: World, case: Case) -> tuple[set[in
     if cached is not None:
         return cached
     with owner_transaction(database) as session:
-        everything = {int(r[0]) for r in session.execute(text(f"SELECT id FROM {case.table}"))}
+        everything = {int(r[0]) for r in session.execute(text(select_ids(case.table)))}
         own_sql = OWN_ROWS.get(case.table)
         own = (
             {int(r[0]) for r in session.execute(text(own_sql), dict(world.params[base]))}

@@ -13,7 +13,7 @@ CASES = cases()
 def test_the_matrix_is_big_enough() -> None:
     assert len(CASES) > 150
     tables = {case.table for case in CASES}
-    assert len(tables) == 11
+    assert len(tables) == 16
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])

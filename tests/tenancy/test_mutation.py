@@ -15,14 +15,11 @@ from support_analytics.db.engine import Database
 from support_analytics.tenancy.scope import owner_transaction
 from tests.tenancy.matrix import World, cases, verdict
 
-MIGRATION = (
-    Path(__file__).resolve().parents[2]
-    / "src/support_analytics/db/migrations/versions/20261125_0003a_identity_users_rls.py"
-)
+VERSIONS = Path(__file__).resolve().parents[2] / "src/support_analytics/db/migrations/versions"
 
 
-def _migration() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("identity_migration", MIGRATION)
+def _migration(filename: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(filename.removesuffix(".py"), VERSIONS / filename)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -30,9 +27,21 @@ def _migration() -> ModuleType:
     return module
 
 
-IDENTITY = _migration()
-POLICIES: list[tuple[str, str]] = [(p[0], p[1]) for p in IDENTITY.POLICIES]
-TABLES: list[str] = [*IDENTITY.DATA_TABLES, *IDENTITY.USER_TABLES]
+IDENTITY = _migration("20261125_0003a_identity_users_rls.py")
+# Rollup tables and ticket_submissions (issue 12).
+HARDENING = _migration("20261129_0006_hardening.py")
+# The activity log and response facts (issue 14).
+EVENTS = _migration("20261129_0007_ticket_events.py")
+POLICIES: list[tuple[str, str]] = [
+    (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES)
+]
+TABLES: list[str] = [
+    *IDENTITY.DATA_TABLES,
+    *IDENTITY.USER_TABLES,
+    "ticket_submissions",
+    *HARDENING.ROLLUP_TABLES,
+    *EVENTS.RLS_TABLES,
+]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE
 # policies repeat their SELECT policy's condition: loosened alone they change nothing any SQL
@@ -44,7 +53,8 @@ MASKED_BY_SELECT = {
 }
 LOOSENABLE = [p for p in POLICIES if p[0] not in MASKED_BY_SELECT]
 # login_attempts has no grants at all: RLS there is a second lock the matrix cannot see.
-RLS_TABLES = [t for t in TABLES if t != "login_attempts"]
+# ticket_events_state has none either.
+RLS_TABLES = [t for t in TABLES if t not in ("login_attempts", "ticket_events_state")]
 
 
 def _execute(database: Database, sql: str) -> None:

@@ -1,7 +1,9 @@
 """Login sessions: create, revoke, and the cookie that carries the raw token.
 
 Validation and sliding renewal happen in PostgreSQL (`sa_resolve_session`) on every request,
-so a revoked session or a disabled user stops working at the next request.
+so a revoked session or a disabled user stops working at the next request. The idle lifetime
+is stored with the session here, by the owner: renewal slides by it, never by what the
+caller of `sa_resolve_session` asks for.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ def create(
     token = new_token()
     session.execute(
         text(
-            "INSERT INTO sessions (user_id, token_hash, expires_at, user_agent, ip_address)"
-            " VALUES (:user_id, :hash, now() + :ttl, :agent, :ip)"
+            "INSERT INTO sessions (user_id, token_hash, expires_at, idle_ttl, user_agent,"
+            " ip_address) VALUES (:user_id, :hash, now() + :ttl, :ttl, :agent, :ip)"
         ),
         {
             "user_id": user_id,
