@@ -47,6 +47,12 @@ class Settings(BaseSettings):
         description="Largest request body accepted; a larger one is answered 413 before it is "
         "parsed.",
     )
+    csv_export_concurrency: int = Field(
+        default=4,
+        ge=1,
+        description="Ticket CSV exports streamed at once per process (each holds a database "
+        "connection while it streams); beyond it 503 with Retry-After.",
+    )
 
     @field_validator("reporting_timezone")
     @classmethod

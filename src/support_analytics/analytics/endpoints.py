@@ -28,7 +28,6 @@ from support_analytics.analytics.columns import (
     parse_sort,
     parse_text,
 )
-from support_analytics.analytics.export import csv_response
 from support_analytics.analytics.schemas import (
     ClientRow,
     ClientsPage,
@@ -53,6 +52,7 @@ from support_analytics.analytics.schemas import (
 )
 from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
 from support_analytics.config import Settings
+from support_analytics.export import bom_param, csv_response
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.text import search_text
 
@@ -68,7 +68,7 @@ router = APIRouter(
     prefix="/api/v1/analytics",
     tags=["analytics"],
     # Who is asking is settled before the query string is judged: 401/403 come first.
-    dependencies=[Depends(_internal), Depends(reject_unknown_query_params)],
+    dependencies=[Depends(_internal), Depends(reject_unknown_query_params), Depends(bom_param)],
     responses={
         401: {"description": "Not signed in"},
         403: {"description": "Client users have no analytics"},

@@ -3,13 +3,19 @@ RLS-scoped transaction (DbSession). Another client's ticket is a 404, never a 40
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, status
+from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 
 from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSession
+from support_analytics.auth.sessions import token_from
+from support_analytics.config import Settings
+from support_analytics.db.engine import Database
 from support_analytics.errors import NotFound
+from support_analytics.export import CsvResponse, bom_param
 from support_analytics.filters.params import reject_unknown_query_params
 from support_analytics.tickets import events, export, queries, service
 from support_analytics.tickets.params import TicketQueryParam
@@ -85,9 +91,10 @@ def _load(db: DbSession, ticket_id: int) -> TicketDetail:
     "",
     response_model=TicketPage,
     responses={200: {"content": {"text/csv": {}}}, **_ERRORS},
-    dependencies=[Depends(reject_unknown_query_params)],
+    dependencies=[Depends(reject_unknown_query_params), Depends(bom_param)],
 )
 def list_tickets(
+    request: Request,
     db: DbSession,
     user: CurrentUser,
     query: TicketQueryParam,
@@ -95,14 +102,20 @@ def list_tickets(
 ) -> Response:
     """Tickets the caller may see (internal: all; client: its own), newest first (most recently
     resolved first when `resolved` is given), filtered by the analytics filter bar plus status,
-    client, text, rating and resolution day. `format=csv`: every matching row."""
+    client, text, rating and resolution day. `format=csv`: every matching row, streamed (503
+    with Retry-After when too many exports are running)."""
     if format == "csv":
-        body = export.to_csv(queries.all_rows(db, query))
-        return Response(
-            body,
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="tickets.csv"'},
+        settings: Settings = request.app.state.settings
+        slot = export.limit_for(request.app.state, settings.csv_export_concurrency).take()
+        database: Database = request.app.state.request_database
+        body = export.stream(
+            database,
+            token_from(request),
+            query,
+            ttl=timedelta(hours=settings.session_ttl_hours),
+            slot=slot,
         )
+        return CsvResponse("tickets", body, background=BackgroundTask(slot.release))
     page = queries.list_tickets(db, query)
     out = TicketPage(
         rows=[ticket_out(r) for r in page.rows],

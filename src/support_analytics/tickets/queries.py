@@ -4,6 +4,7 @@ another client's ticket gets `None` here, exactly as if it did not exist."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -200,10 +201,17 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
     return Page(rows=rows, page=page, page_size=page_size, total=int(total))
 
 
-def all_rows(session: Session, query: TicketQuery) -> list[TicketRow]:
-    """Every matching row in the list's order (CSV export ignores pagination)."""
-    stmt = _row_select().where(and_(True, *where_clauses(query))).order_by(*order(query))
-    return [_to_row(*r) for r in session.execute(stmt)]
+def stream_rows(session: Session, query: TicketQuery, *, batch: int) -> Iterator[list[TicketRow]]:
+    """Every matching row in the list's order (CSV export ignores pagination), `batch` rows at
+    a time from a server-side cursor: memory holds one batch, not the list."""
+    stmt = (
+        _row_select()
+        .where(and_(True, *where_clauses(query)))
+        .order_by(*order(query))
+        .execution_options(yield_per=batch)
+    )
+    for partition in session.execute(stmt).partitions():
+        yield [_to_row(*r) for r in partition]
 
 
 def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:

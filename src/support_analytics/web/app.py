@@ -10,10 +10,10 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 
 from support_analytics.analytics import endpoints as analytics_endpoints
-from support_analytics.analytics import rollups
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
+from support_analytics.db import maintenance
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url
 from support_analytics.errors import DatabaseUnavailable
 from support_analytics.live import listener as live_listener
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database = connect(url, pool_size=settings.pool_size)
-        rollups.ensure_fresh(libpq_url(url), settings.reporting_timezone)
+        maintenance.at_startup(libpq_url(url), settings.reporting_timezone)
         app.state.database = database
         app.state.settings = settings
         # Requests get their own pool on the authenticator login (tenancy/connection.py).

@@ -290,18 +290,52 @@ BEGIN
 END $fn$;
 """
 
-_POLICIES = f"""
-ALTER TABLE ticket_events ENABLE ROW LEVEL SECURITY;
-ALTER TABLE ticket_events FORCE ROW LEVEL SECURITY;
-CREATE POLICY ticket_events_internal_select ON ticket_events FOR SELECT TO {INTERNAL}
-    USING ((SELECT sa_session_is_internal()));
-CREATE POLICY ticket_events_client_select ON ticket_events FOR SELECT TO {CLIENT}
-    USING (EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_events.ticket_id
-                   AND t.client_id = (SELECT sa_session_client_id())));
+# Tables only the owner's trigger functions write. Row-level security on all three (the facts
+# and the state row like the rollups of 0006_hardening: only a live internal session reads).
+RLS_TABLES = ("ticket_events", "ticket_response_facts", "ticket_events_state")
+
+_OWN_TICKET = (
+    "EXISTS (SELECT 1 FROM tickets t WHERE t.id = ticket_events.ticket_id"
+    " AND t.client_id = (SELECT sa_session_client_id()))"
+)
+
+# (name, table, command, role, USING, WITH CHECK), as in 0003_identity: the tenancy mutation
+# check drops or loosens each in turn.
+POLICIES: tuple[tuple[str, str, str, str, str | None, str | None], ...] = (
+    (
+        "ticket_events_internal_select",
+        "ticket_events",
+        "SELECT",
+        INTERNAL,
+        "(SELECT sa_session_is_internal())",
+        None,
+    ),
+    ("ticket_events_client_select", "ticket_events", "SELECT", CLIENT, _OWN_TICKET, None),
+    (
+        "ticket_response_facts_internal_select",
+        "ticket_response_facts",
+        "SELECT",
+        INTERNAL,
+        "(SELECT sa_session_is_internal())",
+        None,
+    ),
+)
+
+_GRANTS = f"""
 REVOKE ALL ON ticket_events, ticket_response_facts, ticket_events_state FROM PUBLIC;
 GRANT SELECT ON ticket_events TO {INTERNAL}, {CLIENT};
 GRANT SELECT ON ticket_response_facts TO {INTERNAL};
 """
+
+
+def _policy(policy: tuple[str, str, str, str, str | None, str | None]) -> str:
+    name, table, command, role, using, check = policy
+    sql = f"CREATE POLICY {name} ON {table} AS PERMISSIVE FOR {command} TO {role}"
+    if using is not None:
+        sql += f" USING ({using})"
+    if check is not None:
+        sql += f" WITH CHECK ({check})"
+    return sql
 
 
 def _name(table: str, event: str) -> str:
@@ -325,7 +359,12 @@ def upgrade() -> None:
         "CREATE TRIGGER ticket_events_loading AFTER TRUNCATE ON tickets "
         "FOR EACH STATEMENT EXECUTE FUNCTION ticket_events_mark_loading()"
     )
-    op.execute(_POLICIES)
+    for table in RLS_TABLES:
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    for policy in POLICIES:
+        op.execute(_policy(policy))
+    op.execute(_GRANTS)
     functions = [
         "ticket_event_actor()",
         "ticket_response_facts_refresh(integer[])",
