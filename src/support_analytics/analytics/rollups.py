@@ -291,13 +291,24 @@ def hist_where(
     ]
 
 
+# pg_advisory_lock key of the start-up rebuild (any constant no other code uses).
+_REBUILD_LOCK = 0x5A_0C_B1_1D
+
+
 def ensure_fresh(libpq_url: str, timezone: str) -> bool:
     """At start-up: rebuild when the rollups are stale or bucketed in another zone than the
-    configured reporting zone (else every view would read the raw tables). True if rebuilt."""
+    configured reporting zone (else every view would read the raw tables). True if rebuilt.
+
+    `serve --workers N` starts N processes that each call this: an advisory lock lets one
+    rebuild while the others wait, and they find the rollups fresh once it is released."""
     with psycopg.connect(libpq_url, autocommit=True) as conn:
-        row = conn.execute("SELECT timezone, fresh FROM analytics_rollup_state").fetchone()
-        if row is not None and row[1] and row[0] == timezone:
-            return False
-        rebuild(conn, timezone)
-        vacuum(conn)
-        return True
+        conn.execute("SELECT pg_advisory_lock(%s)", (_REBUILD_LOCK,))
+        try:
+            row = conn.execute("SELECT timezone, fresh FROM analytics_rollup_state").fetchone()
+            if row is not None and row[1] and row[0] == timezone:
+                return False
+            rebuild(conn, timezone)
+            vacuum(conn)
+            return True
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (_REBUILD_LOCK,))

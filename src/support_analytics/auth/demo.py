@@ -4,6 +4,7 @@ README; they exist to be typed in on a laptop, never on a server anyone else can
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -28,6 +29,33 @@ DEMO_ACCOUNTS = (
     DemoAccount("agent@demo.test", "demo-agent-pass", Role.AGENT),
     DemoAccount("client@demo.test", "demo-client-pass", Role.CLIENT),
 )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def refusal(host: str, *, embedded: bool) -> str | None:
+    """Why `demo` must not create its accounts here (None when it may): anyone who can reach
+    the server can sign in with the README's passwords, so only a loopback address on the
+    embedded database - a laptop - is safe by default."""
+    where = []
+    if not is_loopback(host):
+        where.append(f"listens on {host}, reachable from other machines")
+    if not embedded:
+        where.append("uses the database DATABASE_URL names, not the embedded one")
+    if not where:
+        return None
+    return (
+        f"demo creates accounts whose passwords are published in the README, and this "
+        f"{' and '.join(where)}; pass --insecure-demo-accounts to do it anyway, or use "
+        "`serve` and `users create`"
+    )
 
 
 def ensure_demo_accounts(database: Database) -> list[DemoAccount]:

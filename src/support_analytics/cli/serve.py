@@ -5,13 +5,16 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
 
 from support_analytics.auth import demo as demo_accounts
 from support_analytics.cli.context import console, fail, open_database
+from support_analytics.cli.protocol import HeadTimeoutProtocol
 from support_analytics.config import get_settings
 from support_analytics.db import reference
 from support_analytics.db.engine import libpq_url
@@ -59,6 +62,7 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
     os.environ["SUPPORT_ANALYTICS_DATABASE_URL"] = url
     os.environ.pop("DATABASE_URL", None)
     get_settings.cache_clear()
+    settings = get_settings()
     uvicorn.run(
         "support_analytics.web.app:create_app",
         factory=True,
@@ -67,6 +71,11 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
         workers=workers,
         log_level="info",
         proxy_headers=True,
+        http=HeadTimeoutProtocol,
+        # Live streams end at the first SIGTERM (live/shutdown.py); this bounds the rest.
+        timeout_graceful_shutdown=settings.shutdown_seconds,
+        # A worker imports the app and connects before it answers the supervisor's check.
+        timeout_worker_healthcheck=settings.worker_start_seconds,
     )
 
 
@@ -80,16 +89,33 @@ def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOpti
         run_server(database.url, host, port, workers)
 
 
-def demo(host: HostOption = None, port: PortOption = None) -> None:
-    """Migrate, load the reference data when empty, create demo accounts, print logins, serve."""
+def demo(
+    host: HostOption = None,
+    port: PortOption = None,
+    insecure_demo_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--insecure-demo-accounts",
+            help="Create the demo accounts (passwords published in the README) even on a "
+            "non-loopback address or a DATABASE_URL database.",
+        ),
+    ] = False,
+) -> None:
+    """Migrate, load the reference data when empty (anchored so it ends today), create demo
+    accounts, print logins, serve. Only on a loopback address with the embedded database
+    unless --insecure-demo-accounts."""
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    refused = demo_accounts.refusal(host, embedded=settings.database_url is None)
+    if refused and not insecure_demo_accounts:
+        raise fail(refused)
     _check_port_free(host, port)
     with open_database(settings) as database:
         try:
+            today = datetime.now(ZoneInfo(settings.reporting_timezone)).date()
             with console.status("loading the reference data (first run only)..."):
-                reference.load(libpq_url(database.url))
-            console.print("reference data loaded")
+                reference.load(libpq_url(database.url), as_of=today)
+            console.print(f"reference data loaded, shifted to end on {today.isoformat()}")
         except reference.DatabaseNotEmpty:
             console.print("reference data already present: reusing it")
         accounts = demo_accounts.ensure_demo_accounts(database)
