@@ -21,18 +21,20 @@ $(UV):
 	  || python3 -m pip install --user --quiet --break-system-packages "uv==$(UV_VERSION)"
 
 .venv/.synced: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --frozen
+	@echo "installing Python packages (first run only)..."
+	@$(UV) sync --frozen --quiet
 	@touch $@
 
 $(VENDOR)/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq nodejs npm; }
-	npm ci --no-audit --no-fund --loglevel=error
-	rm -rf $(VENDOR) && mkdir -p $(VENDOR)
-	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
-	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
-	cp node_modules/tom-select/dist/js/tom-select.complete.min.js $(VENDOR)/
-	cp node_modules/tom-select/dist/css/tom-select.default.min.css $(VENDOR)/
-	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
+	@echo "installing front-end packages (first run only)..."
+	@npm ci --no-audit --no-fund --silent
+	@rm -rf $(VENDOR) && mkdir -p $(VENDOR)
+	@cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+	@cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/
+	@cp node_modules/tom-select/dist/js/tom-select.complete.min.js $(VENDOR)/
+	@cp node_modules/tom-select/dist/css/tom-select.default.min.css $(VENDOR)/
+	@cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR)/
 	@touch $@
 
 setup: .venv/.synced $(VENDOR)/.installed  ## Install Python and front-end dependencies
@@ -46,8 +48,13 @@ system-deps:  ## Debian packages the tests need: Chromium and PostgreSQL 15 serv
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-run: setup  ## Start the embedded database with demo data and accounts, and serve the app
-	$(UV) run support-analytics demo
+# `make run PORT=8001 HOST=127.0.0.2`: taken from the command line only, so a PORT or HOST
+# that a shell or platform exports does not move the demo (SUPPORT_ANALYTICS_PORT does that).
+DEMO_ARGS = $(if $(and $(filter command line,$(origin HOST)),$(HOST)),--host $(HOST)) \
+	$(if $(and $(filter command line,$(origin PORT)),$(PORT)),--port $(PORT))
+
+run: setup  ## Start the embedded database with demo data and accounts, and serve the app (PORT=, HOST=)
+	$(UV) run support-analytics demo$(if $(strip $(DEMO_ARGS)), $(strip $(DEMO_ARGS)))
 
 lint: setup  ## ruff check + format check; docs/cli.md matches every command's --help
 	$(UV) run ruff check src tests scripts
