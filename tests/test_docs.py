@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import typer
+from sqlalchemy import create_engine, text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from support_analytics.cli.app import app
+from support_analytics.db import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -135,3 +137,21 @@ def _anchors(page: Path) -> set[str]:
     """GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens."""
     headings = re.findall(r"^#+ (.+)$", page.read_text(encoding="utf-8"), flags=re.M)
     return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-") for h in headings}
+
+
+def test_security_names_every_table_under_row_level_security(empty_database: str) -> None:
+    migrate.upgrade(empty_database)
+    engine = create_engine(empty_database)
+    with engine.connect() as conn:
+        tables = conn.execute(
+            text(
+                "SELECT relname FROM pg_class WHERE relrowsecurity AND relforcerowsecurity"
+                " AND relkind IN ('r', 'p') AND relnamespace = 'public'::regnamespace"
+            )
+        ).scalars()
+        protected = sorted(str(name) for name in tables)
+    engine.dispose()
+    text_ = (DOCS / "security.md").read_text(encoding="utf-8")
+    paragraph = next(p for p in text_.split("\n\n") if "FORCE ROW LEVEL SECURITY` are set" in p)
+    assert protected, "no table has row-level security"
+    assert [name for name in protected if f"`{name}`" not in paragraph] == []
