@@ -121,12 +121,12 @@ def test_role_and_client_in_login_body_are_ignored(
     assert (me["role"], me["kind"], me["client_id"]) == ("client", "client", user.client_id)
 
 
-def test_rate_limit_per_email_gives_429_with_retry_after(
+def test_rate_limit_per_account_and_address_gives_429_with_retry_after(
     auth_app: FastAPI, personas: dict[Persona, TestUser]
 ) -> None:
     client = TestClient(auth_app)
     email = personas["agent"].email
-    for _ in range(ratelimit.MAX_FAILURES_PER_EMAIL):
+    for _ in range(ratelimit.MAX_FAILURES_PER_ACCOUNT_AND_IP):
         bad = client.post("/api/v1/auth/login", json={"email": email, "password": "wrong-wrong"})
         assert bad.status_code == 401
     limited = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})

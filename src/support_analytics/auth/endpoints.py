@@ -80,6 +80,7 @@ def change_password(body: ChangePasswordBody, user: CurrentUser, request: Reques
         current=body.current_password,
         new=body.new_password,
         keep_token=sessions.token_from(request),
+        ip_address=client_ip(request),
     )
 
 

@@ -78,18 +78,16 @@ def login(
     disabled account all give the same 401 message, after the same argon2 work."""
     key = email.strip().lower()[:254]
     with owner_transaction(database) as session:
-        ratelimit.check(session, email=key, ip_address=ip_address)
+        attempt = ratelimit.take_slot(session, email=key, ip_address=ip_address)
     with owner_transaction(database) as session:
         row = session.execute(
             text("SELECT id, password_hash, status FROM users WHERE lower(email) = :email"),
             {"email": key},
         ).first()
         ok, new_hash = passwords.verify(password, row.password_hash if row else None)
-        ok = ok and row is not None and row.status == "active"
-        ratelimit.record(session, email=key, ip_address=ip_address, succeeded=ok)
-        if not ok or row is None:
-            session.commit()
+        if not ok or row is None or row.status != "active":
             raise Unauthenticated(INVALID_LOGIN, code="invalid_credentials")
+        ratelimit.succeeded(session, attempt)
         if new_hash is not None:
             session.execute(
                 text("UPDATE users SET password_hash = :h WHERE id = :id"),
@@ -110,12 +108,21 @@ def logout(database: Database, token: str) -> None:
 
 
 def change_password(
-    database: Database, principal: Principal, *, current: str, new: str, keep_token: str | None
+    database: Database,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    keep_token: str | None,
+    ip_address: str,
 ) -> None:
-    """Needs the current password; every other session of the user is revoked."""
+    """Needs the current password, throttled like sign-in (a stolen session must not be a
+    free password oracle); every other session of the user is revoked."""
     reason = passwords.check_strength(new)
     if reason:
         raise InvalidInput(reason)
+    with owner_transaction(database) as session:
+        attempt = ratelimit.take_slot(session, email=principal.email, ip_address=ip_address)
     with owner_transaction(database) as session:
         stored = session.execute(
             text("SELECT password_hash FROM users WHERE id = :id"), {"id": principal.user_id}
@@ -123,6 +130,7 @@ def change_password(
         ok, _ = passwords.verify(current, stored)
         if not ok:
             raise InvalidInput("the current password is not correct", field="current_password")
+        ratelimit.succeeded(session, attempt)
         _set_password(session, principal.user_id, new)
         session.execute(
             text(

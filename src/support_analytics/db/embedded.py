@@ -13,12 +13,20 @@ atexit reference counting leaves a server it thinks is shared running forever af
 - `db url` (keep running) removes the marker: a server someone asked for stays up;
 - a `postmaster.pid` whose process is gone, or is not our postmaster any more (pid reused),
   is stale and removed before starting.
+
+The superuser connects with trust authentication, over the unix socket only
+(`listen_addresses=''`). That is safe only because nobody but the server's own OS user (and
+root) can reach the socket: its folder is created fresh by us, mode 0700, owned by that
+user, and an existing one that is not exactly that is never used; the socket file itself is
+0700 too (`unix_socket_permissions`). The home must be ours and not writable by others, or
+someone could swap its folders. When the home's path is too long for a socket, the socket
+goes to a fresh `mkdtemp` folder (random name, so nobody can create it first) recorded in
+the home.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import importlib.util
 import os
 import pwd
@@ -45,11 +53,12 @@ BIN = _binaries()
 SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
 SUPERUSER = "postgres"
 _STOP_MARKER = ".stop-when-idle"
+_SOCKET_RECORD = ".socket-dir"
 DATABASE = "support_analytics"
 # Unix socket paths are limited to 107 bytes on Linux.
 _MAX_SOCKET_PATH = 100
 _SERVER_OPTIONS = (
-    "-c listen_addresses='' "
+    "-c listen_addresses='' -c unix_socket_permissions=0700 "
     "-c shared_buffers=512MB -c work_mem=32MB -c maintenance_work_mem=256MB "
     "-c max_connections=200 -c fsync=on -c jit=off"
 )
@@ -104,12 +113,74 @@ def _give_to_owner(path: Path) -> None:
     os.chown(path, entry.pw_uid, entry.pw_gid)
 
 
+def _server_uid() -> int:
+    owner = _run_as_owner()
+    return pwd.getpwnam(owner).pw_uid if owner else os.geteuid()
+
+
+def _private_problem(path: Path) -> str | None:
+    """Why `path` is not a folder only the server's user can use, or None."""
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode):
+        return f"{path} is not a folder (a symlink or a file)"
+    if info.st_uid != _server_uid():
+        return f"{path} is owned by uid {info.st_uid}, not by the database's user"
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        return f"{path} has mode {stat.S_IMODE(info.st_mode):o}; it must be 700"
+    return None
+
+
+def _private_folder(path: Path) -> None:
+    """Create `path` fresh (0700, the server user's), or accept an existing one only if it is
+    exactly that; anything else may have been prepared by someone else and is refused."""
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    else:
+        path.chmod(0o700)  # mkdir's mode passes through the umask; be explicit
+        _give_to_owner(path)
+    problem = _private_problem(path)
+    if problem is not None:
+        raise EmbeddedPostgresError(f"refusing to use {path.name}: {problem}")
+
+
+def _check_home(home: Path) -> None:
+    info = home.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        raise EmbeddedPostgresError(
+            f"refusing to use {home}: it is not a folder owned by this user (owned by uid "
+            f"{info.st_uid}); pick another SUPPORT_ANALYTICS_HOME"
+        )
+    if stat.S_IMODE(info.st_mode) & 0o022:
+        raise EmbeddedPostgresError(
+            f"refusing to use {home}: it is writable by other users "
+            f"(mode {stat.S_IMODE(info.st_mode):o}); run `chmod go-w {home}`"
+        )
+
+
 def _socket_dir(home: Path) -> Path:
+    """The socket folder, created if needed; call with the home's lock held."""
     preferred = home / "run"
     if len(str(preferred / ".s.PGSQL.5432")) <= _MAX_SOCKET_PATH:
+        _private_folder(preferred)
         return preferred
-    digest = hashlib.sha256(str(home).encode()).hexdigest()[:12]
-    return Path(tempfile.gettempdir()) / f"support-analytics-{digest}"
+    record = home / _SOCKET_RECORD
+    if record.exists():
+        recorded = Path(record.read_text().strip())
+        # Gone (a reboot cleans the temp folder) or no longer ours: make a new one.
+        if recorded.is_absolute() and recorded.exists() and _private_problem(recorded) is None:
+            return recorded
+    fresh = Path(tempfile.mkdtemp(prefix="support-analytics-"))
+    _give_to_owner(fresh)
+    if len(str(fresh / ".s.PGSQL.5432")) > _MAX_SOCKET_PATH:
+        fresh.rmdir()
+        raise EmbeddedPostgresError(
+            f"no folder for the database socket: {home} and {tempfile.gettempdir()} are too "
+            "long a path; set TMPDIR or SUPPORT_ANALYTICS_HOME to a shorter one"
+        )
+    record.write_text(f"{fresh}\n")
+    return fresh
 
 
 def _pg(
@@ -188,6 +259,20 @@ def _orphaned_backends(pgdata: Path) -> bool:
     return False
 
 
+def _home(home: Path) -> Path:
+    home = home.expanduser().resolve()
+    try:
+        home.mkdir(mode=0o755)
+        home.chmod(0o755)
+    except FileNotFoundError:
+        home.mkdir(mode=0o755, parents=True)
+        home.chmod(0o755)
+    except FileExistsError:
+        pass
+    _check_home(home)
+    return home
+
+
 @contextmanager
 def _lock(home: Path) -> Iterator[None]:
     with (home / ".lock").open("w") as handle:
@@ -200,18 +285,14 @@ def _lock(home: Path) -> Iterator[None]:
 
 def start(home: Path) -> tuple[EmbeddedServer, bool]:
     """Initialise (first time) and start the server; returns it and whether this call started it."""
-    home = home.expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    home = _home(home)
     pgdata = home / "pgdata"
-    socket_dir = _socket_dir(home)
     with _lock(home):
         _run_as_owner()
         _make_traversable(home)
         _make_traversable(BIN.parent)
-        for folder in (pgdata, socket_dir):
-            folder.mkdir(mode=0o700, exist_ok=True)
-            _give_to_owner(folder)
-        server = EmbeddedServer(pgdata=pgdata, socket_dir=socket_dir)
+        _private_folder(pgdata)
+        server = EmbeddedServer(pgdata=pgdata, socket_dir=_socket_dir(home))
         if is_running(pgdata):
             return server, False
         _remove_stale_pid_file(pgdata)
@@ -236,7 +317,7 @@ def start(home: Path) -> tuple[EmbeddedServer, bool]:
             "-l",
             str(log),
             "-o",
-            f"-k {socket_dir} {_SERVER_OPTIONS}",
+            f"-k {server.socket_dir} {_SERVER_OPTIONS}",
             pgdata=pgdata,
         )
         if started.returncode != 0:
@@ -260,8 +341,7 @@ def stop(home: Path) -> None:
 def running(home: Path, *, keep_running: bool = False) -> Iterator[EmbeddedServer]:
     """The server for the length of one command: started or adopted, and stopped on the way
     out when this command was its last user and nobody asked to keep it (see the module)."""
-    home = home.expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    home = _home(home)
     marker = home / _STOP_MARKER
     with (home / ".users").open("a") as users:
         fcntl.flock(users, fcntl.LOCK_SH)

@@ -191,6 +191,16 @@ def change_password_submit(
                 current=current,
                 new=password,
                 keep_token=sessions.token_from(request),
+                ip_address=client_ip(request),
+            )
+        except RateLimited as exc:
+            return _page(
+                request,
+                "auth/change_password.html",
+                {"error": exc.message, "done": False},
+                principal=user,
+                status_code=429,
+                headers={"Retry-After": str(exc.retry_after)},
             )
         except InvalidInput as exc:
             error = exc.message
