@@ -41,6 +41,51 @@ class Settings(BaseSettings):
         default=24 * 7, ge=1, description="Idle lifetime of a session; renewed while in use."
     )
     pool_size: int = Field(default=10, ge=1, description="Database connections per process.")
+    request_queue_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        description="How long a request waits for a free database connection before it is "
+        "answered 503 with Retry-After (at most `pool_size` requests use the database at once).",
+    )
+    pool_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Backstop: longest wait for a pooled connection anywhere (then 503).",
+    )
+    sse_max_streams: int = Field(
+        default=1000, ge=1, description="Open live-update streams per process (then 503)."
+    )
+    sse_max_streams_per_session: int = Field(
+        default=6, ge=1, description="Open live-update streams per signed-in session (then 429)."
+    )
+    sse_viewer_cache_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long a stream reconnect trusts the session it last resolved "
+        "(so reconnects need no database); 0 resolves every reconnect.",
+    )
+    password_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Password hashes (argon2, 64 MiB each) computed at once per process; "
+        "others wait up to 5 s, then 503.",
+    )
+    shutdown_seconds: int = Field(
+        default=8,
+        ge=1,
+        description="On SIGTERM: live streams close at once, in-flight requests get this long.",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="A connection that has not sent a complete request head by then is closed.",
+    )
+    worker_start_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="With `--workers N`: how long a worker may take to start before it is "
+        "restarted.",
+    )
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,

@@ -5,7 +5,9 @@
 
 `DbSession` is a SQLAlchemy session inside the request transaction (`tenancy.scope`): the
 request role is set and the caller's token claimed, so PostgreSQL's policies decide what it
-sees. It commits before the response is sent and rolls back on any error. `CurrentUser` and
+sees. It commits before the response is sent and rolls back on any error. The transaction
+is opened only after the request gate (`tenancy.gate`) admits the request, and only for a
+caller with a session cookie: anonymous requests never touch the database. `CurrentUser` and
 the role aliases resolve the principal in that same transaction (FastAPI caches it per
 request). Anonymous callers get 401 JSON under /api and a redirect to /login for pages;
 the wrong kind of user gets 403.
@@ -13,18 +15,22 @@ the wrong kind of user gets 403.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from support_analytics.auth.sessions import token_from
 from support_analytics.config import Settings
-from support_analytics.db.engine import Database
-from support_analytics.errors import Forbidden, Unauthenticated
+from support_analytics.db.engine import Database, is_unavailable
+from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
 from support_analytics.tenancy.claims import INTERNAL_ROLES, Principal, Role
+from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tenancy.scope import RequestScope, request_transaction
 
 __all__ = [
@@ -51,29 +57,72 @@ def _ttl(request: Request) -> timedelta:
     return timedelta(hours=settings.session_ttl_hours)
 
 
-def _request_scope(request: Request) -> Iterator[RequestScope]:
-    with request_transaction(_database(request), token_from(request), ttl=_ttl(request)) as scope:
+# What an anonymous caller's scope holds: a session bound to no database. Nothing reaches it
+# (DbSession requires a signed-in caller), so a request without a session cookie never
+# waits for, or takes, a connection.
+_NO_DATABASE = Session()
+
+
+@asynccontextmanager
+async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
+    """The request transaction for the caller's session cookie (`tenancy.scope`), entered
+    only after the request gate admits it (`tenancy.gate`); its blocking work runs on the
+    gate's threads. Errors that mean "the database is away" leave as DatabaseUnavailable."""
+    token = token_from(request)
+    if token is None:
+        request.state.principal = None
+        yield RequestScope(session=_NO_DATABASE, principal=None)
+        return
+    gate: RequestGate = request.app.state.request_gate
+    transaction = request_transaction(_database(request), token, ttl=_ttl(request))
+    async with gate.admitted():
+        try:
+            scope = await gate.run(transaction.__enter__)
+        except Exception as exc:
+            raise _unavailable_or(exc) from exc
         request.state.principal = scope.principal
+        try:
+            yield scope
+        except BaseException as exc:
+            with anyio.CancelScope(shield=True):
+                await gate.run(partial(transaction.__exit__, type(exc), exc, exc.__traceback__))
+            raise _unavailable_or(exc) from exc
+        with anyio.CancelScope(shield=True):
+            await gate.run(partial(transaction.__exit__, None, None, None))
+
+
+def _unavailable_or(exc: BaseException) -> BaseException:
+    if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
+        return DatabaseUnavailable("the database is not reachable right now")
+    return exc
+
+
+async def _request_scope(request: Request) -> AsyncIterator[RequestScope]:
+    async with open_request_scope(request) as scope:
         yield scope
 
 
 # scope="function": commit (or roll back) before the response is sent, so a failed commit
-# is the caller's error instead of a 200 for work that was lost.
+# is the caller's error instead of a 200 for work that was lost. The dependencies below are
+# `async def` on purpose: they only look at the scope, and a sync one would cost a trip
+# through the thread pool each.
 Scope = Annotated[RequestScope, Depends(_request_scope, scope="function")]
 
 
-def _db_session(scope: Scope) -> Session:
-    return scope.session
-
-
-def _optional_user(scope: Scope) -> Principal | None:
-    return scope.principal
-
-
-def _current_user(scope: Scope) -> Principal:
+async def _current_user(scope: Scope) -> Principal:
     # web/errors.py turns a 401 on a page into a redirect to /login?next=...
     if scope.principal is None:
         raise Unauthenticated("Sign in to continue.")
+    return scope.principal
+
+
+async def _db_session(scope: Scope) -> Session:
+    # Every route that reads data is for a signed-in caller: anonymous scopes have no database.
+    await _current_user(scope)
+    return scope.session
+
+
+async def _optional_user(scope: Scope) -> Principal | None:
     return scope.principal
 
 
@@ -82,25 +131,25 @@ OptionalUser = Annotated[Principal | None, Depends(_optional_user)]
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 
 
-def _internal_user(user: CurrentUser) -> Principal:
+async def _internal_user(user: CurrentUser) -> Principal:
     if not user.is_internal:
         raise Forbidden("This page is for the support team.")
     return user
 
 
-def _staff_writer(user: CurrentUser) -> Principal:
+async def _staff_writer(user: CurrentUser) -> Principal:
     if user.role not in INTERNAL_ROLES:
         raise Forbidden("Only agents, managers and admins can do this.")
     return user
 
 
-def _admin_user(user: CurrentUser) -> Principal:
+async def _admin_user(user: CurrentUser) -> Principal:
     if user.role is not Role.ADMIN:
         raise Forbidden("Only admins can do this.")
     return user
 
 
-def _client_user(user: CurrentUser) -> Principal:
+async def _client_user(user: CurrentUser) -> Principal:
     if not user.is_client:
         raise Forbidden("This page is for client users.")
     return user

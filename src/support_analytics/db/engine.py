@@ -7,9 +7,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import psycopg
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from support_analytics.config import Settings
@@ -71,15 +72,49 @@ def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[
         yield server.url()
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    return create_engine(
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 5.0
+) -> Engine:
+    engine = create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        # A backstop only: requests wait for a connection in the request gate
+        # (tenancy/gate.py), never here; a wait that long means the database is in trouble.
+        pool_timeout=pool_timeout,
         pool_pre_ping=True,
         # Each pooled connection reports times in UTC; display zones are applied in Python.
         connect_args={"options": "-c timezone=UTC", "connect_timeout": 10},
     )
+    event.listen(engine, "handle_error", _unavailable_instead)
+    return engine
+
+
+# SQLSTATE classes that say "the server is not there (or not accepting work)", not "your SQL
+# is wrong": connection exceptions, insufficient resources, operator intervention (shutdown).
+_UNAVAILABLE_CLASSES = ("08", "53", "57P")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """True for errors that mean the database cannot be reached right now (retry later)."""
+    if isinstance(exc, DatabaseUnavailable | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        exc = exc.orig if exc.orig is not None else exc
+    if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+        state = exc.sqlstate
+        return state is None or state.startswith(_UNAVAILABLE_CLASSES)
+    return False
+
+
+def _unavailable_instead(context: ExceptionContext) -> BaseException | None:
+    # Raised in place of the driver error (SQLAlchemy still invalidates dead connections
+    # first), so every caller - request, login, health check - answers 503 with Retry-After.
+    if context.is_disconnect or is_unavailable(context.original_exception):
+        return DatabaseUnavailable("the database is not reachable right now")
+    return None
 
 
 def check_connection(engine: Engine) -> int:
@@ -88,11 +123,19 @@ def check_connection(engine: Engine) -> int:
         with engine.connect() as conn:
             version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
     except Exception as exc:  # any driver failure becomes one readable line
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        # _unavailable_instead replaced the driver error; its cause says what happened.
+        cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) and exc.__cause__ else exc
+        reason = (str(getattr(cause, "orig", cause)).strip().splitlines() or ["unknown"])[0]
         raise DatabaseConfigError(f"cannot connect to the database: {reason}") from exc
     if version < MIN_SERVER_VERSION:
         raise DatabaseConfigError(f"PostgreSQL >= 15 is required, the server is {version}")
     return version
+
+
+def ping(database: Database) -> None:
+    """One round trip on a pooled connection (the health check)."""
+    with database.engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
 
 
 @dataclass(frozen=True)
@@ -102,7 +145,11 @@ class Database:
     sessions: sessionmaker[Session]
 
 
-def connect(url: str, *, pool_size: int = 10) -> Database:
-    engine = make_engine(url, pool_size=pool_size)
+def connect(
+    url: str, *, pool_size: int = 10, max_overflow: int | None = None, pool_timeout: float = 5.0
+) -> Database:
+    engine = make_engine(
+        url, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=pool_timeout
+    )
     check_connection(engine)
     return Database(url=url, engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))

@@ -1,9 +1,11 @@
 """One LISTEN connection per process, fanned out to any number of in-process subscribers.
 
 Browsers never get a database connection of their own: a thousand open dashboards cost one
-connection per worker. Each event gets a per-process id (`<boot>-<n>`) and the last few are
-kept, so a reconnecting EventSource that sends `Last-Event-ID` gets what it missed from the
-same process; from another process (or after too long) it gets a `resync` event instead.
+connection per worker. Each event gets an opaque id (`<boot>-<random>`: a counter shared by
+every tenant would tell a client how busy the others are) and the last few are kept in order,
+so a reconnecting EventSource that sends `Last-Event-ID` gets what it missed from the same
+process; from another process, after too long, or for an id we never issued, it gets a
+`resync` event instead.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ class Delivery:
     event: Event
 
 
+# Put into every subscription when the process shuts down: the stream ends at once and the
+# browser reconnects (to another worker, or to this server once it is back).
+CLOSING = Delivery(
+    event_id="", event=Event(kind="bulk", op="closing", ticket_id=None, client_id=None)
+)
+
+
 class Subscription:
     """A bounded queue of deliveries. A subscriber too slow to keep up is told to resync
     rather than being allowed to grow memory without bound."""
@@ -46,6 +55,11 @@ class Subscription:
         except asyncio.QueueFull:
             self.overflowed = True
 
+    def close(self) -> None:
+        while self._queue.full():  # the closing notice must get in; a resync is moot now
+            self._queue.get_nowait()
+        self._queue.put_nowait(CLOSING)
+
     async def get(self) -> Delivery:
         return await self._queue.get()
 
@@ -58,8 +72,11 @@ class EventHub:
         self._subscribers: set[Subscription] = set()
         self._boot = secrets.token_hex(4)
         self._counter = 0
+        # Opaque id -> position, for the deliveries still in `_keep`.
+        self._positions: dict[str, int] = {}
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
+        self.closing = False
 
     @property
     def subscriber_count(self) -> int:
@@ -77,9 +94,17 @@ class EventHub:
                 await task
         self.listening.clear()
 
+    def close_streams(self) -> None:
+        """Shutting down: end every stream now and refuse new ones."""
+        self.closing = True
+        for subscription in tuple(self._subscribers):
+            subscription.close()
+
     @asynccontextmanager
     async def subscribe(self) -> AsyncIterator[Subscription]:
         subscription = Subscription(self._queue_size)
+        if self.closing:
+            subscription.close()
         self._subscribers.add(subscription)
         try:
             yield subscription
@@ -88,24 +113,22 @@ class EventHub:
 
     def missed_since(self, last_event_id: str | None) -> list[Delivery] | None:
         """Deliveries after `last_event_id`; [] when there is nothing to replay, None when we
-        cannot tell (another process's id, or it fell out of the buffer) - the caller resyncs."""
+        cannot tell (another process's id, one that fell out of the buffer, or one we never
+        issued) - the caller resyncs."""
         if not last_event_id:
             return []
-        boot, _, number = last_event_id.partition("-")
-        if boot != self._boot or not number.isdigit():
+        seen = self._positions.get(last_event_id)
+        if seen is None:
             return None
-        seen = int(number)
-        if seen >= self._counter:
-            return []
-        kept = list(self._keep)
-        if not kept or int(kept[0].event_id.partition("-")[2]) > seen + 1:
-            return None
-        return [d for d in kept if int(d.event_id.partition("-")[2]) > seen]
+        return [d for d in self._keep if self._positions[d.event_id] > seen]
 
     def publish(self, event: Event) -> Delivery:
         self._counter += 1
-        delivery = Delivery(event_id=f"{self._boot}-{self._counter}", event=event)
+        delivery = Delivery(event_id=f"{self._boot}-{secrets.token_urlsafe(9)}", event=event)
+        if len(self._keep) == self._keep.maxlen:
+            self._positions.pop(self._keep[0].event_id, None)
         self._keep.append(delivery)
+        self._positions[delivery.event_id] = self._counter
         for subscription in tuple(self._subscribers):
             subscription.offer(delivery)
         return delivery

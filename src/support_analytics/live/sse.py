@@ -4,34 +4,112 @@ The stream holds no database connection: the viewer's kind and client are read o
 request is authenticated, and every event is filtered against them. Streams end after
 `max_age` seconds so a revoked session stops receiving events; EventSource reconnects by itself
 (and re-authenticates) after `retry` milliseconds.
+
+A reconnect needs no database: the viewer resolved for a session token (by its hash) is
+trusted for `sse_viewer_cache_seconds`, so streams come back while the database restarts and
+a wave of reconnects costs no connections. Streams are capped per session and per process;
+beyond a cap the answer is 429 or 503 with Retry-After. On shutdown every stream ends at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
-from support_analytics.auth.dependencies import CurrentUser
-from support_analytics.errors import DatabaseUnavailable
+from support_analytics.auth.dependencies import open_request_scope
+from support_analytics.auth.sessions import token_from
+from support_analytics.auth.tokens import token_hash
+from support_analytics.config import Settings
+from support_analytics.errors import (
+    DatabaseUnavailable,
+    TooManyRequests,
+    Unauthenticated,
+    error_responses,
+)
 from support_analytics.live.channels import Event, visible_to
-from support_analytics.live.listener import RESYNC, Delivery, EventHub
+from support_analytics.live.listener import CLOSING, RESYNC, Delivery, EventHub
 
 HEARTBEAT_SECONDS = 15.0
 MAX_AGE_SECONDS = 300.0
 RETRY_MS = 3000
 LISTEN_WAIT_SECONDS = 5.0
+CAP_RETRY_AFTER_SECONDS = 10
+VIEWER_CACHE_ENTRIES = 10_000
 
 
 @dataclass(frozen=True)
 class Viewer:
     kind: str
     client_id: int | None
+
+
+@dataclass
+class StreamRegistry:
+    """Who is streaming: the caps, and the viewers recently resolved, per token hash."""
+
+    max_streams: int
+    max_per_session: int
+    viewer_seconds: float
+    open_by_session: dict[bytes, int] = field(default_factory=dict)
+    viewers: dict[bytes, tuple[float, Viewer]] = field(default_factory=dict)
+
+    @property
+    def open_streams(self) -> int:
+        return sum(self.open_by_session.values())
+
+    @classmethod
+    def of(cls, settings: Settings) -> StreamRegistry:
+        return cls(
+            max_streams=settings.sse_max_streams,
+            max_per_session=settings.sse_max_streams_per_session,
+            viewer_seconds=settings.sse_viewer_cache_seconds,
+        )
+
+    def cached_viewer(self, key: bytes) -> Viewer | None:
+        entry = self.viewers.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def remember(self, key: bytes, viewer: Viewer) -> None:
+        if self.viewer_seconds <= 0:
+            return
+        if len(self.viewers) >= VIEWER_CACHE_ENTRIES:
+            now = time.monotonic()
+            self.viewers = {k: v for k, v in self.viewers.items() if v[0] >= now}
+            if len(self.viewers) >= VIEWER_CACHE_ENTRIES:
+                self.viewers.clear()
+        self.viewers[key] = (time.monotonic() + self.viewer_seconds, viewer)
+
+    def forget(self, key: bytes) -> None:
+        self.viewers.pop(key, None)
+
+    def admit(self, key: bytes) -> None:
+        if self.open_by_session.get(key, 0) >= self.max_per_session:
+            raise TooManyRequests(
+                f"at most {self.max_per_session} live streams per session; close another tab",
+                retry_after=CAP_RETRY_AFTER_SECONDS,
+            )
+        if self.open_streams >= self.max_streams:
+            raise DatabaseUnavailable(
+                "too many live streams on this server", retry_after=CAP_RETRY_AFTER_SECONDS
+            )
+        self.open_by_session[key] = self.open_by_session.get(key, 0) + 1
+
+    def release(self, key: bytes) -> None:
+        left = self.open_by_session.get(key, 0) - 1
+        if left > 0:
+            self.open_by_session[key] = left
+        else:
+            self.open_by_session.pop(key, None)
 
 
 def frame(delivery: Delivery) -> str:
@@ -85,6 +163,8 @@ async def stream(
                     return
                 yield ": heartbeat\n\n"
                 continue
+            if delivery is CLOSING:
+                return
             if subscription.overflowed:
                 subscription.overflowed = False
                 yield _resync_frame()
@@ -95,25 +175,62 @@ async def stream(
 router = APIRouter(prefix="/api/v1", tags=["live"])
 
 
+class _Stream(StreamingResponse):
+    """Releases its slot however the response ends (finished, cancelled, never iterated)."""
+
+    def __init__(self, content: AsyncIterator[str], release: Callable[[], None]) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        )
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+
+async def _viewer(request: Request, registry: StreamRegistry, key: bytes) -> Viewer:
+    cached = registry.cached_viewer(key)
+    if cached is not None:
+        return cached
+    async with open_request_scope(request) as scope:
+        principal = scope.principal
+    if principal is None:
+        registry.forget(key)
+        raise Unauthenticated("Sign in to continue.")
+    viewer = Viewer(kind=principal.kind, client_id=principal.client_id)
+    registry.remember(key, viewer)
+    return viewer
+
+
 @router.get(
     "/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, 401: {"description": "Not signed in"}},
+    responses={200: {"content": {"text/event-stream": {}}}, **error_responses(401, 429, 503)},
 )
 async def events(
     request: Request,
-    user: CurrentUser,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: `ticket`, `message`, `feedback` events (`{kind, op, id, ticket_id,
     client_id}`) for tickets the caller may see, and `bulk` ("refetch everything") events.
-    Comment lines are heartbeats."""
+    Comment lines are heartbeats. Event ids are opaque; send the last one as `Last-Event-ID`
+    to get what you missed."""
     hub: EventHub | None = getattr(request.app.state, "live_hub", None)
-    if hub is None:
+    registry: StreamRegistry | None = getattr(request.app.state, "live_streams", None)
+    if hub is None or registry is None or hub.closing:
         raise DatabaseUnavailable("live updates are not running")
-    viewer = Viewer(kind=user.kind, client_id=user.client_id)
-    return StreamingResponse(
+    token = token_from(request)
+    if token is None:
+        raise Unauthenticated("Sign in to continue.")
+    key = token_hash(token)
+    viewer = await _viewer(request, registry, key)
+    registry.admit(key)
+    return _Stream(
         stream(hub, viewer, last_event_id=last_event_id, disconnected=request.is_disconnected),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        release=lambda: registry.release(key),
     )

@@ -44,11 +44,17 @@ def _can_switch_to_every_request_role(database: Database) -> bool:
 
 
 def connect_for_requests(
-    owner_url: str, *, explicit_url: str | None = None, pool_size: int = 10
+    owner_url: str,
+    *,
+    explicit_url: str | None = None,
+    pool_size: int = 10,
+    pool_timeout: float = 5.0,
 ) -> Database:
+    """The request pool: `pool_size` connections and no overflow, since the request gate
+    (tenancy/gate.py) admits exactly that many requests at once."""
     url = normalise_url(explicit_url) if explicit_url else derived_url(owner_url)
     try:
-        database = connect(url, pool_size=pool_size)
+        database = connect(url, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout)
     except DatabaseConfigError as exc:
         if explicit_url:
             raise
@@ -58,7 +64,7 @@ def connect_for_requests(
             exc.message,
             AUTHENTICATOR,
         )
-        return connect(owner_url, pool_size=pool_size)
+        return connect(owner_url, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout)
     if not _can_switch_to_every_request_role(database):
         database.engine.dispose()
         raise DatabaseConfigError(

@@ -2,9 +2,10 @@
 
 One SQLAlchemy session, one transaction at a time, each one opened by storing the caller's
 raw session token (`set_config(..., is_local => true)`) and switching to the request role
-with `SET LOCAL ROLE`. Both are transaction-local, so nothing survives into the connection
-pool. If code inside the request commits and carries on, the `after_begin` hook applies the
-same role and token to the next transaction, so there is no window running as the owner.
+(`set_config('role', ..., true)`, i.e. `SET LOCAL ROLE`), in the same statement that resolves
+the session. Both are transaction-local, so nothing survives into the connection pool. If
+code inside the request commits and carries on, the `after_begin` hook applies the same role
+and token to the next transaction, so there is no window running as the owner.
 
 `owner_transaction` is the other door, for what must happen before an identity exists or
 outside any request: checking a password and opening a session, redeeming invite tokens, the
@@ -37,23 +38,48 @@ class RequestScope:
         return self.principal.request_role if self.principal else RequestRole.ANONYMOUS
 
 
-def _claim(connection: Connection, token: str, role: RequestRole) -> None:
+# Claim the token, resolve the session and switch role in one round trip. The lateral
+# reference to `c` makes PostgreSQL store the token before sa_resolve_session reads it, and
+# `set_config('role', ..., true)` is `SET LOCAL ROLE` as an expression, so the role can
+# follow from the row: a session that does not resolve leaves the request anonymous.
+_OPEN = text(
+    """
+    SELECT r.user_id, r.email, r.kind, r.role, r.client_id, r.team_member_id, r.display_name,
+           set_config('role', CASE r.kind WHEN 'internal' THEN :internal
+                                          WHEN 'client' THEN :client
+                                          ELSE :anonymous END, true) AS request_role
+      FROM (SELECT set_config(:setting, :token, true) AS claimed) AS c
+      LEFT JOIN LATERAL (
+          SELECT * FROM sa_resolve_session(:ttl) WHERE c.claimed IS NOT NULL
+      ) AS r ON true
+    """
+)
+# The same claim for a later transaction of the same request (after a commit).
+_RECLAIM = text("SELECT set_config(:setting, :token, true), set_config('role', :role, true)")
+_ROLES = {
+    "internal": RequestRole.INTERNAL.value,
+    "client": RequestRole.CLIENT.value,
+    "anonymous": RequestRole.ANONYMOUS.value,
+}
+
+
+def _reclaim(connection: Connection, token: str, role: RequestRole) -> None:
     connection.execute(
-        text("SELECT set_config(:name, :token, true)"),
-        {"name": SESSION_TOKEN_SETTING, "token": token},
+        _RECLAIM, {"setting": SESSION_TOKEN_SETTING, "token": token, "role": role.value}
     )
-    # The role comes from our enum, never from input: identifiers cannot be bound.
-    connection.execute(text(f"SET LOCAL ROLE {RequestRole(role).value}"))
 
 
-def resolve_principal(session: Session, ttl: timedelta) -> Principal | None:
-    """Look the stored token up (and slide its expiry). Runs before the role switch."""
+def open_scope(session: Session, token: str, ttl: timedelta) -> Principal | None:
+    """Claim `token`, resolve it (sliding its expiry) and switch to the request role it
+    earns: one statement. Returns the principal, or None when the token resolves to nobody."""
     row = (
-        session.execute(text("SELECT * FROM sa_resolve_session(:ttl)"), {"ttl": ttl})
+        session.execute(
+            _OPEN, {"setting": SESSION_TOKEN_SETTING, "token": token, "ttl": ttl, **_ROLES}
+        )
         .mappings()
-        .first()
+        .one()
     )
-    if row is None:
+    if row["user_id"] is None:
         return None
     return Principal(
         user_id=row["user_id"],
@@ -74,17 +100,16 @@ def request_transaction(
     session = database.sessions()
     claimed = token or ""
     try:
-        session.execute(
-            text("SELECT set_config(:name, :token, true)"),
-            {"name": SESSION_TOKEN_SETTING, "token": claimed},
-        )
-        principal = resolve_principal(session, ttl) if claimed else None
+        if claimed:
+            principal = open_scope(session, claimed, ttl)
+        else:
+            principal = None
+            _reclaim(session.connection(), claimed, RequestRole.ANONYMOUS)
         scope = RequestScope(session=session, principal=principal)
-        _claim(session.connection(), claimed, scope.role)
 
         @event.listens_for(session, "after_begin")
-        def _reclaim(_s: Session, _t: SessionTransaction, connection: Connection) -> None:
-            _claim(connection, claimed, scope.role)
+        def _after_begin(_s: Session, _t: SessionTransaction, connection: Connection) -> None:
+            _reclaim(connection, claimed, scope.role)
 
         yield scope
         session.commit()

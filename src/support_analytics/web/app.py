@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
 from support_analytics.db import maintenance
-from support_analytics.db.engine import Database, connect, libpq_url, normalise_url
-from support_analytics.errors import DatabaseUnavailable
+from support_analytics.db.engine import Database, connect, libpq_url, normalise_url, ping
+from support_analytics.errors import DatabaseUnavailable, error_responses
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
+from support_analytics.live.shutdown import chain_on_termination
 from support_analytics.tenancy.connection import connect_for_requests
+from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import errors as web_errors
-from support_analytics.web import security
+from support_analytics.web import outage, security
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
@@ -30,10 +34,46 @@ from support_analytics.web.pages import login as login_pages
 from support_analytics.web.pages import portal as portal_pages
 from support_analytics.web.templating import STATIC_DIR
 
+HEALTH_WAIT_SECONDS = 1.0
+
 
 def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
+
+
+@asynccontextmanager
+async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator[None]:
+    database = connect(
+        url, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout_seconds
+    )
+    maintenance.at_startup(libpq_url(url), settings.reporting_timezone)
+    app.state.database = database
+    app.state.settings = settings
+    # Requests get their own pool on the authenticator login (tenancy/connection.py),
+    # with no overflow: the gate admits exactly as many requests as it has connections.
+    app.state.request_database = connect_for_requests(
+        url,
+        explicit_url=settings.request_database_url,
+        pool_size=settings.pool_size,
+        pool_timeout=settings.pool_timeout_seconds,
+    )
+    app.state.request_gate = RequestGate(
+        settings.pool_size, wait_seconds=settings.request_queue_seconds
+    )
+    app.state.live_streams = live_sse.StreamRegistry.of(settings)
+    try:
+        async with live_listener.running(libpq_url(url)) as hub:
+            app.state.live_hub = hub
+            undo = chain_on_termination(asyncio.get_running_loop(), hub.close_streams)
+            try:
+                yield
+            finally:
+                hub.close_streams()
+                undo()
+    finally:
+        database.engine.dispose()
+        app.state.request_database.engine.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -44,27 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     url = normalise_url(settings.database_url)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        database = connect(url, pool_size=settings.pool_size)
-        maintenance.at_startup(libpq_url(url), settings.reporting_timezone)
-        app.state.database = database
-        app.state.settings = settings
-        # Requests get their own pool on the authenticator login (tenancy/connection.py).
-        app.state.request_database = connect_for_requests(
-            url, explicit_url=settings.request_database_url, pool_size=settings.pool_size
-        )
-        try:
-            async with live_listener.running(libpq_url(url)) as app.state.live_hub:
-                yield
-        finally:
-            database.engine.dispose()
-            app.state.request_database.engine.dispose()
-
     app = FastAPI(
         title="support-analytics",
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=partial(_lifespan, settings, url),
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
@@ -73,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web_errors.install(app)  # every exception handler: JSON under /api, HTML pages elsewhere
     security.install(app)  # cross-site refusal, security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before parsing
+    outage.install(app)  # outermost: 503 for a database away, Connection: close on 5xx
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)
     app.include_router(admin_endpoints.router)
@@ -85,14 +109,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(dashboard_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
-    @app.get("/healthz", tags=["ops"])
-    def healthz(request: Request) -> dict[str, str]:
-        """200 when the database answers; 503 otherwise."""
+    @app.get("/healthz", tags=["ops"], responses=error_responses(503))
+    async def healthz(request: Request) -> Response:
+        """200 when a request could reach the database now: a slot of the request gate within
+        a second and `SELECT 1` on the request pool. Otherwise 503 JSON with Retry-After
+        (database away, or every connection busy), whatever the Accept header."""
+        gate: RequestGate = request.app.state.request_gate
+        database: Database = request.app.state.request_database
         try:
-            with get_database(request).engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
-        except Exception as exc:
-            raise DatabaseUnavailable("database unreachable") from exc
-        return {"status": "ok"}
+            async with gate.admitted(wait_seconds=HEALTH_WAIT_SECONDS):
+                await gate.run(partial(ping, database))
+        except DatabaseUnavailable as exc:
+            body = {"status": "unavailable", "error": {"code": exc.code, "message": exc.message}}
+            headers = {"Retry-After": str(exc.retry_after)}
+            return JSONResponse(body, status_code=503, headers=headers)
+        return JSONResponse({"status": "ok"})
 
     return app

@@ -360,27 +360,56 @@
 
   // ---------- live updates ----------
 
-  var live = false;
+  // "live", "reconnecting" (the stream dropped; retrying with backoff) or "static".
+  var live = "static";
+  var BADGES = {
+    live: ["live", "badge badge-live", "Updates as tickets change"],
+    reconnecting: ["reconnecting", "badge badge-static", "Live updates dropped; reconnecting"],
+    static: ["as of", "badge badge-static", "Refreshed when you change a filter"]
+  };
 
   function showLive() {
     var badge = document.querySelector("[data-live-badge]");
     if (!badge) return;
-    badge.textContent = live ? "live" : "as of";
-    badge.className = live ? "badge badge-live" : "badge badge-static";
-    badge.title = live ? "Updates as tickets change" : "Refreshed when you change a filter";
+    var shown = BADGES[live];
+    badge.textContent = shown[0];
+    badge.className = shown[1];
+    badge.title = shown[2];
   }
 
   function connectLive() {
     var region = document.querySelector("[data-live-refresh]");
     if (!region || typeof EventSource === "undefined") return;
-    var source = new EventSource("/api/v1/events");
     var timer = null;
-    source.onopen = function () { live = true; showLive(); };
-    source.onerror = function () { live = false; showLive(); };
-    // Messages change no analytics number; tickets, feedback and bulk loads do.
-    ["ticket", "feedback", "bulk"].forEach(function (name) {
-      source.addEventListener(name, refresh);
-    });
+    var backoff = 1000;
+    var dropped = false;
+    open();
+    function open() {
+      var source = new EventSource("/api/v1/events");
+      source.onopen = function () {
+        backoff = 1000;
+        live = "live";
+        showLive();
+        // A new EventSource sends no Last-Event-ID, so what was written while we were
+        // away is not replayed: refetch once. (The browser's own reconnects do resume.)
+        if (dropped) { dropped = false; refresh(); }
+      };
+      source.onerror = function () {
+        live = "reconnecting";
+        showLive();
+        // A non-200 answer (503 while the database restarts, 429) closes an EventSource
+        // for good: make a new one, backing off up to 30 s.
+        if (source.readyState === EventSource.CLOSED) {
+          dropped = true;
+          setTimeout(open, backoff + Math.random() * 500);
+          backoff = Math.min(backoff * 2, 30000);
+        }
+      };
+      // Messages change no analytics number; tickets, feedback and bulk loads do.
+      ["ticket", "feedback", "bulk"].forEach(function (name) {
+        source.addEventListener(name, refresh);
+      });
+    }
     function refresh() {
       // Coalesce bursts of events into one refresh of the current view.
       if (timer) return;

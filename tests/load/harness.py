@@ -1,0 +1,195 @@
+"""A loopback server in a subprocess and a cheap raw-socket HTTP/1.1 client for load tests.
+
+The server runs in its own process (`uvicorn --factory`) so the flood the test generates does
+not share a GIL with it; the client speaks just enough HTTP to read a status line, which lets
+one asyncio loop hold hundreds of connections without a client library's overhead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+
+from support_analytics.auth.sessions import COOKIE_NAME
+from tests.live.serving import free_port
+
+HANG = 0  # the status recorded for a request that did not answer within its bound
+
+
+@dataclass
+class Outcome:
+    status: int
+    seconds: float
+
+
+@dataclass
+class Tally:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def statuses(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for outcome in self.outcomes:
+            counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        return counts
+
+    def p95(self) -> float:
+        times = sorted(o.seconds for o in self.outcomes)
+        return times[min(len(times) - 1, int(len(times) * 0.95))] if times else 0.0
+
+    def server_errors(self) -> int:
+        return sum(1 for o in self.outcomes if o.status >= 500 or o.status == HANG)
+
+
+def _request_bytes(
+    path: str, token: str | None, *, close: bool = True, accept: str = "application/json"
+) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", f"Accept: {accept}"]
+    if close:
+        lines.append("Connection: close")
+    if token is not None:
+        lines.append(f"Cookie: {COOKIE_NAME}={token}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def _status(reader: asyncio.StreamReader) -> int:
+    line = await reader.readline()
+    parts = line.split()
+    return int(parts[1]) if len(parts) >= 2 and parts[1].isdigit() else HANG
+
+
+async def get(port: int, path: str, *, token: str | None = None, bound: float = 10.0) -> Outcome:
+    """One request on a fresh connection; a request that takes longer than `bound` is HANG."""
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+
+    async def exchange() -> int:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            writer.write(_request_bytes(path, token))
+            status = await _status(reader)
+            await reader.read()  # to EOF: the whole body has arrived
+            return status
+        finally:
+            writer.close()
+            with suppress(OSError):
+                await writer.wait_closed()
+
+    try:
+        status = await asyncio.wait_for(exchange(), timeout=bound)
+    except (TimeoutError, OSError):
+        status = HANG
+    return Outcome(status, loop.time() - started)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+async def fetch(
+    port: int, path: str, *, token: str | None = None, accept: str = "application/json"
+) -> Answer:
+    """One request on a keep-alive connection: status, headers (lower-case names), body."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(_request_bytes(path, token, close=False, accept=accept))
+        head = (await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=15)).decode()
+        status_line, *lines = head.strip().split("\r\n")
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in lines)
+        }
+        length = int(headers.get("content-length", "0"))
+        body = await asyncio.wait_for(reader.readexactly(length), timeout=15)
+        return Answer(int(status_line.split()[1]), headers, body)
+    finally:
+        writer.close()
+        with suppress(OSError):
+            await writer.wait_closed()
+
+
+@dataclass
+class OpenStream:
+    status: int
+    writer: asyncio.StreamWriter | None
+
+
+async def open_stream(port: int, path: str, token: str, *, bound: float = 10.0) -> OpenStream:
+    """Open an SSE request and read its status line; the connection stays open."""
+
+    async def start() -> OpenStream:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(_request_bytes(path, token, close=False))
+        return OpenStream(await _status(reader), writer)
+
+    try:
+        return await asyncio.wait_for(start(), timeout=bound)
+    except (TimeoutError, OSError):
+        return OpenStream(HANG, None)
+
+
+def close_streams(streams: list[OpenStream]) -> None:
+    for stream in streams:
+        if stream.writer is not None:
+            stream.writer.close()
+
+
+@contextmanager
+def server_process(
+    database_url: str, *, env: Mapping[str, str] | None = None, workers: int = 1
+) -> Iterator[int]:
+    """`uvicorn` serving the app on 127.0.0.1 in a subprocess; yields its port."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "SUPPORT_ANALYTICS_DATABASE_URL": database_url,
+        **(env or {}),
+    }
+    environment.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "support_analytics.web.app:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        env=environment,
+    )
+    try:
+        _wait_until_up(port, process)
+        yield port
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited during start-up"
+        if asyncio.run(get(port, "/healthz", bound=2.0)).status == 200:
+            return
+        time.sleep(0.2)
+    raise AssertionError("the server did not start within 60 s")
