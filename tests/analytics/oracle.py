@@ -202,8 +202,13 @@ def team_rows(conn: Conn, spec: FilterSpec, tz: str) -> list[dict[str, object]]:
 
 
 def top_performers(rows: list[dict[str, object]]) -> list[object]:
+    counts = sorted(int(str(r["tickets_resolved"])) for r in rows)
+    half = len(counts) // 2
+    median: float = 0
+    if counts:
+        median = counts[half] if len(counts) % 2 else (counts[half - 1] + counts[half]) / 2
     ranked = sorted(
-        (r for r in rows if int(str(r["tickets_resolved"])) > 0),
+        (r for r in rows if int(str(r["tickets_resolved"])) > median),
         key=lambda r: (
             -int(str(r["tickets_resolved"])),
             -float(str(r["avg_rating"] or 0)),

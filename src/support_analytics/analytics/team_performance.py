@@ -3,6 +3,7 @@ hours and mean rating over the filtered tickets; sortable and filterable by ever
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -136,8 +137,11 @@ def arrange(rows: list[TeamRow], query: TeamTableQuery) -> TeamPerformance:
     missing = [row for row in kept if getattr(row, query.sort) is None]
     present.sort(key=lambda row: row.team_member_id)
     present.sort(key=lambda row: _sort_key(query.sort, row)[1], reverse=query.descending)
+    # A star needs a real comparison: more resolved tickets than the median of the rows shown
+    # (so a lone row, or every row of a tie, is never starred).
+    median = statistics.median(row.tickets_resolved for row in kept) if kept else 0
     ranked = sorted(
-        (row for row in kept if row.tickets_resolved > 0),
+        (row for row in kept if row.tickets_resolved > median),
         key=lambda row: (-row.tickets_resolved, -(row.avg_rating or 0.0), row.team_member_id),
     )
     return TeamPerformance(

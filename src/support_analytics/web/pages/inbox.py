@@ -108,7 +108,7 @@ def inbox(
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
-            "description": _description(filters, query, narrowing, names),
+            "description": _description(filters, query, narrowing, names, clients),
             "filter_params": filters.to_params(),
             "status": own.get("status", ""),
             "client": own.get("client", ""),
@@ -125,24 +125,25 @@ def inbox(
 
 
 def _description(
-    filters: TicketFilters, query: TicketQuery, narrowing: ListFilters, names: Names
+    filters: TicketFilters,
+    query: TicketQuery,
+    narrowing: ListFilters,
+    names: Names,
+    clients: list[queries.Option],
 ) -> str:
-    extra = narrowing.phrases()
+    """One sentence for everything that narrows the list: the filter bar's, then the list's
+    own status, client, search, resolution day and rating (their chips say the same)."""
+    extra = [phrase for _key, phrase in _own_phrases(query, narrowing, clients)]
     if filters.active:
         return ", ".join([sentence(filters, names), *extra])
     if extra:
         return "Tickets " + ", ".join(extra)
-    # Only status, client or search: "All tickets" would be untrue; their chips say it.
-    return "" if query.statuses or query.client_ids or query.q else sentence(filters, names)
+    return sentence(filters, names)
 
 
-def _own_chips(
-    state: ViewState, query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
-) -> list[Chip]:
-    """A chip for each of the list's own filters, beside the filter bar's: everything that
-    narrows the list is visible in one place and removable in one click. The resolution day
-    has no control of its own (it arrives from a dashboard click), so its chip is the only
-    way it is seen."""
+def _own_phrases(
+    query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
+) -> list[tuple[str, str]]:
     names = {c.id: c.name for c in clients}
     found: list[tuple[str, str]] = []
     if query.statuses:
@@ -156,7 +157,20 @@ def _own_chips(
         found.append(("resolved", date_phrase(narrowing.resolved, "resolved")))
     if narrowing.rating is not None:
         found.append(("rating", narrowing.rating.phrase()))
-    return [Chip(key, text, state.url(**{key: None, "page": None})) for key, text in found]
+    return found
+
+
+def _own_chips(
+    state: ViewState, query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
+) -> list[Chip]:
+    """A chip for each of the list's own filters, beside the filter bar's: everything that
+    narrows the list is visible in one place and removable in one click. The resolution day
+    has no control of its own (it arrives from a dashboard click), so its chip is the only
+    way it is seen."""
+    return [
+        Chip(key, text, state.url(**{key: None, "page": None}))
+        for key, text in _own_phrases(query, narrowing, clients)
+    ]
 
 
 def _rating_choices(narrowing: ListFilters) -> tuple[Choice, ...]:

@@ -93,10 +93,52 @@
     var elt = evt.detail.elt;
     if (evt.detail.verb !== "get" || !elt.closest) return;
     var params = evt.detail.parameters;
+  // A range whose min is above its max (typing "2" into max while min holds 2850) is a
+  // moment in an edit, not a question: say so beside the inputs and keep the last rows.
+  function rangeProblem(form) {
+    var problem = null;
+    form.querySelectorAll("input[name$=_min]").forEach(function (low) {
+      var high = form.querySelector("[name=" + low.name.slice(0, -4) + "_max]");
+      var a = parseFloat(low.value), b = high ? parseFloat(high.value) : NaN;
+      var bad = isFinite(a) && isFinite(b) && a > b;
+      [low, high].forEach(function (input) {
+        if (!input) return;
+        if (bad) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+      });
+      if (bad && !problem) {
+        var label = low.name.slice(0, -4).replace(/_/g, " ");
+        problem = label.charAt(0).toUpperCase() + label.slice(1) + ": max (" + high.value +
+          ") must be at least min (" + low.value + "). Showing the last matching rows.";
+      }
+    });
+    return problem;
+  }
+
+  function columnMessage(form, text) {
+    var box = document.getElementById(form.getAttribute("data-message") || "");
+    if (!box) return;
+    box.textContent = text || "";
+    box.hidden = !text;
+  }
+
     // Only the forms themselves: links inside them (sort headers) carry their own full URL.
     var form = elt.matches("[data-filter-form]") ? elt : null;
     var columns = elt.matches("[data-column-filter-form]") ? elt : null;
-    if (form) {
+    var list = elt.matches("[data-list-form]") ? elt : null;
+    if (list) {
+      // A form that owns a few keys (the inbox's search, status, client, rating): the rest of
+      // the state comes from the address at send time, never from values rendered earlier.
+      var owned = {};
+      list.querySelectorAll("input:not([type=hidden]), select").forEach(function (c) {
+        if (c.name) owned[c.name] = c.value.trim();
+      });
+      var merged = {};
+      new URLSearchParams(window.location.search).forEach(function (v, k) {
+        if (!(k in owned) && k !== "page") merged[k] = v;
+      });
+      Object.keys(owned).forEach(function (k) { if (owned[k]) merged[k] = owned[k]; });
+      replaceParams(params, merged);
+    } else if (form) {
       var wanted = {};
       new URLSearchParams(window.location.search).forEach(function (v, k) {
         if (FILTER_KEYS.indexOf(k) === -1 && k !== "page") wanted[k] = v;
@@ -119,6 +161,9 @@
       params.forEach(function (v, k) { if (v === "" || v === null) empty.push(k); });
       empty.forEach(function (k) { params.delete(k); });
     }
+      var problem = rangeProblem(columns);
+      columnMessage(columns, problem);
+      if (problem) { evt.preventDefault(); return; }
   });
 
   // ---------- tom-select ----------
@@ -146,6 +191,9 @@
   }
 
   // ---------- charts ----------
+        // tom-select narrows the list 300 ms after typing by default, so a fast Enter took
+        // whatever was highlighted before ("low" for "high"): narrow on every keystroke.
+        refreshThrottle: 0,
 
   var PALETTE = ["#2457c5", "#e07b39", "#1b7a43", "#b42318", "#7b4fc9", "#0f8b8d", "#c2912e",
     "#d6457f", "#5a6473", "#3b9ddd", "#8a6d3b", "#4caf7d", "#a05195", "#2f4b7c"];
@@ -200,10 +248,16 @@
       xAxis: { type: "category", data: d.labels },
       yAxis: { type: "value", name: "tickets" },
       series: [
-        { name: "Open", type: "bar", stack: "s", data: d.open, label: { show: true, position: "inside" } },
-        { name: "Closed", type: "bar", stack: "s", data: d.closed, label: { show: true, position: "inside" } },
+        { name: "Open", type: "bar", stack: "s", data: d.open, label: barLabel },
+        { name: "Closed", type: "bar", stack: "s", data: d.closed, label: barLabel },
       ],
     };
+  // Bar labels as the tables print numbers: 12,345 (a bar too short for its label shows none).
+  var barLabel = {
+    show: true, position: "inside", hideOverlap: true,
+    formatter: function (p) { return p.value ? Number(p.value).toLocaleString("en-US") : ""; },
+  };
+
   };
 
   builders.boxplot = function (d) {
@@ -228,8 +282,9 @@
     return {
       color: ["#0f8b8d"],
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      grid: { left: 56, right: 20, top: 20, bottom: 48 },
-      xAxis: { type: "category", data: d.labels, name: "hours", nameLocation: "middle", nameGap: 30 },
+      // containLabel keeps the rotated-or-not bin labels inside; the axis title sits below them.
+      grid: { left: 16, right: 20, top: 28, bottom: 44, containLabel: true },
+      xAxis: { type: "category", data: d.labels, name: "hours", nameLocation: "middle", nameGap: 32 },
       yAxis: { type: "value", name: "tickets" },
       series: [{ name: "Tickets", type: "bar", barCategoryGap: "4%", data: d.counts }],
     };
@@ -326,6 +381,16 @@
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;
     // An outerHTML swap (chips, clear all) replaces the target itself.
+    var columns = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (status >= 400 && columns && columns.matches && columns.matches("[data-column-filter-form]")) {
+      // A refused column filter keeps the rows on screen; the message says why.
+      evt.detail.shouldSwap = false;
+      var doc = new DOMParser().parseFromString(evt.detail.xhr.responseText, "text/html");
+      var why = doc.querySelector("[role=alert] p, p");
+      columnMessage(columns, "Not applied: " + (why ? why.textContent.trim() : "check the numbers") +
+        " Showing the last matching rows.");
+      return;
+    }
     if (!document.body.contains(target)) target = document.getElementById("dashboard") || document.body;
     afterRender(target);
     showLive();

@@ -1,0 +1,178 @@
+"""Issue 11, interaction defects: links and forms outside the swapped region follow the
+address after every filter change (tabs, the inbox's own filter row), Enter in a searchable
+multi-select picks what was typed however fast, and the team table survives a momentary
+min > max in a numeric column filter."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Login
+from tests.browser.dashboard_helpers import wait_for_view
+
+pytestmark = pytest.mark.browser
+
+FILTER_KEYS = ("date", "team_member", "ticket_type", "priority")
+
+
+@pytest.fixture
+def manager(page: Page, login: Login) -> Page:
+    login(page, "manager")
+    return page
+
+
+def params(url: str) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def filter_state(url: str) -> dict[str, str]:
+    return {k: v for k, v in params(url).items() if k in FILTER_KEYS}
+
+
+def settle(page: Page) -> None:
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+
+
+def set_priority(page: Page, values: list[str]) -> None:
+    page.evaluate(
+        "v => document.querySelector('select[name=priority]').tomselect.setValue(v)", values
+    )
+
+
+def tab_states(page: Page) -> list[dict[str, str]]:
+    hrefs = page.locator("nav[aria-label='Dashboard views'] a").evaluate_all(
+        "links => links.map(a => a.href)"
+    )
+    assert isinstance(hrefs, list)
+    assert len(hrefs) == 6, hrefs
+    return [filter_state(str(h)) for h in hrefs]
+
+
+def test_view_tabs_follow_every_filter_change(manager: Page) -> None:
+    manager.goto("/dashboard/team?priority=is:low&sort=name")
+    wait_for_view(manager)
+    assert all(s == {"priority": "is:low"} for s in tab_states(manager))
+
+    set_priority(manager, ["urgent"])
+    manager.wait_for_url(re.compile("priority=is%3Aurgent"))
+    settle(manager)
+    assert all(s == filter_state(manager.url) for s in tab_states(manager)), tab_states(manager)
+
+    # A column filter (swaps only rows) keeps the tabs on the same filter bar state.
+    manager.fill("#f-name", "a")
+    manager.wait_for_url(re.compile("name=contains"))
+    settle(manager)
+    assert all(s == {"priority": "is:urgent"} for s in tab_states(manager))
+
+    manager.get_by_role("link", name="Distribution").click()
+    manager.wait_for_url(re.compile("/dashboard/distribution"))
+    wait_for_view(manager, charts=2)
+    assert filter_state(manager.url) == {"priority": "is:urgent"}
+
+    # Removing the last filter empties every tab's filters too (no stale ones come back).
+    set_priority(manager, [])
+    manager.wait_for_url(lambda url: "priority" not in url)
+    settle(manager)
+    assert all(s == {} for s in tab_states(manager))
+    manager.get_by_role("link", name="Overview").click()
+    manager.wait_for_url(re.compile(r"/dashboard(\?|$)"))
+    assert filter_state(manager.url) == {}
+
+
+def test_inbox_filter_row_keeps_the_filter_bar_state(manager: Page) -> None:
+    manager.goto("/tickets?priority=is:low")
+    manager.wait_for_selector("#inbox-summary")
+    set_priority(manager, ["urgent"])
+    manager.wait_for_url(re.compile("priority=is%3Aurgent"))
+    settle(manager)
+    manager.select_option("#status", "open")
+    manager.wait_for_url(re.compile("status=open"))
+    settle(manager)
+    assert params(manager.url) == {"priority": "is:urgent", "status": "open"}
+    expect(manager.locator("#inbox-summary")).to_contain_text("urgent")
+
+    # The filter bar keeps the row's state the same way.
+    set_priority(manager, ["high"])
+    manager.wait_for_url(re.compile("priority=is%3Ahigh"))
+    settle(manager)
+    assert params(manager.url) == {"priority": "is:high", "status": "open"}
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "expected"),
+    [
+        ("priority", "high", "high"),
+        ("ticket_type", "billing q", None),
+        ("team_member", "sarah", None),
+    ],
+)
+def test_fast_enter_picks_what_was_typed(
+    manager: Page, key: str, typed: str, expected: str | None
+) -> None:
+    manager.goto("/dashboard")
+    wait_for_view(manager)
+    wanted = manager.locator(f"select[name={key}] option").evaluate_all(
+        "(options, typed) => options.filter(o => o.textContent.toLowerCase().includes(typed))"
+        ".map(o => o.value)",
+        typed,
+    )
+    assert isinstance(wanted, list)
+    assert len(wanted) == 1, wanted
+    value = expected or str(wanted[0])
+    box = manager.locator(f"fieldset[data-filter='{key}'] .ts-control input")
+    box.click()
+    manager.keyboard.type(typed, delay=0)
+    manager.keyboard.press("Enter")
+    manager.wait_for_url(re.compile(f"{key}="))
+    settle(manager)
+    assert params(manager.url)[key] == f"is:{value}"
+
+
+def test_team_range_with_min_above_max_keeps_rows_and_recovers(manager: Page) -> None:
+    manager.goto("/dashboard/team")
+    wait_for_view(manager)
+    manager.fill("#f-tickets_assigned-min", "2850")
+    manager.wait_for_url(re.compile("tickets_assigned=gte"))
+    settle(manager)
+    rows = manager.locator("#team-table tbody tr[data-member-id]")
+    good = rows.count()
+    assert good > 0
+
+    manager.fill("#f-tickets_assigned-max", "2")
+    message = manager.locator("#team-filter-message")
+    expect(message).to_be_visible()
+    expect(message).to_contain_text("at least")
+    settle(manager)
+    expect(rows).to_have_count(good)  # the last good rows stay
+    assert "between" not in manager.url
+
+    manager.fill("#f-tickets_assigned-max", "20000")
+    manager.wait_for_url(re.compile("tickets_assigned=between%3A2850%2C20000"))
+    settle(manager)
+    expect(message).to_be_hidden()
+    expect(rows).to_have_count(good)
+    manager.fill("#f-tickets_assigned-min", "")
+    manager.wait_for_url(re.compile("tickets_assigned=lte%3A20000"))
+    settle(manager)
+    assert rows.count() >= good
+
+
+def test_bar_labels_have_thousands_separators(manager: Page) -> None:
+    manager.goto("/dashboard/distribution")
+    wait_for_view(manager, charts=2)
+    labels = manager.evaluate(
+        """() => {
+          const el = document.querySelector("[data-chart=priorityBars]");
+          const option = echarts.getInstanceByDom(el).getOption();
+          const format = s => s.label.formatter ? s.label.formatter({value: s.data[0]}) : null;
+          return option.series.map(format);
+        }"""
+    )
+    assert isinstance(labels, list)
+    assert labels
+    assert all(isinstance(text, str) and re.fullmatch(r"\d{1,3}(,\d{3})*", text) for text in labels)
+    assert any("," in str(text) for text in labels), labels
