@@ -80,19 +80,6 @@
     return params;
   }
 
-  function replaceParams(params, wanted) {
-    var keys = [];
-    params.forEach(function (_v, k) { keys.push(k); });
-    keys.forEach(function (k) { params.delete(k); });
-    Object.keys(wanted).forEach(function (k) { params.set(k, wanted[k]); });
-  }
-
-  // Every GET from the dashboard drops empty fields; the filter bar sends only canonical keys
-  // plus the view's own state (sort, column filters, search) carried over from the address.
-  document.addEventListener("htmx:configRequest", function (evt) {
-    var elt = evt.detail.elt;
-    if (evt.detail.verb !== "get" || !elt.closest) return;
-    var params = evt.detail.parameters;
   // A range whose min is above its max (typing "2" into max while min holds 2850) is a
   // moment in an edit, not a question: say so beside the inputs and keep the last rows.
   function rangeProblem(form) {
@@ -121,6 +108,19 @@
     box.hidden = !text;
   }
 
+  function replaceParams(params, wanted) {
+    var keys = [];
+    params.forEach(function (_v, k) { keys.push(k); });
+    keys.forEach(function (k) { params.delete(k); });
+    Object.keys(wanted).forEach(function (k) { params.set(k, wanted[k]); });
+  }
+
+  // Every GET from the dashboard drops empty fields; the filter bar sends only canonical keys
+  // plus the view's own state (sort, column filters, search) carried over from the address.
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    if (evt.detail.verb !== "get" || !elt.closest) return;
+    var params = evt.detail.parameters;
     // Only the forms themselves: links inside them (sort headers) carry their own full URL.
     var form = elt.matches("[data-filter-form]") ? elt : null;
     var columns = elt.matches("[data-column-filter-form]") ? elt : null;
@@ -148,6 +148,9 @@
       replaceParams(params, wanted);
       pending = { started: performance.now() };
     } else if (columns) {
+      var problem = rangeProblem(columns);
+      columnMessage(columns, problem);
+      if (problem) { evt.preventDefault(); return; }
       var kept = {};
       ["date", "team_member", "ticket_type", "priority", "sort"].forEach(function (k) {
         var input = columns.querySelector("input[type=hidden][name=" + k + "]");
@@ -161,9 +164,6 @@
       params.forEach(function (v, k) { if (v === "" || v === null) empty.push(k); });
       empty.forEach(function (k) { params.delete(k); });
     }
-      var problem = rangeProblem(columns);
-      columnMessage(columns, problem);
-      if (problem) { evt.preventDefault(); return; }
   });
 
   // ---------- tom-select ----------
@@ -178,6 +178,9 @@
         maxOptions: 500,
         hidePlaceholder: true,
         closeAfterSelect: false,
+        // tom-select narrows the list 300 ms after typing by default, so a fast Enter took
+        // whatever was highlighted before ("low" for "high"): narrow on every keystroke.
+        refreshThrottle: 0,
         onItemAdd: function () { this.setTextboxValue(""); this.refreshOptions(false); },
       });
       if (label && ts.control_input) ts.control_input.setAttribute("aria-label", label + " search");
@@ -191,9 +194,6 @@
   }
 
   // ---------- charts ----------
-        // tom-select narrows the list 300 ms after typing by default, so a fast Enter took
-        // whatever was highlighted before ("low" for "high"): narrow on every keystroke.
-        refreshThrottle: 0,
 
   var PALETTE = ["#2457c5", "#e07b39", "#1b7a43", "#b42318", "#7b4fc9", "#0f8b8d", "#c2912e",
     "#d6457f", "#5a6473", "#3b9ddd", "#8a6d3b", "#4caf7d", "#a05195", "#2f4b7c"];
@@ -239,6 +239,12 @@
     };
   };
 
+  // Bar labels as the tables print numbers: 12,345 (a bar too short for its label shows none).
+  var barLabel = {
+    show: true, position: "inside", hideOverlap: true,
+    formatter: function (p) { return p.value ? Number(p.value).toLocaleString("en-US") : ""; },
+  };
+
   builders.priorityBars = function (d) {
     return {
       color: ["#e07b39", "#2457c5"],
@@ -252,12 +258,6 @@
         { name: "Closed", type: "bar", stack: "s", data: d.closed, label: barLabel },
       ],
     };
-  // Bar labels as the tables print numbers: 12,345 (a bar too short for its label shows none).
-  var barLabel = {
-    show: true, position: "inside", hideOverlap: true,
-    formatter: function (p) { return p.value ? Number(p.value).toLocaleString("en-US") : ""; },
-  };
-
   };
 
   builders.boxplot = function (d) {
@@ -368,6 +368,16 @@
     if (target) { destroySelects(target); disposeCharts(target); }
     // Show the server's error fragment (422 for a bad filter, 500, 503) in place of the view.
     var status = evt.detail.xhr.status;
+    var columns = evt.detail.requestConfig && evt.detail.requestConfig.elt;
+    if (status >= 400 && columns && columns.matches && columns.matches("[data-column-filter-form]")) {
+      // A refused column filter keeps the rows on screen; the message says why.
+      evt.detail.shouldSwap = false;
+      var doc = new DOMParser().parseFromString(evt.detail.xhr.responseText, "text/html");
+      var why = doc.querySelector("[role=alert] p, p");
+      columnMessage(columns, "Not applied: " + (why ? why.textContent.trim() : "check the numbers") +
+        " Showing the last matching rows.");
+      return;
+    }
     if (status >= 400 && status !== 401) {
       evt.detail.shouldSwap = true;
       evt.detail.isError = false;
@@ -381,16 +391,6 @@
   document.addEventListener("htmx:afterSwap", function (evt) {
     var target = evt.detail.target;
     // An outerHTML swap (chips, clear all) replaces the target itself.
-    var columns = evt.detail.requestConfig && evt.detail.requestConfig.elt;
-    if (status >= 400 && columns && columns.matches && columns.matches("[data-column-filter-form]")) {
-      // A refused column filter keeps the rows on screen; the message says why.
-      evt.detail.shouldSwap = false;
-      var doc = new DOMParser().parseFromString(evt.detail.xhr.responseText, "text/html");
-      var why = doc.querySelector("[role=alert] p, p");
-      columnMessage(columns, "Not applied: " + (why ? why.textContent.trim() : "check the numbers") +
-        " Showing the last matching rows.");
-      return;
-    }
     if (!document.body.contains(target)) target = document.getElementById("dashboard") || document.body;
     afterRender(target);
     showLive();
