@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from support_analytics.db.engine import Database
+from support_analytics.db import maintenance
+from support_analytics.db.engine import Database, libpq_url
 from support_analytics.tenancy.scope import request_transaction
+from tests.conftest import PgServer
 from tests.fixtures.auth import (
     AGENT_TEAM_MEMBER_ID,
     ApiClientFactory,
@@ -175,6 +178,29 @@ def test_the_portal_reopens_and_shows_the_timeline(client_a: TestClient, agent: 
     assert "Status resolved → open" in inbox
 
 
+def test_the_portal_offers_a_follow_up_for_a_closed_ticket(
+    client_a: TestClient, client_b: TestClient, agent: TestClient
+) -> None:
+    ticket = create(client_a, title="Printer jammed", priority="urgent")
+    ticket_id = ticket["id"]
+    page = client_a.get(f"/portal/tickets/{ticket_id}").text
+    assert "follow_up=" not in page
+    assert agent.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "resolved"}).is_success
+    assert "Replying reopens this ticket." in client_a.get(f"/portal/tickets/{ticket_id}").text
+    assert agent.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "closed"}).is_success
+    page = client_a.get(f"/portal/tickets/{ticket_id}").text
+    assert f'href="/portal/tickets/new?follow_up={ticket_id}"' in page
+    form = client_a.get("/portal/tickets/new", params={"follow_up": ticket_id})
+    assert form.status_code == 200
+    assert f"Follow-up to #{ticket_id}: Printer jammed" in form.text
+    assert f"Follow-up to ticket #{ticket_id} (Printer jammed)" in form.text
+    # Another client's ticket, an open one, or nonsense: 404, no hint.
+    assert client_b.get("/portal/tickets/new", params={"follow_up": ticket_id}).status_code == 404
+    open_one = create(client_a)["id"]
+    assert client_a.get("/portal/tickets/new", params={"follow_up": open_one}).status_code == 404
+    assert client_a.get("/portal/tickets/new", params={"follow_up": "x²"}).status_code == 404
+
+
 def test_clients_see_their_own_tickets_events_without_emails(
     client_a: TestClient, client_b: TestClient, agent: TestClient
 ) -> None:
@@ -223,3 +249,26 @@ def test_nobody_writes_events_directly(
         request_transaction(owner_database, token, ttl=timedelta(hours=1)) as scope,
     ):
         scope.session.execute(text(statement), {"ticket": ticket})
+
+
+def test_a_truncate_outside_the_loaders_is_backfilled_at_start_up(
+    pg_server: PgServer, template_database: str
+) -> None:
+    with (
+        pg_server.scratch_database("sa_events", template=template_database) as url,
+        psycopg.connect(libpq_url(url), autocommit=True) as conn,
+    ):
+        conn.execute("TRUNCATE tickets CASCADE")
+        conn.execute(
+            "INSERT INTO tickets (client_id, ticket_type_id, status, priority, title)"
+            " VALUES (1, 1, 'open', 'low', 'after the truncate')"
+        )
+        # While a load is pending the triggers stand aside...
+        assert conn.execute("SELECT count(*) FROM ticket_events").fetchone() == (0,)
+        maintenance.at_startup(libpq_url(url), "UTC")
+        # ...and the next start-up writes the history and turns them back on.
+        assert conn.execute("SELECT kind FROM ticket_events").fetchall() == [("created",)]
+        assert conn.execute("SELECT loading FROM ticket_events_state").fetchone() == (False,)
+        conn.execute("UPDATE tickets SET status = 'in_progress' WHERE title = 'after the truncate'")
+        assert conn.execute("SELECT count(*) FROM ticket_events").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM ticket_response_facts").fetchone() == (1,)

@@ -16,6 +16,9 @@ from pydantic import BaseModel
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, select
 from sqlalchemy.orm import Session
 
+from support_analytics.db.models import Ticket
+from support_analytics.errors import NotFound
+
 EventKind = Literal[
     "created", "status", "priority", "assignee", "reply", "client_message", "feedback"
 ]
@@ -71,6 +74,30 @@ def timeline(session: Session, ticket_id: int) -> list[EventOut]:
         )
         for r in rows
     ]
+
+
+FOLLOW_UP_STATUSES = ("closed",)
+TITLE_MAX = 255  # tickets.title is varchar(255)
+
+
+def follow_up_values(session: Session, ticket_id: int) -> dict[str, str]:
+    """The new-ticket form filled in to follow up a closed ticket of the caller's (a client
+    message on a closed ticket does not reopen it); 404 for any other id, as for a ticket of
+    another client."""
+    ticket = session.execute(
+        select(
+            Ticket.id, Ticket.title, Ticket.ticket_type_id, Ticket.priority, Ticket.status
+        ).where(Ticket.id == ticket_id)
+    ).first()
+    if ticket is None or ticket.status not in FOLLOW_UP_STATUSES:
+        raise NotFound("Ticket not found")
+    title = f"Follow-up to #{ticket.id}: {ticket.title}"
+    return {
+        "title": title[:TITLE_MAX],
+        "ticket_type_id": str(ticket.ticket_type_id),
+        "priority": ticket.priority or "medium",
+        "message": f"Follow-up to ticket #{ticket.id} ({ticket.title}), which is closed.\n\n",
+    }
 
 
 class Executes(Protocol):

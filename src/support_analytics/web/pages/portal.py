@@ -15,6 +15,7 @@ from fastapi.responses import Response
 
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput, NotFound
+from support_analytics.filters.grammar import ascii_id
 from support_analytics.text import search_text
 from support_analytics.tickets import events, forms, queries, service, submissions
 from support_analytics.tickets.params import parse_statuses
@@ -89,8 +90,15 @@ def _new_form(
 
 
 @router.get("/tickets/new")
-def new_ticket_form(request: Request, db: DbSession, user: ClientUser) -> Response:
+def new_ticket_form(
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    follow_up: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
     values = {"priority": Priority.MEDIUM.value, "token": new_form_token()}
+    if follow_up is not None:
+        values.update(events.follow_up_values(db, ascii_id(follow_up) or 0))
     return _new_form(request, db, user, values=values, errors={})
 
 

@@ -164,7 +164,9 @@ BACKFILL = f"""
 CREATE FUNCTION ticket_events_backfill() RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $fn$
 BEGIN
-  IF NOT (SELECT loading FROM ticket_events_state) THEN
+  -- The row lock makes concurrent callers (several workers starting) queue; the later ones
+  -- then read loading = false and return.
+  IF NOT (SELECT loading FROM ticket_events_state FOR UPDATE) THEN
     RETURN false;
   END IF;
   -- Whatever was logged since the TRUNCATE belongs to loaded rows without history.
