@@ -34,6 +34,18 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `serve` listens on.")
+    public_url: str | None = Field(
+        default=None,
+        description="Address people open the app at (e.g. https://support.example.com); "
+        "invite and reset links are built from it, never from a request's Host header. "
+        "Unset: http://<host>:<port> (localhost for a wildcard host).",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed (e.g. 127.0.0.1 behind a local "
+        "nginx). Empty: those headers are ignored.",
+    )
     reporting_timezone: str = Field(
         default="UTC", description="IANA zone deciding day boundaries and month buckets."
     )
@@ -99,6 +111,17 @@ class Settings(BaseSettings):
         "connection while it streams); beyond it 503 with Retry-After.",
     )
 
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"public_url must start with http:// or https://, not {value!r}")
+        return value.rstrip("/") if value else None
+
+    def link_base_url(self) -> str:
+        """Where emailed or shown links (invites, resets) point."""
+        return self.public_url or local_url(self.host, self.port)
+
     @field_validator("reporting_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -107,6 +130,14 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown IANA timezone {value!r}") from exc
         return value
+
+
+def local_url(host: str, port: int) -> str:
+    """The address to open in a browser: a wildcard host is reached through localhost."""
+    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
+    if ":" in shown:
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
 
 
 @lru_cache(maxsize=1)

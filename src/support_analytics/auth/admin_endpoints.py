@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.dependencies import AdminUser, DbSession
 from support_analytics.auth.schemas import EmailText
+from support_analytics.config import Settings
 from support_analytics.tenancy.claims import Role
 
 router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
@@ -81,7 +82,9 @@ class Revoked(BaseModel):
 
 
 def base_url(request: Request) -> str:
-    return str(request.base_url).rstrip("/")
+    """Links point at the configured public URL: the Host header is the sender's to choose."""
+    settings: Settings = request.app.state.settings
+    return settings.link_base_url()
 
 
 @router.get("/users")

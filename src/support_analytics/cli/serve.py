@@ -15,9 +15,10 @@ import uvicorn
 from support_analytics.auth import demo as demo_accounts
 from support_analytics.cli.context import console, fail, open_database
 from support_analytics.cli.protocol import HeadTimeoutProtocol
-from support_analytics.config import get_settings
+from support_analytics.config import get_settings, local_url
 from support_analytics.db import reference
 from support_analytics.db.engine import libpq_url
+from support_analytics.web.server_options import forwarding, log_config
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -43,11 +44,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def public_url(host: str, port: int) -> str:
-    """The address to open in a browser: a wildcard host is reached through localhost."""
-    shown = "localhost" if host in {"0.0.0.0", "::", ""} else host  # noqa: S104
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}"
+    return local_url(host, port)
 
 
 def announce(host: str, port: int) -> None:
@@ -70,7 +67,11 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
-        proxy_headers=True,
+        # Forwarded headers only from SUPPORT_ANALYTICS_TRUSTED_PROXIES; link tokens redacted
+        # from the access log (web/server_options.py).
+        proxy_headers=forwarding(settings).proxy_headers,
+        forwarded_allow_ips=forwarding(settings).forwarded_allow_ips,
+        log_config=log_config(),
         http=HeadTimeoutProtocol,
         # Live streams end at the first SIGTERM (live/shutdown.py); this bounds the rest.
         timeout_graceful_shutdown=settings.shutdown_seconds,

@@ -20,7 +20,7 @@ app = typer.Typer(help="User accounts: create, list, disable, reset links.", no_
 
 def _base_url(base_url: str | None) -> str:
     settings = get_settings()
-    return base_url or f"http://{settings.host}:{settings.port}"
+    return base_url or settings.link_base_url()
 
 
 def _read_password(password: str | None) -> str:
