@@ -126,7 +126,7 @@ class CsvResponse(StreamingResponse):
         zone = ZoneInfo(scope["app"].state.settings.reporting_timezone)
         today = datetime.now(zone).date()
         try:
-            flt = parse_date(raw_date) if raw_date.strip() else None
+            flt = parse_date(raw_date, today=today) if raw_date.strip() else None
         except InvalidInput:
             flt = None
         name = file_name(self.what, flt, today)

@@ -177,7 +177,7 @@ def test_admin_page_forms(api_client_factory: ApiClientFactory, user_factory: Us
             "client_id": str(CLIENT_B_ID),
         },
     )
-    assert created.status_code == 201
+    assert [r.status_code for r in created.history] == [303]  # then shown once on /admin
     assert "/set-password/" in created.text
     other = user_factory.create(Role.AGENT, email="paged@tests.example")
     disabled = admin.post(

@@ -3,6 +3,7 @@ the parameter and the accepted forms named, and descriptions read as sentences."
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from urllib.parse import parse_qsl
 
 import pytest
@@ -14,6 +15,7 @@ from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import (
     FIRST_DAY,
     LAST_DAY,
+    RELATIVE_PHRASES,
     DateFilter,
     InvalidFilter,
     Priority,
@@ -178,3 +180,71 @@ def test_dates_outside_the_pickers_range_are_refused(raw: str) -> None:
 )
 def test_ascii_id_takes_only_ascii_digits(text: str, expected: int | None) -> None:
     assert ascii_id(text) == expected
+
+
+RELATIVE = sorted(RELATIVE_PHRASES)
+todays = st.dates(min_value=date(2001, 1, 1), max_value=date(2098, 12, 31))
+
+
+@given(st.sampled_from(RELATIVE), todays)
+def test_relative_dates_resolve_to_concrete_days_and_round_trip(token: str, today: date) -> None:
+    flt = parse_date(token, today=today)
+    assert flt.format() == token
+    assert parse_date(flt.format(), today=today) == flt
+    assert flt.start is not None
+    assert flt.end is not None
+    assert flt.start <= flt.end
+    concrete = flt.concrete()
+    assert concrete.relative is None
+    assert concrete.format() == f"between:{flt.start},{flt.end}"
+    assert parse_date(concrete.format()) == concrete
+    filters = TicketFilters(date=flt)
+    assert TicketFilters.from_query(filters.to_params(), today=today) == filters
+    if token.startswith(("last:", "this:")):
+        assert flt.start <= today <= flt.end
+    if token.startswith("last:"):
+        assert flt.end == today
+    if token.startswith("previous:"):
+        current = parse_date(token.replace("previous:", "this:"), today=today)
+        assert current.start == flt.end + timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("token", "start", "end"),
+    [
+        ("last:7d", "2026-11-23", "2026-11-29"),
+        ("last:30d", "2026-10-31", "2026-11-29"),
+        ("last:90d", "2026-09-01", "2026-11-29"),
+        ("last:12m", "2025-11-30", "2026-11-29"),
+        ("this:week", "2026-11-23", "2026-11-29"),
+        ("this:month", "2026-11-01", "2026-11-30"),
+        ("this:quarter", "2026-10-01", "2026-12-31"),
+        ("this:year", "2026-01-01", "2026-12-31"),
+        ("previous:month", "2026-10-01", "2026-10-31"),
+        ("previous:quarter", "2026-07-01", "2026-09-30"),
+        ("previous:year", "2025-01-01", "2025-12-31"),
+    ],
+)
+def test_relative_periods_on_a_known_day(token: str, start: str, end: str) -> None:
+    flt = parse_date(token, today=date(2026, 11, 29))  # a Sunday
+    assert (flt.start, flt.end) == (date.fromisoformat(start), date.fromisoformat(end))
+
+
+def test_a_relative_date_reads_as_a_sentence_with_its_days() -> None:
+    filters = TicketFilters.parse(date="last:7d", today=date(2026, 11, 29))
+    assert describe(filters) == ("Tickets created in the last 7 days (23 Nov 2026 to 29 Nov 2026)")
+    previous = TicketFilters.parse(date="previous:quarter", today=date(2026, 11, 29))
+    assert describe(previous) == "Tickets created last quarter (1 Jul 2026 to 30 Sep 2026)"
+
+
+@pytest.mark.parametrize("raw", ["last:5d", "this:decade", "previous:week", "last:"])
+def test_unknown_periods_are_refused_naming_the_forms(raw: str) -> None:
+    with pytest.raises(InvalidFilter) as caught:
+        parse_date(raw)
+    assert "last:7d" in caught.value.message
+
+
+@pytest.mark.parametrize("blank", ["", " ", "\t"])
+def test_blank_parameters_are_no_filter(blank: str) -> None:
+    parsed = TicketFilters.parse(date=blank, team_member=blank, ticket_type=blank, priority=blank)
+    assert parsed == TicketFilters()

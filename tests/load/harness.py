@@ -148,6 +148,23 @@ def server_process(
     database_url: str, *, env: Mapping[str, str] | None = None, workers: int = 1
 ) -> Iterator[int]:
     """`uvicorn` serving the app on 127.0.0.1 in a subprocess; yields its port."""
+    with _served(database_url, env=env, workers=workers, cli=False) as (port, _):
+        yield port
+
+
+@contextmanager
+def cli_server(
+    database_url: str, *, env: Mapping[str, str] | None = None, workers: int = 1
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`support-analytics serve` in a subprocess; yields its port and the process."""
+    with _served(database_url, env=env, workers=workers, cli=True) as served:
+        yield served
+
+
+@contextmanager
+def _served(
+    database_url: str, *, env: Mapping[str, str] | None, workers: int, cli: bool
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     port = free_port()
     environment = {
         **os.environ,
@@ -155,29 +172,27 @@ def server_process(
         **(env or {}),
     }
     environment.pop("DATABASE_URL", None)
-    process = subprocess.Popen(
-        [
+    address = ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    if cli:
+        command = [sys.executable, "-m", "support_analytics", "serve", *address]
+    else:
+        command = [
             sys.executable,
             "-m",
             "uvicorn",
             "support_analytics.web.app:create_app",
             "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
+            *address,
             "--log-level",
             "warning",
-        ],
-        env=environment,
-    )
+        ]
+    process = subprocess.Popen(command, env=environment)
     try:
         _wait_until_up(port, process)
-        yield port
+        yield port, process
     finally:
-        process.send_signal(signal.SIGINT)
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

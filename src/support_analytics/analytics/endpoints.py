@@ -53,10 +53,12 @@ from support_analytics.analytics.schemas import (
 from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
 from support_analytics.config import Settings
 from support_analytics.export import bom_param, csv_response
+from support_analytics.filters.grammar import present
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.text import search_text
 
 MAX_PAGE_SIZE = 200
+DEFAULT_SORT = "-tickets_assigned"
 EVERY_ROW = 2**31 - 1  # LIMIT for a CSV export: no limit
 
 
@@ -146,7 +148,7 @@ def get_team_performance(
             + ", ".join(team_performance.SORT_COLUMNS),
             examples=["-tickets_resolved", "name", "-avg_rating"],
         ),
-    ] = "-tickets_assigned",
+    ] = DEFAULT_SORT,
     name: Annotated[
         str | None, Query(description="Name: " + TEXT_FORMS, examples=["contains:smith"])
     ] = None,
@@ -169,17 +171,19 @@ def get_team_performance(
     """Every team member the filter admits (0 tickets included): assigned, resolved (status
     resolved or closed), mean resolution hours and mean rating of the filtered tickets;
     sortable and filterable by every column. `top_performer_ids` marks the top three."""
-    column, descending = parse_sort(sort, team_performance.SORT_COLUMNS)
+    # Blank parameters are no filter, as on the page (filters.grammar.present).
+    column, descending = parse_sort(present(sort) or DEFAULT_SORT, team_performance.SORT_COLUMNS)
     ranges = {
         key: parse_number_range(key, raw)
         for key, raw in (
-            ("tickets_assigned", tickets_assigned),
-            ("tickets_resolved", tickets_resolved),
-            ("avg_resolution_hours", avg_resolution_hours),
-            ("avg_rating", avg_rating),
+            ("tickets_assigned", present(tickets_assigned)),
+            ("tickets_resolved", present(tickets_resolved)),
+            ("avg_resolution_hours", present(avg_resolution_hours)),
+            ("avg_rating", present(avg_rating)),
         )
         if raw is not None
     }
+    name, status = present(name), present(status)
     query = team_performance.TeamTableQuery(
         sort=column,
         descending=descending,

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TypeVar
 
-from support_analytics.filters.grammar import DateFilter, DateOp, SetFilter
+from support_analytics.filters.grammar import RELATIVE_PHRASES, DateFilter, DateOp, SetFilter
 from support_analytics.filters.model import TicketFilters
 
 T = TypeVar("T")
@@ -17,6 +17,10 @@ def _day(value: date | None) -> str:
 
 
 def date_phrase(flt: DateFilter, verb: str = "created") -> str:
+    if flt.relative is not None:
+        # The concrete days too: "this month" alone hides which month the numbers are from.
+        period = RELATIVE_PHRASES.get(flt.relative, flt.relative)
+        return f"{verb} {period} ({_day(flt.start)} to {_day(flt.end)})"
     if flt.op is DateOp.ON:
         return f"{verb} on {_day(flt.start)}"
     if flt.op is DateOp.BETWEEN:

@@ -1,7 +1,12 @@
 """The filter bar's query-string grammar (SPEC section 5): parse `op:value` strings into typed
 filters and format them back, so that `parse(format(f)) == f` for every filter.
 
+Relative dates resolve to concrete days in the reporting timezone when the request arrives
+(`today`); the filter keeps its relative form for the URL and `concrete()` drops it. A blank
+parameter is no filter, in the API and the pages alike (`present`).
+
     date         on:2025-03-14 | between:2025-03-01,2025-03-31 | on_or_before:D | on_or_after:D
+                 | last:7d|30d|90d|12m | this:week|month|quarter|year | previous:month|quarter|year
     team_member  is:3 | is_not:unassigned | any_of:1,2,unassigned | none_of:4,5
     ticket_type  is:V | is_not:V | any_of:V,... | none_of:V,...   (ids)
     priority     is:V | is_not:V | any_of:V,... | none_of:V,...   (low, medium, high, urgent)
@@ -9,9 +14,10 @@ filters and format them back, so that `parse(format(f)) == f` for every filter.
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Generic, TypeVar
 
@@ -61,9 +67,31 @@ class SetOp(StrEnum):
 # The date pickers' range: far dates would overflow bucket arithmetic, and no ticket has one.
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2099, 12, 31)
+# Relative periods and how a sentence says them. `last:` counts back from today, today
+# included; `this:` and `previous:` are whole calendar periods (weeks start on Monday).
+RELATIVE_PHRASES = {
+    "last:7d": "in the last 7 days",
+    "last:30d": "in the last 30 days",
+    "last:90d": "in the last 90 days",
+    "last:12m": "in the last 12 months",
+    "this:week": "this week",
+    "this:month": "this month",
+    "this:quarter": "this quarter",
+    "this:year": "this year",
+    "previous:month": "last month",
+    "previous:quarter": "last quarter",
+    "previous:year": "last year",
+}
+RELATIVE_OPS = ("last", "this", "previous")
+RELATIVE_FORMS = (
+    "last:7d, last:30d, last:90d, last:12m, this:week, this:month, this:quarter, this:year, "
+    "previous:month, previous:quarter, previous:year (in the reporting timezone, today "
+    "included)"
+)
 DATE_FORMS = (
     "on:YYYY-MM-DD, between:YYYY-MM-DD,YYYY-MM-DD (start <= end, both inclusive), "
-    f"on_or_before:YYYY-MM-DD, on_or_after:YYYY-MM-DD; days from {FIRST_DAY} to {LAST_DAY}"
+    f"on_or_before:YYYY-MM-DD, on_or_after:YYYY-MM-DD; days from {FIRST_DAY} to {LAST_DAY}; "
+    f"or a relative period: {RELATIVE_FORMS}"
 )
 DATE_EXAMPLES = (
     "on:2025-03-14",
@@ -81,6 +109,24 @@ TEAM_MEMBER_FORMS = set_forms("ID") + " where ID is a team member id or the word
 TICKET_TYPE_FORMS = set_forms("ID") + " where ID is a ticket type id"
 PRIORITY_FORMS = set_forms("P") + " where P is one of low, medium, high, urgent"
 
+# The same grammars as JSON Schema patterns, for the OpenAPI (the parsers above stay the
+# judges: they also check calendar days, start <= end and give the readable 422).
+_DAY = r"20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_RELATIVE = "last:(7d|30d|90d|12m)|this:(week|month|quarter|year)|previous:(month|quarter|year)"
+# An empty value is allowed: a blank parameter is no filter.
+DATE_PATTERN = rf"^(|(on|on_or_before|on_or_after):{_DAY}|between:{_DAY},{_DAY}|{_RELATIVE})$"
+
+
+def set_pattern(value: str) -> str:
+    return rf"^(|(is|is_not):{value}|(any_of|none_of):{value}(,{value})*)$"
+
+
+_ID = "[1-9][0-9]{0,8}"
+TEAM_MEMBER_PATTERN = set_pattern(f"({_ID}|{UNASSIGNED})")
+TICKET_TYPE_PATTERN = set_pattern(_ID)
+PRIORITY_PATTERN = set_pattern("(low|medium|high|urgent)")
+FILTER_MAX = 1000  # characters in one filter parameter
+
 
 @dataclass(frozen=True)
 class DateFilter:
@@ -89,6 +135,8 @@ class DateFilter:
     op: DateOp
     start: date | None
     end: date | None
+    relative: str | None = None
+    """The relative period this range was resolved from (`last:7d`), if any."""
 
     @classmethod
     def on(cls, day: date) -> DateFilter:
@@ -121,7 +169,13 @@ class DateFilter:
             return DateFilter.on(end)
         return DateFilter.between(start, end)
 
+    def concrete(self) -> DateFilter:
+        """The same days, written as dates (click-through links must not move with the clock)."""
+        return replace(self, relative=None)
+
     def format(self) -> str:
+        if self.relative is not None:
+            return self.relative
         if self.op is DateOp.ON and self.start is not None:
             return f"on:{self.start.isoformat()}"
         if self.op is DateOp.BETWEEN and self.start is not None and self.end is not None:
@@ -167,8 +221,63 @@ def _parse_day(parameter: str, text: str, accepted: str) -> date:
     return day
 
 
-def parse_date(raw: str, parameter: str = "date") -> DateFilter:
-    op, rest = _split_op(parameter, raw.strip(), DateOp, DATE_FORMS)
+def present(raw: str | None) -> str | None:
+    """A blank parameter (`?date=`, as a plain HTML form sends an empty field) is no filter."""
+    return raw if raw is not None and raw.strip() else None
+
+
+def _months_back(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def _quarter_start(day: date) -> date:
+    return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def resolve_relative(token: str, today: date) -> tuple[date, date]:
+    """The first and last day of a relative period (a key of RELATIVE_PHRASES) seen on `today`."""
+    op, _, unit = token.partition(":")
+    if op == "last":
+        if unit == "12m":
+            return _months_back(today, 12) + timedelta(days=1), today
+        return today - timedelta(days=int(unit.removesuffix("d")) - 1), today
+    if unit == "week":
+        start = today - timedelta(days=today.weekday())
+        return start, start + timedelta(days=6)
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    if unit == "month":
+        start = today.replace(day=1)
+    elif unit == "quarter":
+        start = _quarter_start(today)
+    else:
+        start = date(today.year, 1, 1)
+    if op == "previous":
+        start = _months_back(start, months)
+    end = _months_back(start, -months) - timedelta(days=1)
+    return start, end
+
+
+def _parse_relative(parameter: str, raw: str, today: date | None) -> DateFilter:
+    if raw not in RELATIVE_PHRASES:
+        raise InvalidFilter(parameter, f"unknown period {raw!r}", DATE_FORMS)
+    start, end = resolve_relative(raw, today or datetime.now(UTC).date())
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise InvalidFilter(
+            parameter, f"{raw} is outside {FIRST_DAY}..{LAST_DAY} today", DATE_FORMS
+        )
+    return DateFilter(DateOp.BETWEEN, start, end, relative=raw)
+
+
+def parse_date(raw: str, parameter: str = "date", *, today: date | None = None) -> DateFilter:
+    """`today` is the current day in the reporting timezone (relative periods count from it;
+    UTC's day when not given)."""
+    text = raw.strip()
+    if text.partition(":")[0] in RELATIVE_OPS:
+        return _parse_relative(parameter, text, today)
+    op, rest = _split_op(parameter, text, DateOp, DATE_FORMS)
     if DateOp(op) is DateOp.BETWEEN:
         parts = rest.split(",")
         if len(parts) != 2:

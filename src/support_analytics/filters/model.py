@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ from support_analytics.filters.grammar import (
     parse_priority,
     parse_team_member,
     parse_ticket_type,
+    present,
     show_member,
 )
 
@@ -37,22 +39,27 @@ class TicketFilters:
         team_member: str | None = None,
         ticket_type: str | None = None,
         priority: str | None = None,
+        today: dt.date | None = None,
     ) -> TicketFilters:
-        """Raises `InvalidFilter` (422) naming the first malformed parameter."""
+        """Raises `InvalidFilter` (422) naming the first malformed parameter. Blank values are
+        no filter; relative dates count from `today` (the reporting timezone's day)."""
+        date, team_member = present(date), present(team_member)
+        ticket_type, priority = present(ticket_type), present(priority)
         return cls(
-            date=parse_date(date) if date is not None else None,
+            date=parse_date(date, today=today) if date is not None else None,
             team_member=parse_team_member(team_member) if team_member is not None else None,
             ticket_type=parse_ticket_type(ticket_type) if ticket_type is not None else None,
             priority=parse_priority(priority) if priority is not None else None,
         )
 
     @classmethod
-    def from_query(cls, params: dict[str, str]) -> TicketFilters:
+    def from_query(cls, params: dict[str, str], today: dt.date | None = None) -> TicketFilters:
         return cls.parse(
             date=params.get("date"),
             team_member=params.get("team_member"),
             ticket_type=params.get("ticket_type"),
             priority=params.get("priority"),
+            today=today,
         )
 
     def to_params(self) -> dict[str, str]:
@@ -73,6 +80,10 @@ class TicketFilters:
         params: dict[str, str] = self.to_params()
         params.update({key: str(value) for key, value in extra.items() if value is not None})
         return urlencode(params)
+
+    def concrete(self) -> TicketFilters:
+        """Relative dates written as the days they stand for now (for click-through links)."""
+        return self if self.date is None else replace(self, date=self.date.concrete())
 
     def with_date(self, date: DateFilter | None) -> TicketFilters:
         return replace(self, date=date)

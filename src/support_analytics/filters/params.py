@@ -3,19 +3,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
+from support_analytics.config import Settings
 from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import (
     DATE_EXAMPLES,
     DATE_FORMS,
+    DATE_PATTERN,
+    FILTER_MAX,
     PRIORITY_FORMS,
+    PRIORITY_PATTERN,
     TEAM_MEMBER_FORMS,
+    TEAM_MEMBER_PATTERN,
     TICKET_TYPE_FORMS,
+    TICKET_TYPE_PATTERN,
 )
 from support_analytics.filters.model import TicketFilters
 
@@ -26,6 +34,8 @@ def parse_ticket_filters(
         Query(
             description="Ticket creation day in the reporting timezone. " + DATE_FORMS,
             examples=list(DATE_EXAMPLES),
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": DATE_PATTERN},
         ),
     ] = None,
     team_member: Annotated[
@@ -34,6 +44,8 @@ def parse_ticket_filters(
             description="Assignee. " + TEAM_MEMBER_FORMS + ". is_not/none_of keep unassigned "
             "tickets unless `unassigned` is listed.",
             examples=["is:3", "is_not:unassigned", "any_of:1,2,unassigned", "none_of:4,5"],
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": TEAM_MEMBER_PATTERN},
         ),
     ] = None,
     ticket_type: Annotated[
@@ -41,6 +53,8 @@ def parse_ticket_filters(
         Query(
             description="Ticket type. " + TICKET_TYPE_FORMS,
             examples=["is:2", "is_not:4", "any_of:1,3,5", "none_of:14"],
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": TICKET_TYPE_PATTERN},
         ),
     ] = None,
     priority: Annotated[
@@ -49,12 +63,26 @@ def parse_ticket_filters(
             description="Priority. " + PRIORITY_FORMS + ". is_not/none_of keep tickets "
             "without a priority.",
             examples=["is:urgent", "is_not:low", "any_of:high,urgent", "none_of:low,medium"],
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": PRIORITY_PATTERN},
         ),
     ] = None,
+    *,
+    request: Request,
 ) -> TicketFilters:
     return TicketFilters.parse(
-        date=date, team_member=team_member, ticket_type=ticket_type, priority=priority
+        date=date,
+        team_member=team_member,
+        ticket_type=ticket_type,
+        priority=priority,
+        today=reporting_today(request),
     )
+
+
+def reporting_today(request: Request) -> dt.date:
+    """Today in the reporting timezone: what relative dates (`last:7d`) count from."""
+    settings: Settings = request.app.state.settings
+    return dt.datetime.now(ZoneInfo(settings.reporting_timezone)).date()
 
 
 TicketFiltersParam = Annotated[TicketFilters, Depends(parse_ticket_filters)]

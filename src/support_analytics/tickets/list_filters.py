@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from sqlalchemy import ColumnElement, exists, or_, select
 
 from support_analytics.db.models import Ticket, TicketFeedback
@@ -24,6 +24,7 @@ from support_analytics.filters.grammar import (
     InvalidFilter,
     parse_date,
 )
+from support_analytics.filters.params import reporting_today
 from support_analytics.filters.sql import date_clauses
 
 RATINGS = (1, 2, 3, 4, 5)
@@ -126,6 +127,7 @@ def list_filter_clauses(flt: ListFilters, tz: ZoneInfo) -> list[ColumnElement[bo
 
 
 def parse_list_filters(
+    request: Request,
     rating: Annotated[
         str | None,
         Query(description="Feedback rating. " + RATING_FORMS, examples=["any", "4,5", "none"]),
@@ -142,7 +144,9 @@ def parse_list_filters(
     """Blank means absent, like status, client and q: a plain HTML form sends empty fields."""
     return ListFilters(
         rating=parse_rating(rating) if rating and rating.strip() else None,
-        resolved=parse_date(resolved, "resolved") if resolved and resolved.strip() else None,
+        resolved=parse_date(resolved, "resolved", today=reporting_today(request))
+        if resolved and resolved.strip()
+        else None,
     )
 
 

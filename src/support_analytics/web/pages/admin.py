@@ -1,12 +1,16 @@
 """Admin pages: every account, invite staff or client users, change roles, disable or
 enable, sign a user out everywhere, hand out reset links. Admins only (403 page otherwise).
 
-Links are shown on the page that made them (no mail server); they are never put in a URL
-that would land in logs or browser history.
+Links are shown once, on the page the form redirects to (no mail server); they are never put
+in a URL that would land in logs or browser history. Every successful form answers 303 (Back
+or reload never repeats it): a new link rides to the next page in a short-lived HttpOnly
+cookie scoped to /admin, which that page reads and clears.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Mapping
 from typing import Annotated, Literal
 
@@ -17,6 +21,7 @@ from sqlalchemy.orm import Session
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.admin_endpoints import base_url
 from support_analytics.auth.dependencies import AdminUser, DbSession
+from support_analytics.auth.sessions import is_https
 from support_analytics.errors import AppError
 from support_analytics.tenancy.claims import Principal, Role
 from support_analytics.web.templating import templates
@@ -59,6 +64,44 @@ def _done(notice: str) -> Response:
     return RedirectResponse(f"/admin?done={notice}", status_code=303)
 
 
+ISSUED_COOKIE = "sa_issued_link"
+
+
+def _issued(request: Request, link: invites.Link) -> Response:
+    response = RedirectResponse("/admin", status_code=303)
+    value = json.dumps({"email": link.email, "purpose": link.purpose, "url": link.url})
+    response.set_cookie(
+        ISSUED_COOKIE,
+        base64.urlsafe_b64encode(value.encode()).decode(),
+        max_age=120,
+        httponly=True,
+        samesite="strict",
+        secure=is_https(request),
+        path="/admin",
+    )
+    return response
+
+
+def _issued_link(request: Request) -> invites.Link | None:
+    """The link the last form made, if it is one of ours (a cookie set by anyone else cannot
+    put a foreign link on the admin page)."""
+    raw = request.cookies.get(ISSUED_COOKIE)
+    if not raw:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(raw.encode()))
+    except ValueError:
+        return None
+    fields = data if isinstance(data, dict) else {}
+    email, purpose, url = fields.get("email"), fields.get("purpose"), fields.get("url")
+    ours = f"{base_url(request)}/set-password/"
+    if not (isinstance(email, str) and isinstance(url, str) and url.startswith(ours)):
+        return None
+    if purpose == "invite":
+        return invites.Link(email=email, purpose="invite", url=url)
+    return invites.Link(email=email, purpose="reset", url=url) if purpose == "reset" else None
+
+
 @router.get("")
 def users_page(
     *,
@@ -67,7 +110,13 @@ def users_page(
     user: AdminUser,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    return _render(request, db, user, {"notice": NOTICES.get(done or "")})
+    link = _issued_link(request)
+    response = _render(request, db, user, {"notice": NOTICES.get(done or ""), "link": link})
+    if request.cookies.get(ISSUED_COOKIE):
+        response.delete_cookie(
+            ISSUED_COOKIE, httponly=True, samesite="strict", secure=is_https(request), path="/admin"
+        )
+    return response
 
 
 @router.post("/invite")
@@ -96,7 +145,7 @@ def invite_submit(
     except AppError as exc:
         db.rollback()
         return _render(request, db, user, {"error": exc.message}, status_code=exc.status_code)
-    return _render(request, db, user, {"link": invitation.link}, status_code=201)
+    return _issued(request, invitation.link)
 
 
 @router.post("/users/{user_id}/role")
@@ -150,4 +199,4 @@ def reset_link_submit(
     except AppError as exc:
         db.rollback()
         return _render(request, db, user, {"error": exc.message}, status_code=exc.status_code)
-    return _render(request, db, user, {"link": link}, status_code=201)
+    return _issued(request, link)

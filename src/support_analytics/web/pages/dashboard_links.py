@@ -21,7 +21,8 @@ RATED = ANY  # tickets with a rating: the ones the CSAT card averages over
 
 
 def tickets_url(filters: TicketFilters, **extra: str | int | None) -> str:
-    params = dict(filters.to_params())
+    # Concrete days: a link must select the tickets counted now, not move with the clock.
+    params = dict(filters.concrete().to_params())
     params.update({key: str(value) for key, value in extra.items() if value is not None})
     query = urlencode(params)
     return f"{INBOX}?{query}" if query else INBOX

@@ -172,9 +172,13 @@ def set_password_submit(request: Request, token: str, password: Text, confirm: T
 
 
 @router.get("/account/password")
-def change_password_form(request: Request, user: CurrentUser) -> Response:
+def change_password_form(
+    request: Request,
+    user: CurrentUser,
+    done: Annotated[str | None, Query(max_length=1)] = None,
+) -> Response:
     return _page(
-        request, "auth/change_password.html", {"error": None, "done": False}, principal=user
+        request, "auth/change_password.html", {"error": None, "done": done == "1"}, principal=user
     )
 
 
@@ -204,10 +208,13 @@ def change_password_submit(
             )
         except InvalidInput as exc:
             error = exc.message
+    if error is None:
+        # 303 like every other successful form: reload or Back never posts the passwords again.
+        return RedirectResponse("/account/password?done=1", status_code=303)
     return _page(
         request,
         "auth/change_password.html",
-        {"error": error, "done": error is None},
+        {"error": error, "done": False},
         principal=user,
-        status_code=200 if error is None else 422,
+        status_code=422,
     )
