@@ -29,7 +29,7 @@ def session(fresh_database: str) -> Iterator[Session]:
 
 
 def count(session: Session, tz: ZoneInfo = UTC, **params: str) -> int:
-    filters = TicketFilters.parse(**params)
+    filters = TicketFilters.from_query(params)
     stmt = select(func.count()).select_from(tickets).where(*ticket_clauses(filters, tz))
     return int(session.execute(stmt).scalar_one())
 
