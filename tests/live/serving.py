@@ -23,11 +23,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str) -> Iterator[str]:
-    """Yield the base URL of the app serving `database_url` until the block ends."""
+def serving(database_url: str, **settings: int | float) -> Iterator[str]:
+    """Yield the base URL of the app serving `database_url` until the block ends; keyword
+    arguments are settings (e.g. sse_max_streams=2)."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(Settings(database_url=database_url, pool_size=4)),
+        create_app(
+            Settings.model_validate({"database_url": database_url, "pool_size": 4, **settings})
+        ),
         host="127.0.0.1",
         port=port,
         log_level="warning",
