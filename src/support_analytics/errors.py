@@ -123,7 +123,9 @@ STATUS_CODES: dict[int, str] = {
     401: Unauthenticated.code,
     403: Forbidden.code,
     404: NotFound.code,
+    405: "method_not_allowed",
     409: Conflict.code,
+    413: "payload_too_large",  # HTTPStatus renamed its phrase in Python 3.13
     422: InvalidInput.code,
     429: TooManyRequests.code,
     503: DatabaseUnavailable.code,

@@ -52,6 +52,7 @@ from support_analytics.analytics.schemas import (
 )
 from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
 from support_analytics.config import Settings
+from support_analytics.errors import error_responses
 from support_analytics.export import bom_param, csv_response
 from support_analytics.filters.grammar import present
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
@@ -71,14 +72,7 @@ router = APIRouter(
     tags=["analytics"],
     # Who is asking is settled before the query string is judged: 401/403 come first.
     dependencies=[Depends(_internal), Depends(reject_unknown_query_params), Depends(bom_param)],
-    responses={
-        401: {"description": "Not signed in"},
-        403: {"description": "Client users have no analytics"},
-        422: {
-            "description": "A malformed or unknown parameter; the message names it and "
-            "lists the accepted forms"
-        },
-    },
+    responses=error_responses(401, 403, 422, 503),
 )
 
 

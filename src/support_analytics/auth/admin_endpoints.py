@@ -11,11 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.dependencies import AdminUser, DbSession
+from support_analytics.errors import error_responses
 from support_analytics.auth.schemas import EmailText
 from support_analytics.config import Settings
 from support_analytics.tenancy.claims import Role
 
-router = APIRouter(prefix="/api/v1/admin", tags=["admin"])
+router = APIRouter(
+    prefix="/api/v1/admin", tags=["admin"], responses=error_responses(401, 403, 422, 503)
+)
 
 
 class UserOut(BaseModel):
@@ -92,7 +95,7 @@ def list_users(db: DbSession, _admin: AdminUser) -> UserList:
     return UserList(rows=[UserOut.of(user) for user in service.list_users(db)])
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED)
+@router.post("/users", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
 def invite_user(body: InviteBody, request: Request, db: DbSession, user: AdminUser) -> InviteOut:
     """Create an invited account and return its single-use invite link (7 days)."""
     result = admin.invite(
@@ -112,7 +115,7 @@ def invite_user(body: InviteBody, request: Request, db: DbSession, user: AdminUs
     )
 
 
-@router.patch("/users/{user_id}")
+@router.patch("/users/{user_id}", responses=error_responses(404, 409))
 def update_user(user_id: int, body: UserPatch, db: DbSession, user: AdminUser) -> UserOut:
     """Change role and/or status; disabling signs the user out at once."""
     updated = service.get_user(db, user_id)
@@ -123,12 +126,16 @@ def update_user(user_id: int, body: UserPatch, db: DbSession, user: AdminUser) -
     return UserOut.of(updated)
 
 
-@router.post("/users/{user_id}/revoke-sessions")
+@router.post("/users/{user_id}/revoke-sessions", responses=error_responses(404))
 def revoke_sessions(user_id: int, db: DbSession, _admin: AdminUser) -> Revoked:
     return Revoked(revoked=admin.revoke_sessions(db, user_id))
 
 
-@router.post("/users/{user_id}/reset-link", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/users/{user_id}/reset-link",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 409),
+)
 def reset_link(user_id: int, request: Request, db: DbSession, user: AdminUser) -> LinkOut:
     """A single-use password link (an invite link while the account is still invited)."""
     link = admin.reset_link(

@@ -11,9 +11,10 @@ from support_analytics.auth.dependencies import CurrentUser
 from support_analytics.auth.schemas import ChangePasswordBody, LoginBody, Me
 from support_analytics.config import Settings
 from support_analytics.db.engine import Database
+from support_analytics.errors import error_responses
 from support_analytics.tenancy.scope import owner_transaction
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = APIRouter(prefix="/api/v1", tags=["auth"], responses=error_responses(503))
 
 
 def client_ip(request: Request) -> str:
@@ -32,10 +33,7 @@ def database_of(request: Request) -> Database:
 
 @router.post(
     "/auth/login",
-    responses={
-        401: {"description": "Invalid email or password"},
-        429: {"description": "Rate limited"},
-    },
+    responses=error_responses(401, 422, 429),
 )
 def login(body: LoginBody, request: Request, response: Response) -> Me:
     """Sign in: sets the HttpOnly session cookie and returns who you are."""
@@ -71,7 +69,11 @@ def logout(request: Request, response: Response) -> None:
     sessions.clear_cookie(response, request)
 
 
-@router.post("/auth/password", status_code=status.HTTP_204_NO_CONTENT)
+@router.post(
+    "/auth/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 422, 429),
+)
 def change_password(body: ChangePasswordBody, user: CurrentUser, request: Request) -> None:
     """Change your own password; your other sessions are signed out."""
     service.change_password(
@@ -84,6 +86,6 @@ def change_password(body: ChangePasswordBody, user: CurrentUser, request: Reques
     )
 
 
-@router.get("/me")
+@router.get("/me", responses=error_responses(401))
 def me(user: CurrentUser) -> Me:
     return Me.of(user)

@@ -14,7 +14,7 @@ from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSessi
 from support_analytics.auth.sessions import token_from
 from support_analytics.config import Settings
 from support_analytics.db.engine import Database
-from support_analytics.errors import NotFound
+from support_analytics.errors import NotFound, error_responses
 from support_analytics.export import CsvResponse, bom_param
 from support_analytics.filters.params import reject_unknown_query_params
 from support_analytics.tickets import events, export, queries, service
@@ -35,11 +35,7 @@ from support_analytics.tickets.submissions import SUBMISSION_ID_PATTERN, TOKEN_M
 
 router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
 
-_ERRORS: dict[int | str, dict[str, str]] = {
-    401: {"description": "Not signed in"},
-    404: {"description": "No such ticket (or not yours)"},
-    422: {"description": "Invalid input; the message names the field"},
-}
+_ERRORS = error_responses(401, 404, 422, 503)
 
 
 def ticket_out(row: TicketRow) -> TicketOut:
@@ -129,7 +125,7 @@ def list_tickets(
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    responses={403: {"description": "Internal users do not create tickets"}, **_ERRORS},
+    responses={**error_responses(403), **_ERRORS},
 )
 def create_ticket(
     db: DbSession,
@@ -173,7 +169,7 @@ def add_message(
 @router.post(
     "/{ticket_id}/feedback",
     status_code=status.HTTP_201_CREATED,
-    responses={409: {"description": "Not resolved yet, or feedback already given"}, **_ERRORS},
+    responses={**error_responses(403, 409), **_ERRORS},
 )
 def add_feedback(
     db: DbSession, user: ClientUser, ticket_id: int, body: FeedbackCreate
@@ -187,11 +183,7 @@ def add_feedback(
 
 @router.patch(
     "/{ticket_id}",
-    responses={
-        403: {"description": "Clients cannot change tickets"},
-        409: {"description": "A status move the workflow does not allow"},
-        **_ERRORS,
-    },
+    responses={**error_responses(403, 409), **_ERRORS},
 )
 def update_ticket(
     db: DbSession, user: CurrentUser, ticket_id: int, body: TicketUpdate

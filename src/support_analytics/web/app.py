@@ -24,6 +24,7 @@ from support_analytics.live.shutdown import chain_on_termination
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
+from support_analytics.web import docs as api_docs
 from support_analytics.web import errors as web_errors
 from support_analytics.web import outage, security
 from support_analytics.web.limits import BodyLimit
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=partial(_lifespan, settings, url),
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # web/docs.py: Swagger UI from the vendored files
         redoc_url=None,
     )
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(portal_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(api_docs.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"], responses=error_responses(503))

@@ -16,6 +16,19 @@
   var pending = null; // {started: ms} while a filter change is on its way to the screen
   window.saTimings = [];
 
+  // Tooltip formatters return HTML: every name from the data is text, never markup.
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  // The CSP allows no inline event handlers: a select marked data-autosubmit submits its form.
+  document.addEventListener("change", function (evt) {
+    var select = evt.target.closest && evt.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.requestSubmit();
+  });
+
   // ---------- filter bar → canonical query string ----------
 
   function selectedValues(select) {
@@ -228,7 +241,7 @@
   builders.typeDonut = function (d) {
     return {
       color: PALETTE,
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + ": " + p.value.toLocaleString("en-US") + " (" + Number(p.data.pct).toFixed(1) + "%)"; } },
+      tooltip: { trigger: "item", formatter: function (p) { return escapeHtml(p.name) + ": " + p.value.toLocaleString("en-US") + " (" + Number(p.data.pct).toFixed(1) + "%)"; } },
       legend: { type: "scroll", orient: "horizontal", bottom: 0 },
       series: [{
         type: "pie", radius: ["32%", "56%"], center: ["50%", "46%"], avoidLabelOverlap: true,
@@ -268,7 +281,7 @@
         formatter: function (p) {
           var v = p.data.value || p.data;
           var n = v.length === 6 ? v.slice(1) : v;
-          return p.name + "<br>max " + n[4] + " h<br>q3 " + n[3] + " h<br>median " + n[2] + " h<br>q1 " + n[1] + " h<br>min " + n[0] + " h";
+          return escapeHtml(p.name) + "<br>max " + n[4] + " h<br>q3 " + n[3] + " h<br>median " + n[2] + " h<br>q1 " + n[1] + " h<br>min " + n[0] + " h";
         },
       },
       grid: { left: 64, right: 20, top: 20, bottom: 36 },
