@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -161,11 +162,19 @@ def conn(database: str) -> Iterator[Conn]:
         yield conn
 
 
-def check(session: Session, conn: Conn, spec: FilterSpec, tz: ZoneInfo) -> None:
+def check(
+    session: Session,
+    conn: Conn,
+    spec: FilterSpec,
+    tz: ZoneInfo,
+    cap: int = responsiveness.DISTINCT_CAP,
+) -> None:
+    """`cap=0` takes the percentile_cont path, the default the frequency-table path (the
+    data here has a few hundred distinct FRT values)."""
     filters = TicketFilters.from_query(spec.params())
-    got = responsiveness.responsiveness(session, filters, tz).model_dump(mode="json")
+    got = responsiveness.responsiveness(session, filters, tz, cap=cap).model_dump(mode="json")
     oracle.assert_close(got, oracle_responsiveness(conn, spec, tz.key), "responsiveness")
-    team = responsiveness.team(session, filters, tz).model_dump(mode="json")
+    team = responsiveness.team(session, filters, tz, cap=cap).model_dump(mode="json")
     oracle.assert_close(team["rows"], oracle_team(conn, spec, tz.key), "team")
     session.rollback()
 
@@ -193,6 +202,37 @@ def test_the_edge_cases_are_there(conn: Conn) -> None:
 @given(spec=filter_specs())
 def test_equals_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, UTC_ZONE)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_equals_the_oracle_when_percentile_cont_sorts(
+    session: Session, conn: Conn, spec: FilterSpec
+) -> None:
+    check(session, conn, spec, UTC_ZONE, cap=0)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=HEALTH)
+@given(
+    values=st.lists(
+        st.tuples(st.floats(0, 1e4, allow_nan=False), st.integers(1, 5)), min_size=1, max_size=30
+    ),
+    q=st.sampled_from((0.0, 0.1, 0.5, 0.9, 1.0)),
+)
+def test_percentile_from_counts_is_postgresqls(
+    conn: Conn, values: list[tuple[float, int]], q: float
+) -> None:
+    merged: dict[float, int] = {}
+    for value, count in values:
+        merged[value] = merged.get(value, 0) + count
+    pairs = sorted(merged.items())
+    flat = [value for value, count in pairs for _ in range(count)]
+    row = conn.execute(
+        "SELECT percentile_cont(%s) WITHIN GROUP (ORDER BY v) FROM unnest(%s::float8[]) v",
+        (q, flat),
+    ).fetchone()
+    assert row is not None
+    assert responsiveness.percentile_cont(pairs, q) == row[0]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
@@ -250,6 +290,7 @@ def test_exact_after_writes_of_every_kind(pg_server: PgServer, template_database
                     conn.execute(statement.encode())
                     for spec in specs:
                         check(session, conn, spec, UTC_ZONE)
+                        check(session, conn, spec, UTC_ZONE, cap=0)
         finally:
             engine.dispose()
 

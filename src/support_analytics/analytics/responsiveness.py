@@ -16,6 +16,8 @@ Definitions:
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -85,8 +87,94 @@ def _pct(part: int, whole: int) -> float | None:
     return None if whole == 0 else 100.0 * part / whole
 
 
-def responsiveness(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Responsiveness:
-    """The cards and the per-priority table, in one pass over the filtered facts."""
+# Group rows are (count, awaiting, median, p90, mean, resolved, one-touch).
+Stats = tuple[int, int, float | None, float | None, float | None, int, int]
+EMPTY: Stats = (0, 0, None, None, None, 0, 0)
+# Up to this many distinct (group, FRT) pairs the percentiles are read off a frequency table
+# (one hash aggregate, no sort); beyond it PostgreSQL's percentile_cont sorts the values.
+DISTINCT_CAP = 20_000
+
+
+def percentile_cont(pairs: Sequence[tuple[float, int]], q: float) -> float | None:
+    """PostgreSQL's percentile_cont(q) over the values `pairs` lists as (value, how many),
+    ascending: the same two rows and the same interpolation, so the same double."""
+    n = sum(count for _, count in pairs)
+    if n == 0:
+        return None
+    position = q * (n - 1)
+    first = math.floor(position)
+    second = math.ceil(position)
+    low = high = None
+    seen = 0
+    for value, count in pairs:
+        if low is None and first < seen + count:
+            low = value
+        if second < seen + count:
+            high = value
+            break
+        seen += count
+    assert low is not None
+    assert high is not None
+    if first == second:
+        return low
+    return low + (position - first) * (high - low)
+
+
+def _stats(pairs: list[tuple[float, int]], counts: tuple[int, int, int]) -> Stats:
+    pairs.sort()
+    n = sum(count for _, count in pairs)
+    mean = None if n == 0 else math.fsum(value * count for value, count in pairs) / n
+    return (
+        n,
+        counts[0],
+        percentile_cont(pairs, 0.5),
+        percentile_cont(pairs, 0.9),
+        mean,
+        counts[1],
+        counts[2],
+    )
+
+
+def _by_frequency(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, cap: int
+) -> dict[str | None, Stats] | None:
+    """Stats per priority and overall (key None) from (priority, FRT) counts, or None when
+    there are more than `cap` distinct pairs."""
+    f = facts.c
+    stmt = (
+        select(
+            f.priority,
+            f.frt_hours,
+            func.count(),
+            func.count().filter(and_(f.replies == 0, f.status.in_(OPEN_STATUSES))),
+            func.count().filter(f.status.in_(CLOSED_STATUSES)),
+            func.count().filter(and_(f.status.in_(CLOSED_STATUSES), f.replies == 1)),
+        )
+        .where(true(), *ticket_clauses(filters, tz, FACT_COLUMNS))
+        .group_by(f.priority, f.frt_hours)
+        .limit(cap + 1)
+    )
+    rows = session.execute(stmt).all()
+    if len(rows) > cap:
+        return None
+    pairs: dict[str | None, dict[float, int]] = {None: {}}
+    counts: dict[str | None, list[int]] = {None: [0, 0, 0]}
+    for priority, frt, n, awaiting, resolved, one_touch in rows:
+        for key in {None, priority}:
+            tally = counts.setdefault(key, [0, 0, 0])
+            tally[0] += awaiting
+            tally[1] += resolved
+            tally[2] += one_touch
+            if frt is not None:
+                values = pairs.setdefault(key, {})
+                values[frt] = values.get(frt, 0) + n
+    return {
+        key: _stats(list(pairs.get(key, {}).items()), (tally[0], tally[1], tally[2]))
+        for key, tally in counts.items()
+    }
+
+
+def _by_sorting(session: Session, filters: TicketFilters, tz: ZoneInfo) -> dict[str | None, Stats]:
     f = facts.c
     frt = f.frt_hours
     stmt = (
@@ -104,69 +192,117 @@ def responsiveness(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Re
         .where(true(), *ticket_clauses(filters, tz, FACT_COLUMNS))
         .group_by(func.rollup(f.priority))
     )
-    total: tuple[object, ...] = (0, 0, None, None, None, 0, 0)
-    per_priority: dict[str, tuple[object, ...]] = {}
+    out: dict[str | None, Stats] = {}
     for row in session.execute(stmt):
-        values = tuple(row[2:])
-        if row[0] == 1:
-            total = values
-        elif row[1] is not None:
-            per_priority[str(row[1])] = values
-    empty: tuple[object, ...] = (0, 0, None, None, None, 0, 0)
-    resolved, one_touch = int(str(total[5])), int(str(total[6]))
+        key = None if row[0] == 1 else row[1]
+        if row[0] == 1 or key is not None:
+            out[key] = (
+                int(row[2]),
+                int(row[3]),
+                _f(row[4]),
+                _f(row[5]),
+                _f(row[6]),
+                int(row[7]),
+                int(row[8]),
+            )
+    return out
+
+
+def responsiveness(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, cap: int = DISTINCT_CAP
+) -> Responsiveness:
+    """The cards and the per-priority table over the filtered facts."""
+    stats = _by_frequency(session, filters, tz, cap)
+    if stats is None:
+        stats = _by_sorting(session, filters, tz)
+    total = stats.get(None, EMPTY)
     return Responsiveness(
         first_response=FirstResponse(
-            count=int(str(total[0])),
-            awaiting=int(str(total[1])),
-            median_hours=_f(total[2]),
-            p90_hours=_f(total[3]),
-            avg_hours=_f(total[4]),
+            count=total[0],
+            awaiting=total[1],
+            median_hours=total[2],
+            p90_hours=total[3],
+            avg_hours=total[4],
         ),
         by_priority=[
             PriorityResponsiveness(
                 priority=p,
-                count=int(str(values[0])),
-                awaiting=int(str(values[1])),
-                median_hours=_f(values[2]),
-                p90_hours=_f(values[3]),
-                avg_hours=_f(values[4]),
+                count=row[0],
+                awaiting=row[1],
+                median_hours=row[2],
+                p90_hours=row[3],
+                avg_hours=row[4],
             )
             for p in admitted_priorities(filters)
-            for values in (per_priority.get(p, empty),)
+            for row in (stats.get(p, EMPTY),)
         ],
-        one_touch=OneTouch(resolved=resolved, one_touch=one_touch, pct=_pct(one_touch, resolved)),
+        one_touch=OneTouch(resolved=total[5], one_touch=total[6], pct=_pct(total[6], total[5])),
     )
 
 
-def team(session: Session, filters: TicketFilters, tz: ZoneInfo) -> ResponsivenessTeam:
-    """Every team member the filter admits (none-replied included): first replies on the
-    tickets assigned to them and their median FRT."""
+def _medians_by_frequency(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, cap: int
+) -> dict[int, tuple[int, float | None]] | None:
     f = facts.c
-    joined = team_members.outerjoin(
-        facts,
-        and_(f.assigned_to == team_members.c.id, *ticket_clauses(filters, tz, FACT_COLUMNS)),
+    stmt = (
+        select(f.assigned_to, f.frt_hours, func.count())
+        .where(f.frt_hours.is_not(None), *ticket_clauses(filters, tz, FACT_COLUMNS))
+        .group_by(f.assigned_to, f.frt_hours)
+        .limit(cap + 1)
     )
+    rows = session.execute(stmt).all()
+    if len(rows) > cap:
+        return None
+    pairs: dict[int, list[tuple[float, int]]] = {}
+    for member, frt, n in rows:
+        if member is not None:
+            pairs.setdefault(member, []).append((frt, n))
+    out: dict[int, tuple[int, float | None]] = {}
+    for member, values in pairs.items():
+        values.sort()
+        out[member] = (sum(n for _, n in values), percentile_cont(values, 0.5))
+    return out
+
+
+def _medians_by_sorting(
+    session: Session, filters: TicketFilters, tz: ZoneInfo
+) -> dict[int, tuple[int, float | None]]:
+    f = facts.c
     stmt = (
         select(
-            team_members.c.id,
-            team_members.c.username,
+            f.assigned_to,
             func.count(f.frt_hours),
             func.percentile_cont(0.5).within_group(f.frt_hours),
         )
-        .select_from(joined)
-        .group_by(team_members.c.id)
-        .order_by(team_members.c.id)
+        .where(
+            f.frt_hours.is_not(None),
+            f.assigned_to.is_not(None),
+            *ticket_clauses(filters, tz, FACT_COLUMNS),
+        )
+        .group_by(f.assigned_to)
     )
+    return {row[0]: (int(row[1]), _f(row[2])) for row in session.execute(stmt)}
+
+
+def team(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, cap: int = DISTINCT_CAP
+) -> ResponsivenessTeam:
+    """Every team member the filter admits (none-replied included): first replies on the
+    tickets assigned to them and their median FRT."""
+    medians = _medians_by_frequency(session, filters, tz, cap)
+    if medians is None:
+        medians = _medians_by_sorting(session, filters, tz)
+    members = select(team_members.c.id, team_members.c.username).order_by(team_members.c.id)
     if filters.team_member is not None:
-        stmt = stmt.where(set_clause(filters.team_member, team_members.c.id))
+        members = members.where(set_clause(filters.team_member, team_members.c.id))
     return ResponsivenessTeam(
         rows=[
             ResponsivenessTeamRow(
-                team_member_id=row[0],
-                name=row[1],
-                first_replies=row[2],
-                median_first_response_hours=_f(row[3]),
+                team_member_id=member_id,
+                name=name,
+                first_replies=medians.get(member_id, (0, None))[0],
+                median_first_response_hours=medians.get(member_id, (0, None))[1],
             )
-            for row in session.execute(stmt)
+            for member_id, name in session.execute(members)
         ]
     )

@@ -11,9 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.dependencies import AdminUser, DbSession
-from support_analytics.errors import error_responses
 from support_analytics.auth.schemas import EmailText
 from support_analytics.config import Settings
+from support_analytics.errors import error_responses
 from support_analytics.tenancy.claims import Role
 
 router = APIRouter(
