@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from support_analytics.auth.sessions import COOKIE_NAME
+from support_analytics.db import embedded, migrate, reference
+from support_analytics.db.engine import connect, libpq_url
+from tests.conftest import PgServer
+from tests.fixtures.auth import create_personas, open_session
 from tests.live.serving import free_port
 
 HANG = 0  # the status recorded for a request that did not answer within its bound
@@ -208,3 +215,29 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes]) -> None:
             return
         time.sleep(0.2)
     raise AssertionError("the server did not start within 60 s")
+
+
+@contextmanager
+def stoppable_database() -> Iterator[tuple[Path, str]]:
+    """A PostgreSQL of the test's own (the shared one must not stop): yields its home, for
+    `embedded.stop(home)` / `embedded.start(home)`, and the URL of a migrated database with
+    the reference data."""
+    home = Path(tempfile.mkdtemp(prefix="sa-out-", dir="/tmp"))
+    try:
+        server, _ = embedded.start(home)
+        url = PgServer(server.url("postgres")).create_database("sa_outage")
+        migrate.upgrade(url)
+        reference.load(libpq_url(url))
+        yield home, url
+    finally:
+        embedded.stop(home)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def admin_token(url: str) -> str:
+    """Create the test personas in `url` and open a session for the admin."""
+    owner = connect(url, pool_size=1)
+    try:
+        return open_session(owner, create_personas(owner)["admin"])
+    finally:
+        owner.engine.dispose()

@@ -156,6 +156,11 @@ class EventHub:
                 raise
             except (psycopg.Error, OSError) as exc:
                 log.warning("live listener lost its connection (%s); retrying in %.1fs", exc, delay)
+            if self.listening.is_set():
+                # Nothing will arrive until we are back: end the streams so pages say
+                # "reconnecting" instead of "live"; they come back (and resync) with us.
+                for subscription in tuple(self._subscribers):
+                    subscription.close()
             self.listening.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)

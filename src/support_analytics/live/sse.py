@@ -5,10 +5,12 @@ request is authenticated, and every event is filtered against them. Streams end 
 `max_age` seconds so a revoked session stops receiving events; EventSource reconnects by itself
 (and re-authenticates) after `retry` milliseconds.
 
-A reconnect needs no database: the viewer resolved for a session token (by its hash) is
-trusted for `sse_viewer_cache_seconds`, so streams come back while the database restarts and
-a wave of reconnects costs no connections. Streams are capped per session and per process;
-beyond a cap the answer is 429 or 503 with Retry-After. On shutdown every stream ends at once.
+A reconnect needs no request connection: the viewer resolved for a session token (by its
+hash) is trusted for `sse_viewer_cache_seconds`, so a wave of reconnects costs no connections.
+While the process's LISTEN connection is down (the database is away) streams end and new ones
+get 503 with Retry-After: the page shows "reconnecting", retries with backoff and refetches
+once it is back. Streams are capped per session and per process; beyond a cap the answer is
+429 or 503 with Retry-After. On shutdown every stream ends at once.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from support_analytics.live.listener import CLOSING, RESYNC, Delivery, EventHub
 HEARTBEAT_SECONDS = 15.0
 MAX_AGE_SECONDS = 300.0
 RETRY_MS = 3000
-LISTEN_WAIT_SECONDS = 5.0
+LISTEN_WAIT_SECONDS = 2.0
 CAP_RETRY_AFTER_SECONDS = 10
 VIEWER_CACHE_ENTRIES = 10_000
 
@@ -229,6 +231,11 @@ async def events(
         raise Unauthenticated("Sign in to continue.")
     key = token_hash(token)
     viewer = await _viewer(request, registry, key)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(hub.listening.wait(), timeout=LISTEN_WAIT_SECONDS)
+    if not hub.listening.is_set():
+        # The database is away: a stream now would say "live" and carry nothing.
+        raise DatabaseUnavailable("live updates are reconnecting to the database", retry_after=2)
     registry.admit(key)
     return _Stream(
         stream(hub, viewer, last_event_id=last_event_id, disconnected=request.is_disconnected),
