@@ -181,8 +181,7 @@ def test_the_portal_reopens_and_shows_the_timeline(client_a: TestClient, agent: 
 def test_the_portal_offers_a_follow_up_for_a_closed_ticket(
     client_a: TestClient, client_b: TestClient, agent: TestClient
 ) -> None:
-    ticket = create(client_a, title="Printer jammed", priority="urgent")
-    ticket_id = ticket["id"]
+    ticket_id = str(create(client_a, title="Printer jammed", priority="urgent")["id"])
     page = client_a.get(f"/portal/tickets/{ticket_id}").text
     assert "follow_up=" not in page
     assert agent.patch(f"/api/v1/tickets/{ticket_id}", json={"status": "resolved"}).is_success
@@ -196,7 +195,7 @@ def test_the_portal_offers_a_follow_up_for_a_closed_ticket(
     assert f"Follow-up to ticket #{ticket_id} (Printer jammed)" in form.text
     # Another client's ticket, an open one, or nonsense: 404, no hint.
     assert client_b.get("/portal/tickets/new", params={"follow_up": ticket_id}).status_code == 404
-    open_one = create(client_a)["id"]
+    open_one = str(create(client_a)["id"])
     assert client_a.get("/portal/tickets/new", params={"follow_up": open_one}).status_code == 404
     assert client_a.get("/portal/tickets/new", params={"follow_up": "x²"}).status_code == 404
 
