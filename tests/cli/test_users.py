@@ -6,10 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli.helpers import cli_env, run_cli
+
 from support_analytics.auth import service
 from support_analytics.db.engine import connect
 from support_analytics.tenancy.scope import owner_transaction
-from tests.cli.helpers import cli_env, run_cli
 
 
 def _users(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -65,7 +66,7 @@ def test_password_from_stdin(fresh_database: str, tmp_path: Path) -> None:
             "--client-id",
             "7",
         ],
-        input="piped-password-1\n",
+        input="quiet lantern harbour 1\n",
         env=cli_env(tmp_path, SUPPORT_ANALYTICS_DATABASE_URL=fresh_database),
         capture_output=True,
         text=True,

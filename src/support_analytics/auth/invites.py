@@ -14,7 +14,7 @@ from typing import Literal, Protocol
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from support_analytics.auth import passwords, service, sessions
+from support_analytics.auth import policy, service, sessions
 from support_analytics.auth.tokens import new_token, token_hash
 from support_analytics.db.engine import Database
 from support_analytics.errors import AppError, InvalidInput
@@ -115,20 +115,23 @@ def redeem(database: Database, token: str, new_password: str) -> int:
     """Set the password and burn the token (single use, even under concurrent redeems: the
     UPDATE ... WHERE used_at IS NULL lets exactly one through). Every session of the user
     is revoked: whoever had the old password is signed out."""
-    reason = passwords.check_strength(new_password)
-    if reason:
-        raise InvalidInput(reason)
     with owner_transaction(database) as session:
-        user_id = session.execute(
+        row = session.execute(
             text(
                 "UPDATE auth_tokens t SET used_at = now() FROM users u"
                 " WHERE u.id = t.user_id AND t.token_hash = :hash AND t.used_at IS NULL"
-                " AND t.expires_at > now() AND u.status <> 'disabled' RETURNING t.user_id"
+                " AND t.expires_at > now() AND u.status <> 'disabled'"
+                " RETURNING t.user_id, u.email"
             ),
             {"hash": token_hash(token)},
-        ).scalar_one_or_none()
-        if user_id is None:
+        ).first()
+        if row is None:
             raise InvalidLink
+        user_id = int(row.user_id)
+        # Refused here rolls the UPDATE back: the link stays usable for a better password.
+        reason = policy.refusal(new_password, email=row.email)
+        if reason:
+            raise InvalidInput(reason)
         service.activate_with_password(session, user_id, new_password)
         session.execute(
             text("UPDATE auth_tokens SET used_at = now() WHERE user_id = :id AND used_at IS NULL"),

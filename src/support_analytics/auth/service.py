@@ -16,7 +16,7 @@ from sqlalchemy import RowMapping, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from support_analytics.auth import passwords, ratelimit, sessions
+from support_analytics.auth import passwords, policy, ratelimit, sessions
 from support_analytics.auth.tokens import token_hash
 from support_analytics.db.engine import Database
 from support_analytics.errors import Conflict, InvalidInput, NotFound, Unauthenticated
@@ -118,9 +118,9 @@ def change_password(
 ) -> None:
     """Needs the current password, throttled like sign-in (a stolen session must not be a
     free password oracle); every other session of the user is revoked."""
-    reason = passwords.check_strength(new)
+    reason = policy.refusal(new, email=principal.email, current=current)
     if reason:
-        raise InvalidInput(reason)
+        raise InvalidInput(reason, field="new_password")
     with owner_transaction(database) as session:
         attempt = ratelimit.take_slot(session, email=principal.email, ip_address=ip_address)
     with owner_transaction(database) as session:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from support_analytics.auth import invites, service
+from support_analytics.auth import invites, policy, service
 from support_analytics.cli.context import console, fail, open_database
 from support_analytics.config import get_settings
 from support_analytics.errors import AppError
@@ -62,6 +62,9 @@ def create(
                 client_id=client_id,
             )
             if secret is not None:
+                reason = policy.refusal(secret, email=user.email)
+                if reason:
+                    raise fail(reason)
                 service.activate_with_password(session, user.id, secret)
                 console.print(f"created {user.email} ({role.value}), active")
                 return
