@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Generator
 from datetime import date
 
+import anyio
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -17,8 +19,9 @@ from sqlalchemy import text
 from support_analytics.db.engine import Database
 from support_analytics.export import BOM, cell, escape_text, file_name, lines
 from support_analytics.filters.grammar import DateFilter
+from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import queries
-from support_analytics.tickets.export import ExportLimit, ExportsBusy, limit_for
+from support_analytics.tickets.export import ExportLimit, ExportsBusy, limit_for, through_gate
 from support_analytics.tickets.queries import TicketQuery
 from tests.fixtures.auth import ApiClientFactory
 from tests.tickets.conftest import Count, create
@@ -158,3 +161,28 @@ def test_a_slot_is_given_back_once() -> None:
     limit.take()
     with pytest.raises(ExportsBusy):
         limit.take()
+
+
+def test_a_stream_holds_a_gate_slot_and_gives_everything_back_when_cut_short() -> None:
+    gate = RequestGate(1, wait_seconds=0.1)
+    limit = ExportLimit(1)
+    slot = limit.take()
+    closed: list[bool] = []
+
+    def chunks() -> Generator[str, None, None]:
+        try:
+            yield from ("a", "b", "c")
+        finally:
+            closed.append(True)
+
+    async def read_one() -> tuple[str, int]:
+        body = through_gate(gate, chunks(), slot)
+        first = await anext(body)
+        in_use = gate.in_use
+        await body.aclose()  # the client went away
+        return first, in_use
+
+    assert anyio.run(read_one) == ("a", 1)
+    assert closed == [True]
+    assert gate.in_use == 0
+    limit.take()  # the export slot was given back

@@ -17,6 +17,7 @@ from support_analytics.db.engine import Database
 from support_analytics.errors import NotFound, error_responses
 from support_analytics.export import CsvResponse, bom_param
 from support_analytics.filters.params import reject_unknown_query_params
+from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import events, export, queries, service
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketDetail, TicketRow
@@ -104,13 +105,15 @@ def list_tickets(
         settings: Settings = request.app.state.settings
         slot = export.limit_for(request.app.state, settings.csv_export_concurrency).take()
         database: Database = request.app.state.request_database
-        body = export.stream(
+        gate: RequestGate = request.app.state.request_gate
+        rows = export.stream(
             database,
             token_from(request),
             query,
             ttl=timedelta(hours=settings.session_ttl_hours),
             slot=slot,
         )
+        body = export.through_gate(gate, rows, slot)
         return CsvResponse("tickets", body, background=BackgroundTask(slot.release))
     page = queries.list_tickets(db, query)
     out = TicketPage(

@@ -7,19 +7,24 @@ the stream opens a transaction of its own with the caller's session token (`tena
 the same role, the same row-level security, checked again when the stream starts. Each export
 holds a pooled connection while it streams, so at most `csv_export_concurrency` run at once
 per process; beyond that the request is answered 503 with Retry-After before anything is sent.
+Every step of the stream runs admitted by the request gate (`tenancy.gate`) on its threads,
+so an export's connection is one of the gate's slots, never one more than the pool has.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncGenerator, Generator
 from datetime import timedelta
+from functools import partial
 
+import anyio
 from starlette.datastructures import State
 
 from support_analytics.db.engine import Database
 from support_analytics.errors import AppError
 from support_analytics.export import lines
+from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tenancy.scope import request_transaction
 from support_analytics.tickets import queries
 from support_analytics.tickets.queries import TicketQuery, TicketRow
@@ -123,7 +128,7 @@ def stream(
     ttl: timedelta,
     slot: Slot,
     batch: int = BATCH_ROWS,
-) -> Iterator[str]:
+) -> Generator[str, None, None]:
     """The CSV text of every matching row, in the list's order, a batch at a time."""
     try:
         with request_transaction(database, token, ttl=ttl) as scope:
@@ -135,3 +140,20 @@ def stream(
             yield from lines(COLUMNS, rows)
     finally:
         slot.release()
+
+
+async def through_gate(
+    gate: RequestGate, chunks: Generator[str, None, None], slot: Slot
+) -> AsyncGenerator[str, None]:
+    """`chunks` (a `stream`) stepped on the gate's threads while holding one gate slot."""
+    try:
+        async with gate.admitted():
+            try:
+                while (chunk := await gate.run(partial(next, chunks, None))) is not None:
+                    yield chunk
+            finally:
+                # Ends the transaction at once when the client goes away mid-stream.
+                with anyio.CancelScope(shield=True):
+                    await gate.run(chunks.close)
+    finally:
+        slot.release()  # also when the gate never admitted it (the stream never started)
