@@ -6,11 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli.helpers import cli_env, run_cli
-
 from support_analytics.auth import service
 from support_analytics.db.engine import connect
 from support_analytics.tenancy.scope import owner_transaction
+from tests.cli.helpers import cli_env, run_cli
 
 
 def _users(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
