@@ -36,12 +36,30 @@ def test_login_page_renders_without_a_session(auth_app: FastAPI) -> None:
 
 
 def test_each_kind_lands_on_its_home(auth_app: FastAPI, personas: dict[Persona, TestUser]) -> None:
-    assert _form_login(_browser(auth_app), personas["agent"]) == "/dashboard"
+    assert _form_login(_browser(auth_app), personas["agent"]) == "/tickets"
     assert _form_login(_browser(auth_app), personas["client_a"]) == "/portal"
     client = _browser(auth_app)
     _form_login(client, personas["manager"])
     assert client.get("/").headers["location"] == "/dashboard"
     assert _browser(auth_app).get("/").headers["location"] == "/login"
+
+
+def test_agents_land_on_the_inbox_managers_and_admins_on_the_dashboard(
+    auth_app: FastAPI, personas: dict[Persona, TestUser]
+) -> None:
+    # Issue 11: an agent's work is the ticket queue; the dashboard is for those who manage it.
+    homes: list[tuple[Persona, str]] = [
+        ("agent", "/tickets"),
+        ("manager", "/dashboard"),
+        ("admin", "/dashboard"),
+    ]
+    for persona, home in homes:
+        client = _browser(auth_app)
+        assert _form_login(client, personas[persona]) == home
+        assert client.get("/").headers["location"] == home
+    # a safe `next` still wins
+    agent = personas["agent"]
+    assert _form_login(_browser(auth_app), agent, next_="/dashboard/team") == "/dashboard/team"
 
 
 def test_next_is_followed_only_on_this_site(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,10 @@ def _run_demo_once(home: Path) -> str:
 def test_demo_loads_once_then_reuses_the_data(tmp_path: Path) -> None:
     try:
         first = _run_demo_once(tmp_path)
-        assert "reference data loaded" in first
+        assert "creating the embedded PostgreSQL" in first
+        assert "reference data (seed.sql)" in first
+        # anchored to today (in the reporting timezone, UTC unless configured)
+        assert f"reference data loaded, shifted to end on {datetime.now(UTC).date()}" in first
         second = _run_demo_once(tmp_path)
         assert "reference data already present: reusing it" in second
     finally:

@@ -168,7 +168,9 @@ def test_load_reference_replace_keeps_accounts(fresh_database: str, tmp_path: Pa
         SUPPORT_ANALYTICS_DATABASE_URL=fresh_database,
     )
     assert reloaded.returncode == 0, reloaded.stderr
-    assert "kept" in reloaded.stdout  # it says what survived
+    assert "user accounts kept: 2" in reloaded.stdout  # it says what survived
+    assert "reference data (seed.sql)" in reloaded.stdout  # progress, phase by phase
+    assert "analytics rollups" in reloaded.stdout
     listed = _users(fresh_database, tmp_path, "list")
     assert "kept.agent@example.com" in listed.stdout
     assert "kept.client@example.com" in listed.stdout

@@ -110,7 +110,7 @@ def test_replace_refuses_when_an_account_would_lose_its_link(fresh_database: str
             "VALUES ('extra@example.com', 'client', 'client', 900)"
         )
     before = _dump(fresh_database)
-    with pytest.raises(AppError, match="extra@example.com"):
+    with pytest.raises(AppError, match=r"extra@example\.com"):
         reference.load(libpq_url(fresh_database), replace=True)
     assert _dump(fresh_database) == before  # nothing written half-way
 

@@ -7,7 +7,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from types import FrameType
 
 import typer
@@ -53,12 +53,20 @@ def open_database(
     """A connected database for one command; upgrades the schema first unless told not to."""
     settings = settings or get_settings()
     exit_cleanly_on_termination()
-    with database_url(settings, keep_running=keep_running) as url:
+    starting = "connecting to the database..."
+    if not settings.database_url:
+        starting = "starting the embedded PostgreSQL..."
+        if not (settings.home / "pgdata" / "PG_VERSION").exists():
+            console.print(f"creating the embedded PostgreSQL in {settings.home} (first run only)")
+    with ExitStack() as stack:
+        with console.status(starting):
+            url = stack.enter_context(database_url(settings, keep_running=keep_running))
         database = connect(url, pool_size=2)
         try:
             if migrated:
                 try:
-                    migrate.upgrade(url)
+                    with console.status("applying database migrations..."):
+                        migrate.upgrade(url)
                 except CommandError as exc:
                     # e.g. a database migrated by a newer or different version of the code
                     raise AppError(f"cannot upgrade the database schema: {exc}") from exc

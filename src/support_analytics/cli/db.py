@@ -55,9 +55,13 @@ def load_reference(
     """Load database/seed.sql (50 clients, 15 team members, 14 types, 42,900 tickets)."""
     anchor = as_of.date() if as_of else reference.SEED_AS_OF
     with open_database() as database:
-        with console.status("running seed.sql (a few seconds)..."):
+        with generation_progress(console) as progress:
             counts = reference.load(
-                libpq_url(database.url), random_seed=random_seed, replace=replace, as_of=anchor
+                libpq_url(database.url),
+                random_seed=random_seed,
+                replace=replace,
+                as_of=anchor,
+                progress=progress,
             )
         for table, count in counts.counts.items():
             console.print(f"{table:>16}: {count:>9,}")
@@ -75,7 +79,7 @@ def generate_command(
     random_seed: Annotated[
         int,
         typer.Option(
-            min=0, max=generate.MAX_RANDOM_SEED, help="Same seed, same rows (0..2147483647)."
+            min=0, max=reference.MAX_RANDOM_SEED, help="Same seed, same rows (0..2147483647)."
         ),
     ] = generate.DEFAULT_RANDOM_SEED,
     replace: Annotated[

@@ -1,4 +1,5 @@
-"""A rich progress display for `db generate`: one bar per phase, rows per second, ETA."""
+"""A rich progress display for `db generate` and `db load-reference` (and so `demo`): one bar
+per phase, rows per second, ETA."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from support_analytics.db.generate import Progress as ProgressCallback
+from support_analytics.db.reference import Progress as ProgressCallback
 
 _LABELS = {
+    "seed": "reference data (seed.sql)",
+    "shift": "timestamps moved to --as-of",
     "tickets": "tickets, messages, feedback",
     "indexes": "indexes and foreign keys",
     "rollups": "analytics rollups",

@@ -14,6 +14,7 @@ import uvicorn
 
 from support_analytics.auth import demo as demo_accounts
 from support_analytics.cli.context import console, fail, open_database
+from support_analytics.cli.progress import generation_progress
 from support_analytics.cli.protocol import HeadTimeoutProtocol
 from support_analytics.config import get_settings, local_url
 from support_analytics.db import reference
@@ -114,8 +115,8 @@ def demo(
     with open_database(settings) as database:
         try:
             today = datetime.now(ZoneInfo(settings.reporting_timezone)).date()
-            with console.status("loading the reference data (first run only)..."):
-                reference.load(libpq_url(database.url), as_of=today)
+            with generation_progress(console) as progress:
+                reference.load(libpq_url(database.url), as_of=today, progress=progress)
             console.print(f"reference data loaded, shifted to end on {today.isoformat()}")
         except reference.DatabaseNotEmpty:
             console.print("reference data already present: reusing it")

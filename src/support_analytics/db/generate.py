@@ -29,7 +29,6 @@ set aside meanwhile and rebuilt once at the end.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
@@ -40,25 +39,24 @@ from support_analytics.analytics import rollups
 from support_analytics.config import get_settings
 from support_analytics.db.reference import (
     AS_OF,
+    MAX_RANDOM_SEED,
     DatabaseNotEmpty,
+    Progress,
     TableCounts,
     reference_sql,
+    set_user_triggers,
     table_counts,
 )
 from support_analytics.errors import AppError
 from support_analytics.tickets import events
 
 DEFAULT_RANDOM_SEED = 42
-MAX_RANDOM_SEED = 2**31 - 1
 DEFAULT_BATCH = 100_000
 REFERENCE_MONTH_TICKETS = tuple(3060 + 140 * month for month in range(1, 12))
 DIMENSIONS = {"clients": 50, "team_members": 15, "ticket_types": 14}
 BULK_TABLES = ("tickets", "ticket_messages", "ticket_feedback", "payments")
 CLOSED_SHARE_OF_RESOLVED = 0.10
 UNASSIGNED_SHARE_OF_OPEN = 0.50
-
-Progress = Callable[[str, int, int], None]
-"""Called as (step, done, total) while generating; `total` is the step's unit count."""
 
 
 class GenerateError(AppError):
@@ -326,16 +324,6 @@ def _set_aside_indexes_and_keys(conn: Conn) -> _SetAside:
     return _SetAside(restore)
 
 
-def _set_triggers(conn: Conn, *, enabled: bool) -> None:
-    # Per-row triggers (live notifications, rollup maintenance) would fire millions of times;
-    # rollups are rebuilt once at the end instead, and a bulk load has no one to notify.
-    action = "ENABLE" if enabled else "DISABLE"
-    for table in BULK_TABLES:
-        conn.execute(
-            sql.SQL(f"ALTER TABLE {{}} {action} TRIGGER USER").format(sql.Identifier(table))
-        )
-
-
 def _reset_sequences(conn: Conn) -> None:
     for table in BULK_TABLES:
         conn.execute(
@@ -396,7 +384,7 @@ def generate(
         )
         _prepare_dimensions(conn)
         set_aside = _set_aside_indexes_and_keys(conn)
-        _set_triggers(conn, enabled=False)
+        set_user_triggers(conn, BULK_TABLES, enabled=False)
         clients = _scalar(conn, "SELECT count(*) FROM clients")
         members = _scalar(conn, "SELECT count(*) FROM team_members")
         types = _scalar(conn, "SELECT count(*) FROM ticket_types")
@@ -424,7 +412,7 @@ def generate(
         for number, statement in enumerate(set_aside.restore, start=1):
             conn.execute(statement.encode())
             report("indexes", number, len(set_aside.restore))
-        _set_triggers(conn, enabled=True)
+        set_user_triggers(conn, BULK_TABLES, enabled=True)
         _reset_sequences(conn)
         report("rollups", 0, 1)
         _after_bulk_load(conn)

@@ -21,6 +21,7 @@ tokens, activity) go with the tickets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import resources
@@ -53,6 +54,10 @@ REFERENCE_TABLES = (
 DIMENSION_TABLES = ("clients", "team_members", "ticket_types")
 _CLOCK_SCHEMA = "reference_seed_clock"
 _SEED_END = "\nEND TRANSACTION;"
+
+
+# (step, done, total): what a bulk load reports as it goes (cli/progress.py draws it).
+Progress = Callable[[str, int, int], None]
 
 
 class DatabaseNotEmpty(AppError):
@@ -195,6 +200,7 @@ def load(
     random_seed: int = DEFAULT_RANDOM_SEED,
     replace: bool = False,
     as_of: date = SEED_AS_OF,
+    progress: Progress | None = None,
 ) -> TableCounts:
     """Run seed.sql into a migrated database, then shift every timestamp so the data ends at
     `as_of` instead of the seed's own 2025-12-01. Refuses a database holding tickets or
@@ -202,6 +208,7 @@ def load(
     tickets, and keeps user accounts, their sessions and tokens."""
     setseed = setseed_value(random_seed)
     body = _seed_body()
+    report = progress or (lambda _step, _done, _total: None)
     with psycopg.connect(libpq_url, autocommit=True) as conn:
         existing = table_counts(conn)
         if existing.total() and not replace:
@@ -222,8 +229,10 @@ def load(
                 f"LANGUAGE sql IMMUTABLE AS $$ SELECT '{AS_OF}'::timestamptz $$"
             )
             conn.execute(f"SET LOCAL search_path = {_CLOCK_SCHEMA}, pg_catalog, public")
+            report("seed", 0, 1)
             # One simple-protocol call for the seed's statements.
             conn.execute(body.encode())
+            report("seed", 1, 1)
             conn.execute("RESET search_path")
             conn.execute(f"DROP SCHEMA {_CLOCK_SCHEMA} CASCADE")
             _check_account_links(conn)
@@ -231,12 +240,18 @@ def load(
                 conn.execute(statement)
             days = (as_of - SEED_AS_OF).days
             if days:
+                report("shift", 0, 1)
                 set_user_triggers(conn, REFERENCE_TABLES, enabled=False)
                 _shift_timestamps(conn, days)
                 set_user_triggers(conn, REFERENCE_TABLES, enabled=True)
+                report("shift", 1, 1)
+            report("rollups", 0, 1)
             rollups.rebuild(conn, get_settings().reporting_timezone)
             events.backfill(conn)
             kept = conn.execute("SELECT count(*) FROM users").fetchone()
+        report("rollups", 1, 1)
+        report("analyze", 0, 1)
         rollups.vacuum(conn)
+        report("analyze", 1, 1)
         counts = table_counts(conn)
         return TableCounts(counts.counts, accounts_kept=kept[0] if kept else 0)

@@ -19,7 +19,7 @@ from support_analytics.auth.dependencies import CurrentUser, OptionalUser
 from support_analytics.auth.endpoints import client_ip, database_of, session_ttl
 from support_analytics.auth.ratelimit import RateLimited
 from support_analytics.errors import AppError, InvalidInput
-from support_analytics.tenancy.claims import Principal
+from support_analytics.tenancy.claims import Principal, Role
 from support_analytics.tenancy.scope import owner_transaction
 from support_analytics.text import SECRET_FORBIDDEN, is_clean
 from support_analytics.web.templating import templates
@@ -39,8 +39,12 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
-def landing(principal: Principal) -> str:
-    return "/dashboard" if principal.is_internal else "/portal"
+def landing(role: Role) -> str:
+    """Where signing in leads: agents work the ticket inbox, managers and admins read the
+    dashboard, clients their portal."""
+    if role is Role.CLIENT:
+        return "/portal"
+    return "/tickets" if role is Role.AGENT else "/dashboard"
 
 
 def _page(
@@ -66,7 +70,7 @@ def home(user: OptionalUser) -> Response:
     """Role-based landing: the dashboard for staff, the portal for clients."""
     if user is None:
         return RedirectResponse("/login", status_code=303)
-    return RedirectResponse(landing(user), status_code=303)
+    return RedirectResponse(landing(user.role), status_code=303)
 
 
 @router.get("/login")
@@ -124,7 +128,7 @@ def login_submit(
         return _page(request, "login.html", {**context, "error": exc.message}, status_code=401)
     with owner_transaction(database) as session:
         user = service.get_user(session, result.user_id)
-    default = "/dashboard" if user.kind == "internal" else "/portal"
+    default = landing(user.role)
     target = safe_next(next) or default
     if user.kind == "client" and not target.startswith("/portal"):
         target = default
