@@ -14,6 +14,7 @@ import typer
 from sqlalchemy import create_engine, text
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
+from support_analytics.auth.demo import DEMO_ACCOUNTS
 from support_analytics.cli.app import app
 from support_analytics.db import migrate
 
@@ -105,6 +106,15 @@ def test_options_in_the_readme_table_exist() -> None:
     known = {opt for command in COMMANDS.values() for opt in _options(command)}
     named = {opt for row in _readme_cli_rows() for opt in re.findall(r"--[a-z][a-z-]*", row)}
     assert named - known == set()
+
+
+def test_the_readme_publishes_the_demo_logins() -> None:
+    text = README.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| ")]
+    for account in DEMO_ACCOUNTS:
+        assert any(
+            f"`{account.email}`" in row and f"`{account.password}`" in row for row in rows
+        ), account.email
 
 
 def test_readme_is_short() -> None:
