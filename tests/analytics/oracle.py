@@ -17,6 +17,8 @@ from urllib.parse import urlencode
 import psycopg
 from sqlalchemy.engine import make_url
 
+from support_analytics.people import display_name
+
 DateSpec = tuple[str, str | None, str | None]  # (op, first day or None, last day or None)
 PRIORITIES = ("low", "medium", "high", "urgent")
 
@@ -189,7 +191,7 @@ def team_rows(conn: Conn, spec: FilterSpec, tz: str) -> list[dict[str, object]]:
     return [
         {
             "team_member_id": r[0],
-            "name": r[1],
+            "name": display_name(str(r[1])),
             "tickets_assigned": r[2],
             "tickets_resolved": r[3],
             "avg_resolution_hours": _num(r[4]),

@@ -154,7 +154,7 @@ def test_empty_sets_give_zero_counts_and_null_averages(session: Session) -> None
 
 def test_member_and_client_without_tickets_are_listed(session: Session, conn: Conn) -> None:
     team = team_performance.team_performance(session, TicketFilters(), UTC_ZONE)
-    new_hire = next(r for r in team.rows if r.name == "new_hire")
+    new_hire = next(r for r in team.rows if r.name == "New Hire")  # username new_hire
     assert (new_hire.tickets_assigned, new_hire.avg_rating) == (0, None)
     assert team.rows[-1] is new_hire  # fewest tickets last
     last_page = clients.client_analysis(session, TicketFilters(), UTC_ZONE, page=3)

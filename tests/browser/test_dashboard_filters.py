@@ -73,7 +73,7 @@ def test_set_filters_through_the_controls(manager: Page, live_server: LiveServer
     manager.wait_for_url(lambda url: "team_member=" in url)
     settle(manager)
     assert state(manager)["team_member"] == f"is:{sarah}"
-    expect(manager.locator("[data-description]")).to_contain_text("assigned to sarah_jones")
+    expect(manager.locator("[data-description]")).to_contain_text("assigned to Sarah Jones")
 
     # A reload rebuilds the same view and the same controls from the address alone.
     before = manager.url

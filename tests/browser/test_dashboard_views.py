@@ -210,7 +210,7 @@ def test_screenshot_of_every_view(
 def test_question_from_the_issue_is_answered(manager: Page, question_filters: str) -> None:
     manager.goto(f"/dashboard/resolution?{question_filters}")
     wait_for_view(manager)
-    expect(manager.locator("[data-description]")).to_contain_text("sarah_jones")
+    expect(manager.locator("[data-description]")).to_contain_text("Sarah Jones")
     expect(manager.locator("[data-description]")).to_contain_text("Billing Question")
     screenshot(manager, "dashboard-question", full_page=True)
 

@@ -176,3 +176,36 @@ def test_bar_labels_have_thousands_separators(manager: Page) -> None:
     assert labels
     assert all(isinstance(text, str) and re.fullmatch(r"\d{1,3}(,\d{3})*", text) for text in labels)
     assert any("," in str(text) for text in labels), labels
+
+
+def test_every_chart_saves_as_png_and_views_print_cleanly(manager: Page) -> None:
+    for path, charts in (
+        ("/dashboard/over-time", 1),
+        ("/dashboard/distribution?priority=is:high", 2),
+    ):
+        manager.goto(path)
+        wait_for_view(manager, charts=charts)
+        saves = manager.evaluate(
+            """() => [...document.querySelectorAll("[data-chart]")].map(el => {
+                 const toolbox = echarts.getInstanceByDom(el).getOption().toolbox;
+                 return Boolean(toolbox && toolbox[0] && toolbox[0].feature.saveAsImage);
+               })"""
+        )
+        assert saves == [True] * charts, (path, saves)
+    manager.emulate_media(media="print")
+    for selector in (".site-header", "#filter-form", "nav[aria-label='Dashboard views']"):
+        expect(manager.locator(selector)).to_be_hidden()
+    expect(manager.locator("#view")).to_be_visible()
+    expect(manager.locator(".chip").first).to_be_visible()  # what the numbers are filtered by
+
+
+def test_donut_groups_small_types_as_other(manager: Page) -> None:
+    manager.goto("/dashboard/distribution")
+    wait_for_view(manager, charts=2)
+    names = manager.evaluate(
+        """() => echarts.getInstanceByDom(document.querySelector("[data-chart=typeDonut]"))
+                 .getOption().series[0].data.map(d => d.name)"""
+    )
+    assert isinstance(names, list)
+    assert str(names[-1]).startswith("Other (")
+    expect(manager.locator("#types-table tbody tr")).to_have_count(14)

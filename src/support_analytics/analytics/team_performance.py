@@ -17,6 +17,7 @@ from support_analytics.analytics.schemas import TeamPerformance, TeamRow
 from support_analytics.analytics.tables import feedback, team_members, tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import set_clause, ticket_clauses
+from support_analytics.people import display_name
 
 NUMERIC_COLUMNS = ("tickets_assigned", "tickets_resolved", "avg_resolution_hours", "avg_rating")
 SORT_COLUMNS = ("team_member_id", "name", *NUMERIC_COLUMNS, "status")
@@ -70,7 +71,7 @@ def rows_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) ->
     return [
         TeamRow(
             team_member_id=row[0],
-            name=row[1],
+            name=display_name(row[1]),
             status=row[2],
             tickets_assigned=row[3],
             tickets_resolved=row[4],
@@ -113,7 +114,7 @@ def rows_from_rollups(session: Session, filters: TicketFilters) -> list[TeamRow]
         rows.append(
             TeamRow(
                 team_member_id=member_id,
-                name=name,
+                name=display_name(name),
                 status=status,
                 tickets_assigned=int(got[1]) if got else 0,
                 tickets_resolved=int(got[2]) if got else 0,

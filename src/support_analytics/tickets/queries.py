@@ -20,6 +20,7 @@ from support_analytics.db.models import (
     TicketType,
 )
 from support_analytics.filters.grammar import ascii_id
+from support_analytics.people import display_name
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
 
@@ -158,7 +159,7 @@ def _to_row(
         ticket_type_id=ticket.ticket_type_id,
         type_name=type_name,
         assigned_to=ticket.assigned_to,
-        assignee_name=who,
+        assignee_name=None if who is None else display_name(who),
         created_at=ticket.created_at,
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
@@ -236,7 +237,7 @@ def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
                 id=m.id,
                 from_client=bool(m.from_client),
                 from_team_member_id=m.from_team_member_id,
-                author_name=who,
+                author_name=None if who is None else display_name(who),
                 text=m.message_text,
                 created_at=m.created_at,
             )
@@ -265,7 +266,9 @@ def team_members(session: Session) -> list[Option]:
             TeamMember.username
         )
     )
-    return [Option(id=i, name=n, hint=d) for i, n, d in rows]
+    return sorted(
+        (Option(id=i, name=display_name(n), hint=d) for i, n, d in rows), key=lambda o: o.name
+    )
 
 
 def clients(session: Session) -> list[Option]:

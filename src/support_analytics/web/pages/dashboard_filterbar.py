@@ -18,6 +18,7 @@ from support_analytics.db.models import TeamMember, TicketType
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
+from support_analytics.people import display_name
 
 DATE_OPERATORS: tuple[tuple[str, str], ...] = (
     ("", "Any date"),
@@ -80,7 +81,12 @@ class Names:
             select(TicketType.id, TicketType.type_name).order_by(TicketType.type_name)
         ).all()
         return cls(
-            team_members={int(row[0]): str(row[1]) for row in members},
+            team_members=dict(
+                sorted(
+                    ((int(row[0]), display_name(str(row[1]))) for row in members),
+                    key=lambda item: item[1],
+                )
+            ),
             ticket_types={int(row[0]): str(row[1]) for row in types},
         )
 

@@ -32,7 +32,11 @@ def for_member(filters: TicketFilters, member_id: int) -> TicketFilters:
     return replace(filters, team_member=SetFilter(SetOp.IS, (member_id,)))
 
 
-def for_type(filters: TicketFilters, type_id: int) -> TicketFilters:
+def for_type(filters: TicketFilters, type_id: int, *more: int) -> TicketFilters:
+    """Only these types (each already admitted by `filters`, so replacing its type filter
+    narrows it)."""
+    if more:
+        return replace(filters, ticket_type=SetFilter(SetOp.ANY_OF, (type_id, *more)))
     return replace(filters, ticket_type=SetFilter(SetOp.IS, (type_id,)))
 
 

@@ -182,22 +182,42 @@ def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
 # ---------- distribution ----------
 
 
+# Fourteen near-equal slices cannot be told apart: the donut names the largest few and groups
+# the rest as "Other" (the table beside it lists every type).
+DONUT_SLICES = 6
+
+
 def type_chart(result: TicketTypes, filters: TicketFilters) -> Payload:
-    shown = [row for row in result.rows if row.count > 0]
-    return {
-        "items": [
+    shown = sorted(
+        (row for row in result.rows if row.count > 0),
+        key=lambda row: (-row.count, row.name, row.ticket_type_id),
+    )
+    named = shown if len(shown) <= DONUT_SLICES + 1 else shown[:DONUT_SLICES]
+    rest = shown[len(named) :]
+    items: list[JsonValue] = [
+        {
+            "name": row.name,
+            "value": row.count,
+            "pct": round(row.pct, 1) if row.pct is not None else 0.0,
+        }
+        for row in named
+    ]
+    if rest:
+        items.append(
             {
-                "name": row.name,
-                "value": row.count,
-                "pct": round(row.pct, 1) if row.pct is not None else 0.0,
+                "name": f"Other ({len(rest)} types)",
+                "value": sum(row.count for row in rest),
+                "pct": round(sum(row.pct or 0.0 for row in rest), 1),
             }
-            for row in shown
-        ],
-        "links": {
-            str(i): links.tickets_url(links.for_type(filters, row.ticket_type_id))
-            for i, row in enumerate(shown)
-        },
+        )
+    chart_links: dict[str, JsonValue] = {
+        str(i): links.tickets_url(links.for_type(filters, row.ticket_type_id))
+        for i, row in enumerate(named)
     }
+    if rest:
+        ids = [row.ticket_type_id for row in rest]
+        chart_links[str(len(named))] = links.tickets_url(links.for_type(filters, *ids))
+    return {"items": items, "links": chart_links}
 
 
 def priority_chart(result: Priorities, filters: TicketFilters) -> Payload:

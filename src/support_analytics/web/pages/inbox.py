@@ -5,7 +5,7 @@ member, and status / priority / assignee changes. Internal users only (clients g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode, urlsplit
@@ -18,7 +18,7 @@ from support_analytics.auth.dependencies import DbSession, InternalUser
 from support_analytics.errors import Conflict, InvalidInput, NotFound
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
-from support_analytics.filters.grammar import UNASSIGNED, ascii_id
+from support_analytics.filters.grammar import UNASSIGNED, SetFilter, SetOp, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tickets import events, forms, queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
@@ -107,6 +107,7 @@ def inbox(
             "date_operators": DATE_OPERATORS,
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
+            "quick_views": _quick_views(state, user.team_member_id),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
             "description": _description(filters, query, narrowing, names, clients),
             "filter_params": filters.to_params(),
@@ -139,6 +140,30 @@ def _description(
     if extra:
         return "Tickets " + ", ".join(extra)
     return sentence(filters, names)
+
+
+@dataclass(frozen=True)
+class QuickView:
+    label: str
+    url: str
+    current: bool
+
+
+def _quick_views(state: ViewState, me: int | None) -> list[QuickView]:
+    """All / Mine / Unassigned: the team member filter set to one of them, the rest kept."""
+    current = state.filters.team_member
+    choices: list[tuple[str, SetFilter[int | None] | None]] = [("All", None)]
+    if me is not None:
+        choices.append(("Mine", SetFilter(SetOp.IS, (me,))))
+    choices.append(("Unassigned", SetFilter(SetOp.IS, (None,))))
+    return [
+        QuickView(
+            label=label,
+            url=state.url(filters=replace(state.filters, team_member=chosen), page=None),
+            current=current == chosen,
+        )
+        for label, chosen in choices
+    ]
 
 
 def _own_phrases(

@@ -317,7 +317,13 @@
       painted.push(new Promise(function (resolve) {
         chart.on("finished", function once() { chart.off("finished", once); resolve(); });
       }));
-      chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "system-ui, sans-serif" } }, build(data)));
+      // ECharts' own toolbox: "Save as PNG", named after the chart and the day.
+      var toolbox = {
+        right: 4, top: 0, itemSize: 14,
+        feature: { saveAsImage: { title: "Save as PNG", pixelRatio: 2, backgroundColor: "#fff",
+          name: el.getAttribute("data-chart") + "_" + new Date().toISOString().slice(0, 10) } },
+      };
+      chart.setOption(Object.assign({ animation: false, textStyle: { fontFamily: "system-ui, sans-serif" }, toolbox: toolbox }, build(data)));
       var links = data.links;
       if (links) {
         chart.on("click", function (p) {
