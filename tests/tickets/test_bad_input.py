@@ -315,3 +315,32 @@ def test_bidi_overrides_are_refused_in_titles_and_messages(
             data={"title": f"a{char}b", "ticket_type_id": "1", "priority": "low", "message": "m"},
         )
         assert form.status_code == 422, form.text[:300]
+
+
+@pytest.mark.parametrize(
+    ("persona", "path", "data"),
+    [
+        (
+            "admin",
+            "/admin/invite",
+            {"email": "a\x00@b.example", "kind": "client", "client_id": "1"},
+        ),
+        (
+            "agent",
+            "/account/password",
+            {"current": "x\x00", "password": "y\x00", "confirm": "y\x00"},
+        ),
+        (
+            "client_a",
+            "/portal/tickets/new",
+            {"title": "a\x00", "ticket_type_id": "1", "priority": "low", "message": "m"},
+        ),
+        ("agent", "/tickets?q=%00", {}),
+    ],
+)
+def test_nul_in_page_forms_is_a_4xx(
+    api_client_factory: ApiClientFactory, persona: Persona, path: str, data: dict[str, str]
+) -> None:
+    client = api_client_factory(persona)
+    response = client.post(path, data=data) if data else client.get(path)
+    assert 400 <= response.status_code < 500, (path, response.status_code, response.text[:300])

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.admin_endpoints import base_url
 from support_analytics.auth.dependencies import AdminUser, DbSession
+from support_analytics.auth.schemas import EmailText
 from support_analytics.auth.sessions import is_https
 from support_analytics.errors import AppError
 from support_analytics.tenancy.claims import Principal, Role
@@ -125,7 +126,7 @@ def invite_submit(
     request: Request,
     db: DbSession,
     user: AdminUser,
-    email: Annotated[str, Form(max_length=254)],
+    email: Annotated[EmailText, Form(max_length=254)],
     kind: Annotated[Literal["internal", "client"], Form()],
     role: Annotated[Literal["agent", "manager", "admin"], Form()] = "agent",
     team_member_id: Annotated[int | None, Form()] = None,
