@@ -149,14 +149,14 @@ BEGIN
   -- A client: its own tickets first (client_id index), then each one's title and messages
   -- (ticket_id index, LIMIT 1 keeps the lookup per ticket). The trigram indexes would find
   -- every tenant's matches and filter afterwards, so search time would follow other
-  -- tenants' data.
+  -- tenants' data; coalesce() keeps the planner from ANDing them into the per-ticket lookup.
   RETURN QUERY EXECUTE $q$
     WITH own AS MATERIALIZED (SELECT t.id, t.title FROM tickets t WHERE t.client_id = $2)
     SELECT own.id FROM own WHERE own.title ILIKE $1
     UNION
     SELECT own.id FROM own CROSS JOIN LATERAL (
       SELECT 1 FROM ticket_messages m
-       WHERE m.ticket_id = own.id AND m.message_text ILIKE $1 LIMIT 1) hit
+       WHERE m.ticket_id = own.id AND coalesce(m.message_text, '') ILIKE $1 LIMIT 1) hit
   $q$ USING pattern, v_client;
 END $$;
 REVOKE ALL ON FUNCTION ticket_search_ids(text) FROM PUBLIC;
