@@ -79,22 +79,25 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
         try:
             scope = await gate.run(transaction.__enter__)
         except Exception as exc:
-            raise _unavailable_or(exc) from exc
+            if _unavailable(exc):
+                raise DatabaseUnavailable("the database is not reachable right now") from exc
+            raise
         request.state.principal = scope.principal
         try:
             yield scope
         except BaseException as exc:
             with anyio.CancelScope(shield=True):
                 await gate.run(partial(transaction.__exit__, type(exc), exc, exc.__traceback__))
-            raise _unavailable_or(exc) from exc
+            if _unavailable(exc):
+                raise DatabaseUnavailable("the database is not reachable right now") from exc
+            raise
         with anyio.CancelScope(shield=True):
             await gate.run(partial(transaction.__exit__, None, None, None))
 
 
-def _unavailable_or(exc: BaseException) -> BaseException:
-    if is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable):
-        return DatabaseUnavailable("the database is not reachable right now")
-    return exc
+def _unavailable(exc: BaseException) -> bool:
+    """A driver or pool error meaning "the database is away", not yet our 503."""
+    return is_unavailable(exc) and not isinstance(exc, DatabaseUnavailable)
 
 
 async def _request_scope(request: Request) -> AsyncIterator[RequestScope]:
