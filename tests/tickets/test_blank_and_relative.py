@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
 
 import pytest
+from sqlalchemy import text
 
+from support_analytics.db.engine import Database
 from tests.fixtures.auth import ApiClientFactory, Persona
 
 BLANK_API: tuple[tuple[Persona, str, str], ...] = (
@@ -79,9 +81,19 @@ def test_an_unknown_period_is_a_422_naming_date(api_client_factory: ApiClientFac
 
 
 def test_the_page_says_the_days_and_click_through_keeps_them_concrete(
-    api_client_factory: ApiClientFactory,
+    api_client_factory: ApiClientFactory, owner_database: Database
 ) -> None:
-    year = _today().year - 1  # a period with tickets in it (the reference data ends 2025-11)
+    year = _today().year - 1
+    # Cards link only when their period has tickets: give last year one whatever the clock
+    # says (the reference data ends 2025-11, which is "last year" only during 2026).
+    with owner_database.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO tickets (client_id, ticket_type_id, priority, title, created_at)"
+                " VALUES (1, 1, 'low', 'last year', make_timestamptz(:year, 6, 1, 12, 0, 0, 'UTC'))"
+            ),
+            {"year": year},
+        )
     page = api_client_factory("manager").get("/dashboard", params={"date": "previous:year"})
     assert page.status_code == 200
     html = unquote(page.text).replace("&amp;", "&")
