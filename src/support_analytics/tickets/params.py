@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Query, Request
 
+from support_analytics.analytics.columns import parse_sort
 from support_analytics.config import Settings
 from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import ascii_id
@@ -16,7 +17,7 @@ from support_analytics.filters.params import TicketFiltersParam
 from support_analytics.filters.sql import ticket_clauses
 from support_analytics.text import search_text
 from support_analytics.tickets.list_filters import ListFiltersParam, list_filter_clauses
-from support_analytics.tickets.queries import TicketQuery
+from support_analytics.tickets.queries import SORT_COLUMNS, TicketQuery
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
 
@@ -77,7 +78,15 @@ def ticket_query(
     ] = None,
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = PAGE_SIZE_DEFAULT,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="Order: a column (" + ", ".join(SORT_COLUMNS) + "), `-column` for "
+            "descending; NULLs last, ties by id. Default: newest first."
+        ),
+    ] = None,
 ) -> TicketQuery:
+    column, descending = parse_sort(sort, SORT_COLUMNS) if sort else (None, False)
     return TicketQuery(
         statuses=parse_statuses(status),
         client_ids=parse_ids("client", client),
@@ -87,6 +96,8 @@ def ticket_query(
             *list_filter_clauses(narrowing, _zone(request)),
         ),
         by_resolution=narrowing.resolved is not None,
+        sort=column,
+        descending=descending,
         page=page,
         page_size=page_size,
     )

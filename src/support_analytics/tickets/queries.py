@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from support_analytics.db.models import (
@@ -79,6 +79,9 @@ class TicketQuery:
     by_resolution: bool = False
     """Order by resolution time instead of creation time (a list of tickets resolved in a
     window: see `order`)."""
+    sort: str | None = None
+    """One of `SORT_COLUMNS`: the user's choice of order, over the defaults above."""
+    descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE_DEFAULT
 
@@ -179,9 +182,41 @@ NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
 LAST_RESOLVED_FIRST = (Ticket.resolved_at.desc(), Ticket.id.desc())
 
 
-def order(
-    query: TicketQuery,
-) -> tuple[UnaryExpression[datetime] | UnaryExpression[datetime | None], UnaryExpression[int]]:
+_PRIORITY_RANK = case(
+    {"low": 0, "medium": 1, "high": 2, "urgent": 3}, value=Ticket.priority, else_=None
+)
+_STATUS_RANK = case(
+    {"open": 0, "in_progress": 1, "resolved": 2, "closed": 3}, value=Ticket.status, else_=None
+)
+# Every inbox column, by what it shows: priorities and statuses in their working order, people
+# and clients by name. NULLs (no assignee, not resolved) go last either way; ties by id.
+Sortable = ColumnElement[int] | ColumnElement[str] | ColumnElement[datetime | None]
+OrderTerm = (
+    UnaryExpression[int]
+    | UnaryExpression[str]
+    | UnaryExpression[datetime]
+    | UnaryExpression[datetime | None]
+)
+SORTABLE: dict[str, Sortable] = {
+    "id": Ticket.id.expression,
+    "title": Ticket.title.expression,
+    "client": Client.client_name.expression,
+    "type": TicketType.type_name.expression,
+    "priority": _PRIORITY_RANK,
+    "status": _STATUS_RANK,
+    "assignee": TeamMember.username.expression,
+    "created": Ticket.created_at.expression,
+    "resolved": Ticket.resolved_at.expression,
+}
+SORT_COLUMNS = tuple(SORTABLE)
+
+
+def order(query: TicketQuery) -> tuple[OrderTerm, ...]:
+    if query.sort is not None:
+        column = SORTABLE[query.sort]
+        tie = Ticket.id.desc() if query.descending else Ticket.id.asc()
+        first = column.desc() if query.descending else column.asc()
+        return (first.nulls_last(), tie)
     return LAST_RESOLVED_FIRST if query.by_resolution else NEWEST_FIRST
 
 

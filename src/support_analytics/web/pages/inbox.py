@@ -47,7 +47,21 @@ from support_analytics.web.pages.tickets_shared import (
 
 router = APIRouter(prefix="/tickets", tags=["pages"], include_in_schema=False)
 
-OwnParams = ("status", "client", "q", "rating", "resolved", "page_size")
+OwnParams = ("status", "client", "q", "rating", "resolved", "page_size", "sort")
+# (key, header): the list's columns in order, each sortable (`tickets.queries.SORTABLE`).
+COLUMNS = (
+    ("id", "#"),
+    ("title", "Title"),
+    ("client", "Client"),
+    ("type", "Type"),
+    ("priority", "Priority"),
+    ("status", "Status"),
+    ("assignee", "Assignee"),
+    ("created", "Created"),
+    ("resolved", "Resolved"),
+)
+# First click: the biggest, latest or most urgent first for these; A-Z for the rest.
+DESCENDING_FIRST = frozenset({"id", "priority", "created", "resolved"})
 Optional = Annotated[str | None, Form()]
 
 # Values in `RatingFilter.format()`'s canonical form, so the current one is found by equality.
@@ -108,6 +122,7 @@ def inbox(
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
             "quick_views": _quick_views(state, user.team_member_id),
+            "sort_columns": _sort_columns(state, query),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
             "description": _description(filters, query, narrowing, names, clients),
             "filter_params": filters.to_params(),
@@ -140,6 +155,35 @@ def _description(
     if extra:
         return "Tickets " + ", ".join(extra)
     return sentence(filters, names)
+
+
+@dataclass(frozen=True)
+class SortColumn:
+    key: str
+    label: str
+    url: str
+    sorted: str | None  # aria-sort value of the column the list is ordered by
+
+
+def _sort_columns(state: ViewState, query: TicketQuery) -> list[SortColumn]:
+    columns: list[SortColumn] = []
+    for key, label in COLUMNS:
+        active = query.sort == key
+        if query.sort is None:  # the default orders: newest first, or last resolved first
+            active = key == ("resolved" if query.by_resolution else "created")
+            descending_now = True
+        else:
+            descending_now = query.descending
+        descending_next = (not descending_now) if active else key in DESCENDING_FIRST
+        columns.append(
+            SortColumn(
+                key=key,
+                label=label,
+                url=state.url(sort=f"-{key}" if descending_next else key, page=None),
+                sorted=("descending" if descending_now else "ascending") if active else None,
+            )
+        )
+    return columns
 
 
 @dataclass(frozen=True)
