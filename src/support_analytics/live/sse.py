@@ -212,7 +212,7 @@ async def _viewer(request: Request, registry: StreamRegistry, key: bytes) -> Vie
 @router.get(
     "/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}, **error_responses(401, 429, 503)},
+    responses={200: {"content": {"text/event-stream": {}}}, **error_responses(401, 422, 429, 503)},
 )
 async def events(
     request: Request,
