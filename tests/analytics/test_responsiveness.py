@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from support_analytics.analytics import responsiveness
 from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
+from support_analytics.people import display_name
 from tests.analytics import oracle
 from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import Conn, FilterSpec
@@ -131,7 +132,7 @@ def oracle_team(conn: Conn, spec: FilterSpec, tz: str) -> list[dict[str, object]
     return [
         {
             "team_member_id": r[0],
-            "name": r[1],
+            "name": display_name(str(r[1])),
             "first_replies": r[2],
             "median_first_response_hours": _num(r[3]),
         }

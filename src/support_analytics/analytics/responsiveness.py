@@ -49,6 +49,7 @@ from support_analytics.analytics.schemas import (
 from support_analytics.analytics.tables import team_members
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
+from support_analytics.people import display_name
 
 _metadata = MetaData()
 
@@ -299,7 +300,7 @@ def team(
         rows=[
             ResponsivenessTeamRow(
                 team_member_id=member_id,
-                name=name,
+                name=display_name(name),
                 first_replies=medians.get(member_id, (0, None))[0],
                 median_first_response_hours=medians.get(member_id, (0, None))[1],
             )
