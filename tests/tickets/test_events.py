@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 
 from support_analytics.db import maintenance
 from support_analytics.db.engine import Database, libpq_url
+from support_analytics.people import display_name
 from support_analytics.tenancy.scope import request_transaction
 from tests.conftest import PgServer
 from tests.fixtures.auth import (
@@ -93,7 +94,7 @@ def test_every_kind_of_write_is_logged_with_its_actor(
     client_a: TestClient, agent: TestClient, owner_database: Database
 ) -> None:
     ticket_id = create(client_a)["id"]
-    me = _username(owner_database, AGENT_TEAM_MEMBER_ID)
+    me = display_name(_username(owner_database, AGENT_TEAM_MEMBER_ID))
     them = _client_name(owner_database)
     assert agent.post(f"/api/v1/tickets/{ticket_id}/messages", json={"text": "On it"}).is_success
     changed = agent.patch(

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from support_analytics.db.models import Ticket
 from support_analytics.errors import NotFound
+from support_analytics.people import display_name
 
 EventKind = Literal[
     "created", "status", "priority", "assignee", "reply", "client_message", "feedback"
@@ -69,7 +70,10 @@ def timeline(session: Session, ticket_id: int) -> list[EventOut]:
             old_value=r.old_value,
             new_value=r.new_value,
             actor_kind=r.actor_kind,
-            actor_name=r.actor_name,
+            # The log stores the username; people are shown by name everywhere.
+            actor_name=display_name(r.actor_name)
+            if r.actor_kind == "internal" and r.actor_name
+            else r.actor_name,
             created_at=r.created_at,
         )
         for r in rows
