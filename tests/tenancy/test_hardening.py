@@ -111,3 +111,20 @@ def test_rollups_need_an_internal_session_not_just_the_role(world: World, table:
         seen = scope.session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
         scope.session.rollback()
     assert seen == 0
+
+
+def test_nobody_but_the_owner_can_listen_to_the_events(
+    tenancy_database: Database, world: World
+) -> None:
+    """NOTIFY and LISTEN have no privileges in PostgreSQL: the channel's name is the secret."""
+    url = world.requests.engine.url.set(drivername="postgresql")
+    with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as spy:
+        spy.execute("LISTEN support_analytics_events")
+        with owner_transaction(tenancy_database) as session:
+            session.execute(
+                text("UPDATE tickets SET priority = priority WHERE id = :id"), {"id": 1}
+            )
+        heard = list(spy.notifies(timeout=2, stop_after=1))
+        assert heard == []
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            spy.execute("SELECT name FROM live_channel")

@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
 
 from support_analytics.live.channels import CHANNEL, Event, parse
 
@@ -141,7 +142,11 @@ class EventHub:
                 async with await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True
                 ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    # The channel's name is the secret (NOTIFY and LISTEN have no privileges):
+                    # readable by the owner only, see migration 0006_hardening.
+                    row = await (await conn.execute("SELECT name FROM live_channel")).fetchone()
+                    channel = str(row[0]) if row else CHANNEL
+                    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     if not first:
                         # Anything written while we were away was never delivered.
                         self.publish(RESYNC)

@@ -14,7 +14,9 @@
   role calling it with 1000 years slides nothing further than a normal request does.
 - `live_emit(jsonb)` and `pg_notify(text, text)` are no longer executable by PUBLIC: only the
   owner's trigger functions (SECURITY DEFINER) send events. PostgreSQL has no privilege on the
-  NOTIFY and LISTEN commands themselves (docs/security.md, residual risks).
+  NOTIFY and LISTEN commands themselves, so the channel's name becomes the secret: a random
+  name in `live_channel`, readable by the owner only; the server's listener (connected as the
+  owner) reads it before it LISTENs.
 - `ticket_search_ids` narrows to the caller's own tickets first when the caller is a client,
   so a client's search reads only its own tickets and messages, however many rows of other
   tenants match.
@@ -163,6 +165,28 @@ REVOKE ALL ON FUNCTION ticket_search_ids(text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ticket_search_ids(text) TO {CLIENT}, {INTERNAL};
 """
 
+# gen_random_uuid() draws from the server's strong random source: 122 unguessable bits.
+LIVE_CHANNEL = """
+CREATE TABLE live_channel (
+  id boolean PRIMARY KEY DEFAULT true CHECK (id),
+  name text NOT NULL
+);
+INSERT INTO live_channel (name)
+  VALUES ('sa_events_' || replace(gen_random_uuid()::text, '-', ''));
+REVOKE ALL ON live_channel FROM PUBLIC;
+ALTER TABLE live_channel ENABLE ROW LEVEL SECURITY;
+ALTER TABLE live_channel FORCE ROW LEVEL SECURITY;
+"""
+
+
+def _live_emit(channel: str) -> str:
+    """0005_tickets' live_emit with the channel given as an SQL expression."""
+    emit: str = _earlier("20261125_0005a_tickets_live.py").EMIT
+    return emit.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION").replace(
+        "'support_analytics_events'", channel
+    )
+
+
 # Only a superuser may change the ACL of pg_catalog objects; elsewhere the defaults stay and
 # the warning says so. The object lists are read from the catalog so every version's set of
 # per-relation and per-database statistics functions is covered.
@@ -206,6 +230,9 @@ def _earlier(filename: str) -> ModuleType:
     return module
 
 
+LIVE_EMIT = _live_emit("(SELECT name FROM public.live_channel)")
+
+
 def upgrade() -> None:
     for table in ROLLUP_TABLES:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
@@ -224,12 +251,17 @@ def upgrade() -> None:
     )
     op.execute(RESOLVE)
 
+    op.execute(LIVE_CHANNEL)
+    op.execute(LIVE_EMIT)
     op.execute("REVOKE ALL ON FUNCTION live_emit(jsonb) FROM PUBLIC")
     op.execute(SEARCH_FUNCTION)
     op.execute(STATISTICS)
 
 
 def downgrade() -> None:
+    op.execute(_live_emit("'support_analytics_events'"))
+    op.execute("REVOKE ALL ON FUNCTION live_emit(jsonb) FROM PUBLIC")
+    op.execute("DROP TABLE live_channel")
     op.execute(_earlier("20261125_0005b_search_trigram_indexes.py").SEARCH_FUNCTION)
     op.execute(RESOLVE.replace("now() + s.idle_ttl", "now() + p_ttl"))
     op.execute(
