@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from support_analytics.cli.context import console, open_database
+from support_analytics.cli.context import console, fail, open_database
 from support_analytics.cli.progress import generation_progress
 from support_analytics.config import get_settings
+from support_analytics.db import backup as backups
 from support_analytics.db import embedded, generate, reference
 from support_analytics.db.engine import database_url, libpq_url
 
@@ -99,6 +101,52 @@ def generate_command(
         )
     for table, count in counts.counts.items():
         console.print(f"{table:>16}: {count:>11,}")
+
+
+@app.command()
+def backup(
+    file: Annotated[
+        Path, typer.Argument(help="Where to write the backup (pg_dump custom format).")
+    ],
+) -> None:
+    """Back up the whole database to FILE with pg_dump of the server's major version (the
+    embedded server's own when embedded)."""
+    with open_database(migrated=False) as database, generation_progress(console) as progress:
+        try:
+            tools = backups.backup(libpq_url(database.url), file, progress=progress)
+        except backups.BackupError as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"backed up to {file} ({file.stat().st_size:,} bytes, {tools.pg_dump})")
+
+
+@app.command()
+def restore(
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A file `db backup` wrote.")
+    ],
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Drop every schema of the database (public included: all tables, data, "
+            "views, functions and extensions, user accounts too) before restoring; the list "
+            "is printed first. Without it a non-empty database is refused.",
+        ),
+    ] = False,
+) -> None:
+    """Restore FILE into an empty database in one transaction with pg_restore of the server's
+    major version; the request roles are created if the cluster lacks them."""
+    with open_database(migrated=False) as database:
+        url = libpq_url(database.url)
+        if replace:
+            for line in backups.describe_contents(url):
+                console.print(f"dropping {line}")
+        try:
+            with generation_progress(console) as progress:
+                tools = backups.restore(url, file, replace=replace, progress=progress)
+        except backups.BackupError as exc:
+            raise fail(str(exc)) from exc
+    console.print(f"restored {file} ({tools.pg_restore})")
 
 
 @app.command()

@@ -30,6 +30,8 @@ _LABELS = {
     "indexes": "indexes and foreign keys",
     "rollups": "analytics rollups",
     "analyze": "vacuum and analyze",
+    "dump": "tables dumped",
+    "restore": "archive entries restored",
 }
 
 
