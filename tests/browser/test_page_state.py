@@ -209,3 +209,28 @@ def test_donut_groups_small_types_as_other(manager: Page) -> None:
     assert isinstance(names, list)
     assert str(names[-1]).startswith("Other (")
     expect(manager.locator("#types-table tbody tr")).to_have_count(14)
+
+
+def test_histogram_text_is_inside_the_chart(manager: Page) -> None:
+    """Axis titles and labels are drawn inside the chart's box (none clipped at an edge)."""
+    for width in (1440, 390):
+        manager.set_viewport_size({"width": width, "height": 900})
+        manager.goto("/dashboard/resolution")
+        wait_for_view(manager, charts=2)
+        outside = manager.evaluate(
+            """() => {
+              const chart = echarts.getInstanceByDom(
+                document.querySelector("[data-chart=histogram]"));
+              const w = chart.getWidth(), h = chart.getHeight();
+              return chart.getZr().storage.getDisplayList()
+                .filter(e => e.style && typeof e.style.text === "string" && e.style.text)
+                .map(e => {
+                  const r = e.getBoundingRect().clone();
+                  r.applyTransform(e.getComputedTransform());
+                  return [e.style.text, Math.round(r.x), Math.round(r.y),
+                          Math.round(r.x + r.width), Math.round(r.y + r.height)];
+                })
+                .filter(([, x0, y0, x1, y1]) => x0 < 0 || y0 < 0 || x1 > w || y1 > h);
+            }"""
+        )
+        assert outside == [], (width, outside)
