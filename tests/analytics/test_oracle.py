@@ -205,11 +205,11 @@ def test_team_table_sorts_and_filters_every_column(session: Session, conn: Conn)
 
 def test_previous_period_has_equal_length(session: Session, conn: Conn) -> None:
     got = overview.overview(
-        session, TicketFilters.parse(date="between:2025-04-01,2025-04-30"), UTC_ZONE
+        session, TicketFilters.parse(date="between:2025-04-02,2025-05-01"), UTC_ZONE
     )
-    assert got.previous_date == "between:2025-03-02,2025-03-31"
+    assert got.previous_date == "between:2025-03-03,2025-04-01"
     want = oracle.overview_cards(
-        conn, FilterSpec(date=("between", "2025-03-02", "2025-03-31")), "UTC"
+        conn, FilterSpec(date=("between", "2025-03-03", "2025-04-01")), "UTC"
     )
     assert got.previous is not None
     oracle.assert_close(got.previous.model_dump(mode="json"), want)

@@ -131,7 +131,10 @@ def test_unassigned_and_duplicates() -> None:
 def test_previous_period() -> None:
     april = TicketFilters.parse(date="between:2025-04-01,2025-04-30").previous_period()
     assert april is not None
-    assert april.to_params() == {"date": "between:2025-03-02,2025-03-31"}
+    assert april.to_params() == {"date": "between:2025-03-01,2025-03-31"}  # the month before
+    days = TicketFilters.parse(date="between:2025-04-02,2025-05-01").previous_period()
+    assert days is not None
+    assert days.to_params() == {"date": "between:2025-03-03,2025-04-01"}  # as long, just before
     assert TicketFilters.parse(date="on:2025-03-01").previous_period() == TicketFilters.parse(
         date="on:2025-02-28"
     )

@@ -88,6 +88,13 @@ Format = Annotated[
 ]
 Page = Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number.")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")]
+CompareParam = Annotated[
+    overview.Compare,
+    Query(
+        description="`previous`: the period just before (a whole month, quarter or year: "
+        "the previous one); `year`: the same days one year earlier."
+    ),
+]
 CSV_CONTENT: dict[int | str, dict[str, object]] = {200: {"content": {"text/csv": {}}}}
 
 
@@ -101,12 +108,18 @@ class OverviewCsvRow(OverviewCards):
 
 @router.get("/overview", response_model=Overview, responses=CSV_CONTENT)
 def get_overview(
-    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: Zone,
+    format: Format = "json",
+    compare: CompareParam = "previous",
 ) -> Response:
     """Total and open tickets, mean resolution hours, CSAT (mean rating, % of 4-5 ratings,
     number of ratings). With a closed date range, `previous` holds the same cards for the
-    equally long range just before it (`previous_date`)."""
-    result = overview.overview(db, filters, tz)
+    comparison period (`previous_date`): with `compare=previous` the period just before
+    (whole calendar months, quarters, years: the months before), with `compare=year` the
+    same days one year earlier."""
+    result = overview.overview(db, filters, tz, compare)
     if format == "csv":
         rows = [
             OverviewCsvRow(period="current", **OverviewCards(**result.model_dump()).model_dump())

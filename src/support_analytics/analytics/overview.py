@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -83,13 +84,26 @@ def cards(session: Session, filters: TicketFilters, tz: ZoneInfo) -> OverviewCar
     return cards_from_tickets(session, filters, tz)
 
 
-def overview(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Overview:
-    """The cards, plus the previous period of equal length when the date range is closed."""
+Compare = Literal["previous", "year"]
+COMPARE_MODES: tuple[Compare, ...] = ("previous", "year")
+
+
+def compared_filters(filters: TicketFilters, compare: Compare) -> TicketFilters | None:
+    """The filter bar the cards are compared with: `previous` the period just before (whole
+    calendar months compare with the months before), `year` the same days a year earlier."""
+    return filters.previous_period() if compare == "previous" else filters.year_earlier()
+
+
+def overview(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, compare: Compare = "previous"
+) -> Overview:
+    """The cards, plus the same cards over the comparison period when the date range is closed."""
     current = cards(session, filters, tz)
-    before = filters.previous_period()
+    before = compared_filters(filters, compare)
     previous = cards(session, before, tz) if before is not None else None
     return Overview(
         **current.model_dump(),
+        compare=compare,
         previous=previous,
         previous_date=before.date.format() if before is not None and before.date else None,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,10 +24,13 @@ class OverviewCards(_Result):
 
 
 class Overview(OverviewCards):
+    compare: Literal["previous", "year"] = "previous"
+    """What `previous` compares with: the period just before (whole calendar months: the
+    months before) or the same days one year earlier."""
     previous: OverviewCards | None = None
-    """The same cards over the equally long range just before a closed date range."""
+    """The same cards over the comparison period of a closed date range."""
     previous_date: str | None = None
-    """That range in the `date` grammar, for links to it."""
+    """That period in the `date` grammar (concrete days), for links to it."""
 
 
 class MonthPoint(_Result):

@@ -158,16 +158,45 @@ class DateFilter:
     def closed(self) -> bool:
         return self.start is not None and self.end is not None
 
+    def whole_months(self) -> int | None:
+        """How many calendar months a range covers when it runs from a 1st to a month's last
+        day (a month, quarter or year, typed or relative); None for any other range."""
+        if self.start is None or self.end is None or self.start.day != 1:
+            return None
+        if (self.end + timedelta(days=1)).day != 1:
+            return None
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
     def previous_period(self) -> DateFilter | None:
-        """The range of equal length just before this one (for period-over-period deltas)."""
+        """The period just before this one (for period-over-period deltas): the previous
+        calendar months for whole months (Q2 compares with Q1, not with a 91-day window),
+        otherwise the range of equal length just before."""
         if self.start is None or self.end is None:
             return None
+        months = self.whole_months()
+        if months is not None:
+            return DateFilter.between(
+                _months_back(self.start, months), self.start - timedelta(days=1)
+            )
         days = (self.end - self.start).days + 1
         end = self.start - timedelta(days=1)
         start = self.start - timedelta(days=days)
         if self.op is DateOp.ON:
             return DateFilter.on(end)
         return DateFilter.between(start, end)
+
+    def year_earlier(self) -> DateFilter | None:
+        """The same days one year earlier (29 February becomes the 28th); whole months stay
+        whole months (February 2025 compares with all of February 2024)."""
+        if self.start is None or self.end is None:
+            return None
+        start = _months_back(self.start, 12)
+        if self.op is DateOp.ON:
+            return DateFilter.on(start)
+        months = self.whole_months()
+        if months is not None:
+            return DateFilter.between(start, _months_back(start, -months) - timedelta(days=1))
+        return DateFilter.between(start, _months_back(self.end, 12))
 
     def concrete(self) -> DateFilter:
         """The same days, written as dates (click-through links must not move with the clock)."""

@@ -89,11 +89,19 @@ class TicketFilters:
         return replace(self, date=date)
 
     def previous_period(self) -> TicketFilters | None:
-        """Same filters over the equally long range just before, when the range is closed."""
+        """Same filters over the period just before (`DateFilter.previous_period`), when the
+        range is closed."""
         if self.date is None:
             return None
         previous = self.date.previous_period()
         return None if previous is None else self.with_date(previous)
+
+    def year_earlier(self) -> TicketFilters | None:
+        """Same filters over the same days one year earlier, when the range is closed."""
+        if self.date is None:
+            return None
+        earlier = self.date.year_earlier()
+        return None if earlier is None else self.with_date(earlier)
 
     @property
     def active(self) -> bool:

@@ -28,6 +28,7 @@ from support_analytics.analytics import (
     tickets_over_time,
 )
 from support_analytics.analytics.columns import parse_number_range, parse_sort, parse_text
+from support_analytics.analytics.endpoints import CompareParam
 from support_analytics.analytics.team_performance import (
     NUMERIC_COLUMNS,
     SORT_COLUMNS,
@@ -152,15 +153,24 @@ def _render(
 
 @router.get("", name="dashboard_overview")
 def overview_page(
-    request: Request, db: DbSession, user: InternalUser, filters: TicketFiltersParam
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    filters: TicketFiltersParam,
+    compare: CompareParam = "previous",
 ) -> Response:
-    result = overview.overview(db, filters, _zone(request))
+    result = overview.overview(db, filters, _zone(request), compare)
     context: dict[str, object] = {
         "result": result,
         "cards": views.overview_cards(result, filters),
         "previous_date": result.previous_date,
+        "comparison": views.comparison_sentence(result),
+        "compare_modes": overview.COMPARE_MODES,
+        "compare_labels": views.COMPARE_LABELS,
         "empty": result.total_tickets == 0,
-        "api": views.api_url("overview", filters),
+        "api": views.api_url(
+            "overview", filters, compare=None if compare == "previous" else compare
+        ),
     }
     return _render(
         request,
@@ -168,7 +178,7 @@ def overview_page(
         db=db,
         user=user,
         filters=filters,
-        extra={},
+        extra=_extra(request, ("compare",)),
         context=context,
     )
 

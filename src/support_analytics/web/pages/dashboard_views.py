@@ -88,6 +88,22 @@ def _value_delta(
     )
 
 
+COMPARE_LABELS = {"previous": "Previous period", "year": "Same period last year"}
+
+
+def comparison_sentence(result: Overview) -> str | None:
+    """Which period the deltas compare with, in concrete days (None: nothing compared)."""
+    if result.previous_date is None:
+        return None
+    op, _, days = result.previous_date.partition(":")
+    first, _, last = days.partition(",")
+    period = f"{first} to {last}" if op == "between" else first
+    what = (
+        "the same days one year earlier" if result.compare == "year" else "the period just before"
+    )
+    return f"Deltas compare with {what} ({period}), with the same other filters."
+
+
 def overview_cards(result: Overview, filters: TicketFilters) -> list[Card]:
     before: OverviewCards | None = result.previous
     rated = (
