@@ -73,6 +73,14 @@ def test_forwarded_headers_are_believed_from_a_configured_proxy_only() -> None:
     assert _client_seen_by_app(settings, "192.0.2.1") == ("192.0.2.1", "http")
 
 
+# The app's loggers write to the server's handler, bound to this test's captured stream.
+RESET_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "loggers": {"support_analytics": {"handlers": [], "level": "NOTSET"}},
+}
+
+
 def test_the_access_log_never_shows_a_link_token(capsys: pytest.CaptureFixture[str]) -> None:
     logging.config.dictConfig(server_options.log_config())
     try:
@@ -86,7 +94,7 @@ def test_the_access_log_never_shows_a_link_token(capsys: pytest.CaptureFixture[s
         )
         out = capsys.readouterr().out
     finally:
-        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False})
+        logging.config.dictConfig(RESET_LOGGING)
     assert "Zm9vYmFy" not in out
     assert "/set-password/[redacted]?x=1" in out
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from uvicorn.config import LOGGING_CONFIG
 
 from support_analytics.config import Settings
+from support_analytics.web.request_id import RequestIdFilter
 
 _TOKEN_IN_PATH = re.compile(r"(/set-password/)[^/?#\s]+")
 REDACTED = "[redacted]"
@@ -58,5 +59,15 @@ def log_config() -> dict[str, object]:
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_tokens"] = {"()": RedactTokens}
     config["loggers"]["uvicorn.access"]["filters"] = ["redact_tokens"]
+    # Every line names its request (web/request_id.py); the app's own loggers share the
+    # server's handler so their lines carry it too (and still propagate, for pytest's caplog).
+    config["filters"]["request_id"] = {"()": RequestIdFilter}
+    for handler in config["handlers"].values():
+        handler["filters"] = ["request_id"]
+    for formatter in config["formatters"].values():
+        formatter["fmt"] = formatter["fmt"].replace(
+            "%(levelprefix)s", "%(levelprefix)s [%(request_id)s]", 1
+        )
+    config["loggers"]["support_analytics"] = {"handlers": ["default"], "level": "INFO"}
     result: dict[str, object] = config
     return result
