@@ -56,9 +56,10 @@ def test_a_safe_id_is_echoed_and_seen_by_the_app(client: TestClient) -> None:
     "given", ["y" * 65, "has space", "semi;colon", "<script>", "", "é-accent".encode(), "a/b"]
 )
 def test_an_unsafe_id_is_replaced(client: TestClient, given: str | bytes) -> None:
-    response = client.get("/logs", headers={"X-Request-ID": given})
+    raw = given if isinstance(given, bytes) else given.encode()
+    response = client.get("/logs", headers=[(b"X-Request-ID", raw)])
     returned = response.headers["X-Request-ID"]
-    assert returned != given
+    assert returned.encode() != raw
     assert request_id.accepted(returned) == returned
 
 
@@ -83,7 +84,7 @@ def test_access_and_app_log_lines_carry_the_id(
     assert "[trace-42] inside the request" in captured.err  # the app's own logger
     outside = logging.LogRecord("x", logging.INFO, __file__, 1, "m", None, None)
     request_id.RequestIdFilter().filter(outside)
-    assert outside.request_id == "-"
+    assert getattr(outside, "request_id", None) == "-"
 
 
 def test_every_response_of_the_app_carries_it(
