@@ -26,7 +26,7 @@ from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import docs as api_docs
 from support_analytics.web import errors as web_errors
-from support_analytics.web import outage, request_id, security
+from support_analytics.web import outage, readiness, request_id, security
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(api_docs.router)
+    app.include_router(readiness.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"], responses=error_responses(503))
