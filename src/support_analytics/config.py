@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         "X-Forwarded-For / X-Forwarded-Proto are believed (e.g. 127.0.0.1 behind a local "
         "nginx). Empty: those headers are ignored.",
     )
+    metrics_allowed_networks: str = Field(
+        default="127.0.0.0/8,::1/128",
+        description="Comma-separated addresses or networks allowed to read /metrics; others "
+        "get 403. Default: loopback only.",
+    )
     reporting_timezone: str = Field(
         default="UTC", description="IANA zone deciding day boundaries and month buckets."
     )

@@ -38,6 +38,7 @@ class RequestGate:
         self.wait_seconds = wait_seconds
         self._semaphore = anyio.Semaphore(slots)
         self._limiter = anyio.CapacityLimiter(slots)
+        self.waiting = 0  # requests queued for a slot now (for /metrics)
 
     @property
     def in_use(self) -> int:
@@ -46,9 +47,13 @@ class RequestGate:
     @asynccontextmanager
     async def admitted(self, *, wait_seconds: float | None = None) -> AsyncIterator[None]:
         acquired = False
-        with anyio.move_on_after(self.wait_seconds if wait_seconds is None else wait_seconds):
-            await self._semaphore.acquire()
-            acquired = True
+        self.waiting += 1
+        try:
+            with anyio.move_on_after(self.wait_seconds if wait_seconds is None else wait_seconds):
+                await self._semaphore.acquire()
+                acquired = True
+        finally:
+            self.waiting -= 1
         if not acquired:
             raise Busy("the server is busy; retry in a moment", retry_after=RETRY_AFTER_SECONDS)
         try:

@@ -26,7 +26,7 @@ from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.web import docs as api_docs
 from support_analytics.web import errors as web_errors
-from support_analytics.web import outage, readiness, request_id, security
+from support_analytics.web import metrics, outage, readiness, request_id, security
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     security.install(app)  # cross-site refusal, security headers
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before parsing
     outage.install(app)  # 503 for a database away, Connection: close on 5xx
+    metrics.install(app, settings.metrics_allowed_networks)  # latency incl. those 503s
     request_id.install(app)  # outermost: X-Request-ID on every response, even a 503
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)

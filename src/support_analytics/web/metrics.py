@@ -1,0 +1,142 @@
+"""`/metrics` in the Prometheus text format, with the standard `prometheus_client`.
+
+- `support_analytics_request_duration_seconds{method, route, status}`: a histogram per route
+  *template* (`/api/v1/tickets/{ticket_id}`, never the concrete path, so ids cannot blow up
+  the label set; paths no route matched share `<unmatched>`). A live stream counts for as
+  long as it stays open.
+- `support_analytics_request_gate_in_use` / `_waiting` / `_slots`: the request gate
+  (tenancy/gate.py), i.e. request-pool connections in use and requests queued for one.
+- `support_analytics_sse_connections`: open live-update streams.
+
+The gauges are read from the app's state at scrape time. Each app has its own registry, so
+two apps in one process (tests) never share or double-register series. `/metrics` is
+answered only to clients in SUPPORT_ANALYTICS_METRICS_ALLOWED_NETWORKS (loopback by
+default), judged by the client address the server resolved: the TCP peer, or the forwarded
+one from a trusted proxy only (web/server_options.py); others get 403.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from collections.abc import Iterable, Iterator
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from support_analytics.errors import Forbidden, error_responses
+
+router = APIRouter(tags=["ops"])
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+UNMATCHED = "<unmatched>"
+
+
+def parse_networks(value: str) -> tuple[Network, ...]:
+    """The setting's networks; a bad entry stops the app with a message naming it."""
+    networks: list[Network] = []
+    for part in (p.strip() for p in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError as exc:
+            raise ValueError(
+                f"SUPPORT_ANALYTICS_METRICS_ALLOWED_NETWORKS: {part!r} is not an address or network"
+            ) from exc
+    return tuple(networks)
+
+
+class _StateGauges(Collector):
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    def collect(self) -> Iterator[Metric]:
+        state = self.app.state
+        gate = getattr(state, "request_gate", None)
+        if gate is not None:
+            for name, value, doc in (
+                ("in_use", gate.in_use, "Request-pool connections held by requests now."),
+                ("waiting", gate.waiting, "Requests queued for a request-pool connection."),
+                ("slots", gate.slots, "Request-pool connections (POOL_SIZE)."),
+            ):
+                yield GaugeMetricFamily(f"support_analytics_request_gate_{name}", doc, value=value)
+        streams = getattr(state, "live_streams", None)
+        if streams is not None:
+            yield GaugeMetricFamily(
+                "support_analytics_sse_connections",
+                "Open live-update (SSE) streams.",
+                value=streams.open_streams,
+            )
+
+
+class Metrics:
+    def __init__(self, app: FastAPI, allowed: Iterable[Network]) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.allowed = tuple(allowed)
+        self.latency = Histogram(
+            "support_analytics_request_duration_seconds",
+            "Time from request to the end of the response, per route template and status.",
+            ("method", "route", "status"),
+            registry=self.registry,
+        )
+        self.registry.register(_StateGauges(app))
+
+    def allows(self, host: str | None) -> bool:
+        try:
+            address = ipaddress.ip_address(host or "")
+        except ValueError:
+            return False
+        return any(address in network for network in self.allowed)
+
+
+class RequestTiming:
+    """Pure ASGI (no buffering of streamed responses); the route is known only after the
+    router matched it, so it is read from the scope once the app returns."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500  # an exception that escapes before a response started
+
+        async def send_noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_noting_status)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", UNMATCHED) if isinstance(route, BaseRoute) else None
+            self.metrics.latency.labels(
+                scope["method"], template if isinstance(template, str) else UNMATCHED, str(status)
+            ).observe(time.perf_counter() - started)
+
+
+def install(app: FastAPI, allowed_networks: str) -> None:
+    metrics = Metrics(app, parse_networks(allowed_networks))
+    app.state.metrics = metrics
+    app.add_middleware(RequestTiming, metrics=metrics)
+    app.include_router(router)
+
+
+@router.get("/metrics", responses=error_responses(403), include_in_schema=False)
+def metrics_endpoint(request: Request) -> Response:
+    """Prometheus text format; only for clients in the allowed networks."""
+    metrics: Metrics = request.app.state.metrics
+    if not metrics.allows(request.client.host if request.client else None):
+        raise Forbidden("/metrics is not open to this address")
+    return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
