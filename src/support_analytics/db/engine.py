@@ -112,6 +112,10 @@ def is_unavailable(exc: BaseException) -> bool:
 def _unavailable_instead(context: ExceptionContext) -> BaseException | None:
     # Raised in place of the driver error (SQLAlchemy still invalidates dead connections
     # first), so every caller - request, login, health check - answers 503 with Retry-After.
+    # Not during pre-ping: there a dead pooled connection (the database restarted) is to be
+    # replaced by a fresh one, which SQLAlchemy does only while it sees its own error.
+    if context.is_pre_ping:
+        return None
     if context.is_disconnect or is_unavailable(context.original_exception):
         return DatabaseUnavailable("the database is not reachable right now")
     return None
