@@ -461,39 +461,49 @@
     badge.title = shown[2];
   }
 
-  function connectLive() {
-    var region = document.querySelector("[data-live-refresh]");
-    if (!region || typeof EventSource === "undefined") return;
-    var timer = null;
+  // The page's event stream, recreated with backoff when the server closes it: a non-200
+  // answer (503 while the database restarts, 429 over the cap) closes an EventSource for
+  // good. onState(state, missed): missed is true when a new stream replaces a closed one,
+  // since a new EventSource sends no Last-Event-ID and what happened meanwhile is not
+  // replayed (the browser's own reconnects do resume). tickets.js uses it too.
+  function openLiveStream(names, onEvent, onState) {
     var backoff = 1000;
     var dropped = false;
-    open();
+    var closed = false;
+    var source = null;
     function open() {
-      var source = new EventSource("/api/v1/events");
+      if (closed) return;
+      source = new EventSource("/api/v1/events");
       source.onopen = function () {
         backoff = 1000;
-        live = "live";
-        showLive();
-        // A new EventSource sends no Last-Event-ID, so what was written while we were
-        // away is not replayed: refetch once. (The browser's own reconnects do resume.)
-        if (dropped) { dropped = false; refresh(); }
+        onState("live", dropped);
+        dropped = false;
       };
       source.onerror = function () {
-        live = "reconnecting";
-        showLive();
-        // A non-200 answer (503 while the database restarts, 429) closes an EventSource
-        // for good: make a new one, backing off up to 30 s.
+        onState("reconnecting", false);
         if (source.readyState === EventSource.CLOSED) {
           dropped = true;
           setTimeout(open, backoff + Math.random() * 500);
           backoff = Math.min(backoff * 2, 30000);
         }
       };
-      // Messages change no analytics number; tickets, feedback and bulk loads do.
-      ["ticket", "feedback", "bulk"].forEach(function (name) {
-        source.addEventListener(name, refresh);
-      });
+      names.forEach(function (name) { source.addEventListener(name, onEvent); });
     }
+    open();
+    return { close: function () { closed = true; if (source) source.close(); } };
+  }
+  window.saOpenLiveStream = openLiveStream;
+
+  function connectLive() {
+    var region = document.querySelector("[data-live-refresh]");
+    if (!region || typeof EventSource === "undefined") return;
+    var timer = null;
+    // Messages change no analytics number; tickets, feedback and bulk loads do.
+    openLiveStream(["ticket", "feedback", "bulk"], refresh, function (state, missed) {
+      live = state;
+      showLive();
+      if (missed) refresh();
+    });
     function refresh() {
       // Coalesce bursts of events into one refresh of the current view.
       if (timer) return;

@@ -52,14 +52,15 @@
       .catch(function () { /* the next event tries again */ });
   }
 
-  var source = new EventSource("/api/v1/events");
-  ["ticket", "message", "feedback", "bulk"].forEach(function (name) {
-    source.addEventListener(name, function (evt) {
-      var data = {};
-      try { data = JSON.parse(evt.data); } catch (e) { return; }
-      if (ticketId !== null && data.kind !== "bulk" && data.ticket_id !== ticketId) return;
-      if (!timer) timer = setTimeout(refresh, 300);
-    });
+  // app.js (loaded on every page) owns the stream and its reconnects.
+  if (!window.saOpenLiveStream) return;
+  var stream = window.saOpenLiveStream(["ticket", "message", "feedback", "bulk"], function (evt) {
+    var data = {};
+    try { data = JSON.parse(evt.data); } catch (e) { return; }
+    if (ticketId !== null && data.kind !== "bulk" && data.ticket_id !== ticketId) return;
+    if (!timer) timer = setTimeout(refresh, 300);
+  }, function (state, missed) {
+    if (missed && !timer) timer = setTimeout(refresh, 300);
   });
-  window.addEventListener("pagehide", function () { source.close(); });
+  window.addEventListener("pagehide", function () { stream.close(); });
 })();
