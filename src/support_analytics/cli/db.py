@@ -116,7 +116,9 @@ def backup(
             tools = backups.backup(libpq_url(database.url), file, progress=progress)
         except backups.BackupError as exc:
             raise fail(str(exc)) from exc
-    console.print(f"backed up to {file} ({file.stat().st_size:,} bytes, {tools.pg_dump})")
+    console.print(
+        f"backed up to {file} ({file.stat().st_size:,} bytes, {tools.pg_dump})", soft_wrap=True
+    )
 
 
 @app.command()
@@ -146,7 +148,7 @@ def restore(
                 tools = backups.restore(url, file, replace=replace, progress=progress)
         except backups.BackupError as exc:
             raise fail(str(exc)) from exc
-    console.print(f"restored {file} ({tools.pg_restore})")
+    console.print(f"restored {file} ({tools.pg_restore})", soft_wrap=True)
 
 
 @app.command()
