@@ -95,6 +95,10 @@ CompareParam = Annotated[
         "the previous one); `year`: the same days one year earlier."
     ),
 ]
+GrainParam = Annotated[
+    tickets_over_time.Grain,
+    Query(description="Points per `day`, `week` (Monday to Sunday) or `month`."),
+]
 CSV_CONTENT: dict[int | str, dict[str, object]] = {200: {"content": {"text/csv": {}}}}
 
 
@@ -132,11 +136,17 @@ def get_overview(
 
 @router.get("/tickets-over-time", response_model=TicketsOverTime, responses=CSV_CONTENT)
 def get_tickets_over_time(
-    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: Zone,
+    format: Format = "json",
+    grain: GrainParam = "month",
 ) -> Response:
-    """Tickets created (by `created_at`) and resolved (by `resolved_at`) per month in the
-    reporting timezone; the date filter applies to each series' own date."""
-    result = tickets_over_time.tickets_over_time(db, filters, tz)
+    """Tickets created (by `created_at`) and resolved (by `resolved_at`) per day, week
+    (Monday to Sunday, keyed by its Monday) or month in the reporting timezone; the date
+    filter applies to each series' own date. `period` names each point's period, `month` the
+    month of its first day."""
+    result = tickets_over_time.tickets_over_time(db, filters, tz, grain)
     if format == "csv":
         return csv_response("tickets-over-time", MonthPoint, result.series)
     return _json(result)

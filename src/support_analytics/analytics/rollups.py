@@ -263,6 +263,21 @@ def cube_where(
     ]
 
 
+def day_where(filters: TicketFilters, *, basis: str) -> list[ColumnElement[bool]]:
+    """The cube's day rows for `filters` (per-day series: days, and weeks summed from days)."""
+    clauses = [
+        cube.c.basis == basis,
+        cube.c.gmask == mask_for(filters, ()),
+        cube.c.grain == "d",
+        *dimension_clauses(filters, CUBE_COLUMNS_UNINDEXED),
+    ]
+    if filters.date is not None and filters.date.start is not None:
+        clauses.append(cube.c.bucket >= filters.date.start)
+    if filters.date is not None and filters.date.end is not None:
+        clauses.append(cube.c.bucket <= filters.date.end)
+    return clauses
+
+
 def resolution_where(filters: TicketFilters) -> list[ColumnElement[bool]]:
     clauses = dimension_clauses(filters, RESOLUTION_COLUMNS)
     if filters.date is not None:

@@ -35,12 +35,16 @@ class Overview(OverviewCards):
 
 class MonthPoint(_Result):
     month: str
+    """The month of the period's first day (`YYYY-MM`)."""
     created: int
     resolved: int
+    period: str = ""
+    """The period: `YYYY-MM` by month, its Monday `YYYY-MM-DD` by week, the day by day."""
 
 
 class TicketsOverTime(_Result):
     series: list[MonthPoint]
+    grain: Literal["day", "week", "month"] = "month"
 
 
 class TeamRow(_Result):

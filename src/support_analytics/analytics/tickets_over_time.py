@@ -1,8 +1,11 @@
-"""Tickets created and resolved per month; each series is filtered by its own date."""
+"""Tickets created and resolved per day, week (Monday to Sunday) or month; each series is
+filtered by its own date."""
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -14,9 +17,39 @@ from support_analytics.analytics.tables import tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TICKETS, date_clauses, dimension_clauses
 
+Grain = Literal["day", "week", "month"]
+GRAINS: tuple[Grain, ...] = ("day", "week", "month")
+# How PostgreSQL writes a period's key; a week is keyed by its Monday.
+_KEY_FORMAT = {"day": "YYYY-MM-DD", "week": "YYYY-MM-DD", "month": "YYYY-MM"}
+
 
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_start(day: date, grain: Grain) -> date:
+    if grain == "month":
+        return day.replace(day=1)
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    return day
+
+
+def period_key(day: date, grain: Grain) -> str:
+    start = period_start(day, grain)
+    return month_key(start) if grain == "month" else start.isoformat()
+
+
+def _parse_key(key: str) -> date:
+    return date.fromisoformat(key + "-01" if len(key) == 7 else key)
+
+
+def period_days(key: str, grain: Grain) -> tuple[date, date]:
+    """The first and last day of the period a series point names."""
+    first = _parse_key(key)
+    if grain == "month":
+        return first, date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    return first, first + timedelta(days=6 if grain == "week" else 0)
 
 
 def months_between(first: date, last: date) -> list[str]:
@@ -28,68 +61,92 @@ def months_between(first: date, last: date) -> list[str]:
     return months
 
 
+def periods_between(first: date, last: date, grain: Grain) -> list[str]:
+    if grain == "month":
+        return months_between(first, last)
+    step = timedelta(days=7 if grain == "week" else 1)
+    day, end = period_start(first, grain), period_start(last, grain)
+    keys: list[str] = []
+    while day <= end:
+        keys.append(day.isoformat())
+        day += step
+    return keys
+
+
 def build_series(
-    filters: TicketFilters, created: dict[str, int], resolved: dict[str, int]
+    filters: TicketFilters,
+    created: dict[str, int],
+    resolved: dict[str, int],
+    grain: Grain = "month",
 ) -> TicketsOverTime:
-    """Every month from the filter's start (else the first month with data) to its end (else
-    the last month with data), zeros included, so gaps show as gaps."""
+    """Every period from the filter's start (else the first period with data) to its end
+    (else the last period with data), zeros included, so gaps show as gaps."""
     seen = sorted({*created, *resolved})
     start = filters.date.start if filters.date is not None else None
     end = filters.date.end if filters.date is not None else None
-    first = month_key(start) if start is not None else (seen[0] if seen else None)
-    last = month_key(end) if end is not None else (seen[-1] if seen else None)
+    first = period_key(start, grain) if start is not None else (seen[0] if seen else None)
+    last = period_key(end, grain) if end is not None else (seen[-1] if seen else None)
     first = first or last
     last = last or first
     if first is None or last is None:
-        return TicketsOverTime(series=[])
-    months = months_between(date.fromisoformat(first + "-01"), date.fromisoformat(last + "-01"))
+        return TicketsOverTime(series=[], grain=grain)
+    keys = periods_between(_parse_key(first), _parse_key(last), grain)
     return TicketsOverTime(
+        grain=grain,
         series=[
-            MonthPoint(month=m, created=created.get(m, 0), resolved=resolved.get(m, 0))
-            for m in months
-        ]
+            MonthPoint(
+                month=k[:7],
+                period=k,
+                created=created.get(k, 0),
+                resolved=resolved.get(k, 0),
+            )
+            for k in keys
+        ],
     )
 
 
-def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> TicketsOverTime:
+def from_tickets(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, grain: Grain = "month"
+) -> TicketsOverTime:
     """Plain SQL over the raw tables."""
     dims = dimension_clauses(filters, TICKETS)
-    created_month = func.to_char(func.timezone(tz.key, tickets.c.created_at), "YYYY-MM")
-    resolved_month = func.to_char(func.timezone(tz.key, tickets.c.resolved_at), "YYYY-MM")
-    created_rows = session.execute(
-        select(created_month, func.count())
-        .where(tickets.c.created_at.is_not(None), *dims)
-        .where(*date_clauses(filters.date, tickets.c.created_at, tz))
-        .group_by(created_month)
-    ).all()
-    resolved_rows = session.execute(
-        select(resolved_month, func.count())
-        .where(tickets.c.resolved_at.is_not(None), *dims)
-        .where(*date_clauses(filters.date, tickets.c.resolved_at, tz))
-        .group_by(resolved_month)
-    ).all()
-    return build_series(
-        filters,
-        {str(m): int(n) for m, n in created_rows},
-        {str(m): int(n) for m, n in resolved_rows},
-    )
+    series: list[dict[str, int]] = []
+    for column in (tickets.c.created_at, tickets.c.resolved_at):
+        key = func.to_char(
+            func.date_trunc(grain, func.timezone(tz.key, column)), _KEY_FORMAT[grain]
+        )
+        rows = session.execute(
+            select(key, func.count())
+            .where(column.is_not(None), *dims)
+            .where(*date_clauses(filters.date, column, tz))
+            .group_by(key)
+        ).all()
+        series.append({str(k): int(n) for k, n in rows})
+    return build_series(filters, series[0], series[1], grain)
 
 
-def from_rollups(session: Session, filters: TicketFilters) -> TicketsOverTime:
+def from_rollups(
+    session: Session, filters: TicketFilters, grain: Grain = "month"
+) -> TicketsOverTime:
+    """Months from the cube's month rows (edges by week segment and day, `cube_where`); days
+    and weeks from its day rows (a week's segments may be cut at a month's end)."""
     c = rollups.cube.c
-    month = func.to_char(func.date_trunc("month", c.bucket), "YYYY-MM")
+    key = func.to_char(func.date_trunc(grain, c.bucket), _KEY_FORMAT[grain])
     series: list[dict[str, int]] = []
     for basis in ("c", "r"):
-        stmt = (
-            select(month, func.sum(c.n))
-            .where(c.bucket.is_not(None), *rollups.cube_where(filters, basis=basis, grouped=()))
-            .group_by(month)
+        where = (
+            rollups.cube_where(filters, basis=basis, grouped=())
+            if grain == "month"
+            else rollups.day_where(filters, basis=basis)
         )
-        series.append({str(m): int(n) for m, n in session.execute(stmt).all() if n})
-    return build_series(filters, series[0], series[1])
+        stmt = select(key, func.sum(c.n)).where(c.bucket.is_not(None), *where).group_by(key)
+        series.append({str(k): int(n) for k, n in session.execute(stmt).all() if n})
+    return build_series(filters, series[0], series[1], grain)
 
 
-def tickets_over_time(session: Session, filters: TicketFilters, tz: ZoneInfo) -> TicketsOverTime:
+def tickets_over_time(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, grain: Grain = "month"
+) -> TicketsOverTime:
     if rollups.usable(session, tz):
-        return from_rollups(session, filters)
-    return from_tickets(session, filters, tz)
+        return from_rollups(session, filters, grain)
+    return from_tickets(session, filters, tz, grain)

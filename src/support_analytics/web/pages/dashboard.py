@@ -28,7 +28,7 @@ from support_analytics.analytics import (
     tickets_over_time,
 )
 from support_analytics.analytics.columns import parse_number_range, parse_sort, parse_text
-from support_analytics.analytics.endpoints import CompareParam
+from support_analytics.analytics.endpoints import CompareParam, GrainParam
 from support_analytics.analytics.team_performance import (
     NUMERIC_COLUMNS,
     SORT_COLUMNS,
@@ -191,15 +191,23 @@ def overview_slash(request: Request) -> Response:
 
 @router.get("/over-time", name="dashboard_over_time")
 def over_time_page(
-    request: Request, db: DbSession, user: InternalUser, filters: TicketFiltersParam
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    filters: TicketFiltersParam,
+    grain: GrainParam = "month",
 ) -> Response:
-    result = tickets_over_time.tickets_over_time(db, filters, _zone(request))
+    result = tickets_over_time.tickets_over_time(db, filters, _zone(request), grain)
     context: dict[str, object] = {
         "result": result,
         "chart": views.over_time_chart(result, filters),
         "month_links": views.month_links(result, filters),
+        "period_label": views.period_label,
+        "grains": tickets_over_time.GRAINS,
         "empty": not any(p.created or p.resolved for p in result.series),
-        "api": views.api_url("tickets-over-time", filters),
+        "api": views.api_url(
+            "tickets-over-time", filters, grain=None if grain == "month" else grain
+        ),
     }
     return _render(
         request,
@@ -207,7 +215,7 @@ def over_time_page(
         db=db,
         user=user,
         filters=filters,
-        extra={},
+        extra=_extra(request, ("grain",)),
         context=context,
     )
 

@@ -48,6 +48,11 @@ def _days_of_month(month: str, within: DateFilter | None) -> DateFilter | None:
     """The days of `month` ("2025-03") inside the current date filter; None if none are."""
     first = date.fromisoformat(f"{month}-01")
     last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    return _days_within(first, last, within)
+
+
+def _days_within(first: date, last: date, within: DateFilter | None) -> DateFilter | None:
+    """The days first..last inside the current date filter; None if none are."""
     if within is not None:
         if within.start is not None:
             first = max(first, within.start)
@@ -68,4 +73,16 @@ def resolved_in_month(filters: TicketFilters, month: str) -> str | None:
     """Tickets resolved in `month`: the "resolved" series applies the date filter to the
     resolution day, so the link moves it there (`resolved=`) and drops the creation date."""
     days = _days_of_month(month, filters.date)
+    return None if days is None else tickets_url(filters.with_date(None), resolved=days.format())
+
+
+def created_in_days(filters: TicketFilters, first: date, last: date) -> str | None:
+    """Tickets created on the days first..last within the current filters (a week or day)."""
+    days = _days_within(first, last, filters.date)
+    return None if days is None else tickets_url(filters.with_date(days))
+
+
+def resolved_in_days(filters: TicketFilters, first: date, last: date) -> str | None:
+    """Tickets resolved on the days first..last (see `resolved_in_month`)."""
+    days = _days_within(first, last, filters.date)
     return None if days is None else tickets_url(filters.with_date(None), resolved=days.format())

@@ -19,6 +19,7 @@ from support_analytics.analytics.schemas import (
     TicketsOverTime,
     TicketTypes,
 )
+from support_analytics.analytics.tickets_over_time import period_days
 from support_analytics.filters import TicketFilters
 from support_analytics.web.pages import dashboard_links as links
 from support_analytics.web.pages.dashboard_histogram import Histogram
@@ -168,27 +169,36 @@ class MonthLinks:
 
 
 def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, MonthLinks]:
-    """Per month, the ticket lists behind its two numbers (None where a number is 0)."""
-    return {
-        point.month: MonthLinks(
-            created=links.created_in_month(filters, point.month) if point.created else None,
-            resolved=links.resolved_in_month(filters, point.month) if point.resolved else None,
+    """Per period (month, week or day, keyed as the series names it), the ticket lists behind
+    its two numbers (None where a number is 0)."""
+    out: dict[str, MonthLinks] = {}
+    for point in result.series:
+        key = point.period or point.month
+        first, last = period_days(key, result.grain)
+        out[key] = MonthLinks(
+            created=links.created_in_days(filters, first, last) if point.created else None,
+            resolved=links.resolved_in_days(filters, first, last) if point.resolved else None,
         )
-        for point in result.series
-    }
+    return out
+
+
+def period_label(result: TicketsOverTime, key: str) -> str:
+    if result.grain == "month":
+        return month_label(key)
+    return f"Week of {key}" if result.grain == "week" else key
 
 
 def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
     by_month = month_links(result, filters)
     chart_links: dict[str, JsonValue] = {}
     for index, point in enumerate(result.series):
-        found = by_month[point.month]
+        found = by_month[point.period or point.month]
         if found.created is not None:
             chart_links[f"0:{index}"] = found.created
         if found.resolved is not None:
             chart_links[f"1:{index}"] = found.resolved
     return {
-        "labels": [month_label(p.month) for p in result.series],
+        "labels": [period_label(result, p.period or p.month) for p in result.series],
         "created": [p.created for p in result.series],
         "resolved": [p.resolved for p in result.series],
         "links": chart_links,
