@@ -34,6 +34,22 @@ SET_OPERATORS: tuple[tuple[str, str], ...] = (
     (SetOp.NONE_OF.value, "is none of"),
 )
 PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
+# The filter bar's "Period" select: "" is a custom range typed into the date inputs; the
+# others are the grammar's relative periods (RELATIVE_PHRASES), written into `date=` as is.
+DATE_PERIODS: tuple[tuple[str, str], ...] = (
+    ("", "Custom range"),
+    ("last:7d", "Last 7 days"),
+    ("last:30d", "Last 30 days"),
+    ("last:90d", "Last 90 days"),
+    ("last:12m", "Last 12 months"),
+    ("this:week", "This week"),
+    ("this:month", "This month"),
+    ("this:quarter", "This quarter"),
+    ("this:year", "This year"),
+    ("previous:month", "Previous month"),
+    ("previous:quarter", "Previous quarter"),
+    ("previous:year", "Previous year"),
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +74,11 @@ class DateControl:
     op: str
     first: str
     second: str
+    period: str = ""
+
+    @property
+    def periods(self) -> tuple[tuple[str, str], ...]:
+        return DATE_PERIODS
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,11 @@ class Chip:
     key: str
     text: str
     remove_url: str
+    # The date chip carries the days the server resolved a relative period to: the chips
+    # come back with every swap, so the bar's date inputs can show them (app.js).
+    period: str = ""
+    start: str = ""
+    end: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,9 @@ def date_control(flt: DateFilter | None) -> DateControl:
         return DateControl(op="", first="", second="")
     first = flt.end if flt.op is DateOp.ON_OR_BEFORE else flt.start
     second = flt.end if flt.op is DateOp.BETWEEN else None
-    return DateControl(op=flt.op.value, first=_iso(first), second=_iso(second))
+    return DateControl(
+        op=flt.op.value, first=_iso(first), second=_iso(second), period=flt.relative or ""
+    )
 
 
 def _iso(day: date | None) -> str:
@@ -180,7 +208,15 @@ def chips(state: ViewState, names: Names) -> list[Chip]:
         text = describe(alone, team_members=names.team_members, ticket_types=names.ticket_types)
         text = text.removeprefix("Tickets ")
         rest = replace(filters, **{key: None})
-        result.append(Chip(key=key, text=text, remove_url=state.url(filters=rest, page=None)))
+        chip = Chip(key=key, text=text, remove_url=state.url(filters=rest, page=None))
+        if key == "date" and filters.date is not None:
+            chip = replace(
+                chip,
+                period=filters.date.relative or "",
+                start=_iso(filters.date.start),
+                end=_iso(filters.date.end),
+            )
+        result.append(chip)
     return result
 
 

@@ -38,8 +38,13 @@
 
   function filterParams(form) {
     var params = {};
+    var period = form.querySelector("[name=date_period]");
     var dateOp = form.querySelector("[name=date_op]");
-    if (dateOp && dateOp.value) {
+    // A relative period goes into the address as itself, so a bookmark keeps moving with the
+    // clock; the date inputs only show the days it resolved to.
+    if (period && period.value) {
+      params.date = period.value;
+    } else if (dateOp && dateOp.value) {
       var from = form.querySelector("[name=date_from]").value;
       var to = form.querySelector("[name=date_to]").value;
       if (dateOp.value === "between" && from && to) params.date = "between:" + from + "," + to;
@@ -72,6 +77,21 @@
     var fromLabel = form.querySelector("[data-date-from-label]");
     if (fromLabel) fromLabel.textContent = between ? "From" : "Date";
     if (from) from.disabled = !op.value;
+  }
+
+  // The server resolves a relative period (in the reporting timezone) and sends the days back
+  // on the date chip with every swap: the bar's period select and date inputs follow it.
+  function syncPeriod(form) {
+    var period = form.querySelector("[name=date_period]");
+    if (!period) return;
+    var chip = document.querySelector("#chips .chip[data-chip=date]");
+    var token = chip ? chip.getAttribute("data-period") || "" : "";
+    period.value = token;
+    if (!token) return;
+    form.querySelector("[name=date_op]").value = "between";
+    form.querySelector("[name=date_from]").value = chip.getAttribute("data-start");
+    form.querySelector("[name=date_to]").value = chip.getAttribute("data-end");
+    syncDateInputs(form);
   }
 
   // The team table's column filters: contains / equals / numeric ranges in the analytics
@@ -358,6 +378,7 @@
     // Only the swap of the whole view answers a filter change; a sub-region loaded after it
     // (the overdue list) must not take the measurement.
     var whole = root.id === "view" || root.id === "dashboard" || root.querySelector("#view");
+    if (whole) document.querySelectorAll("[data-filter-form]").forEach(syncPeriod);
     var started = whole ? pending : null;
     if (whole) pending = null;
     var swapped = performance.now();
@@ -432,7 +453,15 @@
   document.addEventListener("change", function (evt) {
     var form = evt.target.closest && evt.target.closest("[data-filter-form]");
     if (!form || !evt.target.name) return;
-    if (evt.target.name === "date_op") syncDateInputs(form);
+    var name = evt.target.name;
+    if (name === "date_period" && evt.target.value) {
+      form.querySelector("[name=date_op]").value = "between";
+    } else if (name === "date_op" || name === "date_from" || name === "date_to") {
+      // Typing a day or an operator is a custom range: the period gives way to concrete days.
+      var period = form.querySelector("[name=date_period]");
+      if (period) period.value = "";
+    }
+    if (name === "date_op" || name === "date_period") syncDateInputs(form);
     if (typeof htmx !== "undefined") htmx.trigger(form, "filters-changed");
   });
 
