@@ -26,6 +26,8 @@ from support_analytics.tickets.schemas import (
     FeedbackOut,
     MessageCreate,
     MessageOut,
+    TicketBulkOut,
+    TicketBulkUpdate,
     TicketCreate,
     TicketDetailOut,
     TicketOut,
@@ -146,6 +148,19 @@ def create_ticket(
     """A new ticket for the caller's own client (a `client_id` in the body is ignored)."""
     created = service.create_ticket(db, user, body, token=idempotency_key)
     return ticket_out(_load(db, created.ticket_id).ticket)
+
+
+@router.post(
+    "/bulk",
+    responses={**error_responses(403, 409), **_ERRORS},
+)
+def update_tickets(db: DbSession, user: CurrentUser, body: TicketBulkUpdate) -> TicketBulkOut:
+    """The same status and/or assignee for 1 to 200 tickets, in one transaction: an id the
+    caller cannot see (404) or a ticket that cannot take the status (409) names its position
+    in `ids`, and nothing is written. Internal users only."""
+    ids = service.update_tickets(db, user, body)
+    rows = queries.ticket_rows(db, ids)
+    return TicketBulkOut(updated=len(rows), rows=[ticket_out(r) for r in rows])
 
 
 @router.get("/{ticket_id}", responses=_ERRORS)

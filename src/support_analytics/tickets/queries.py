@@ -250,6 +250,15 @@ def stream_rows(session: Session, query: TicketQuery, *, batch: int) -> Iterator
         yield [_to_row(*r) for r in partition]
 
 
+def ticket_rows(session: Session, ids: list[int]) -> list[TicketRow]:
+    """The list rows of `ids` the caller can see, in the order of `ids`."""
+    found = {
+        r.id: r
+        for r in (_to_row(*f) for f in session.execute(_row_select().where(Ticket.id.in_(ids))))
+    }
+    return [found[i] for i in ids if i in found]
+
+
 def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
     if not 1 <= ticket_id <= 2_147_483_647:
         return None

@@ -21,6 +21,7 @@ MESSAGE_MAX = 10_000
 FEEDBACK_MAX = 10_000
 PAGE_SIZE_DEFAULT = 25
 PAGE_SIZE_MAX = 100
+BULK_MAX = 200
 
 # Which characters are refused, and why: support_analytics/text.py.
 Title = Annotated[
@@ -70,6 +71,20 @@ class TicketUpdate(_Input):
     assigned_to: Id | None = None
 
 
+class TicketBulkUpdate(_Input):
+    """The same change to up to `BULK_MAX` tickets at once; `assigned_to: null` unassigns."""
+
+    ids: Annotated[list[Id], Field(min_length=1, max_length=BULK_MAX)]
+    status: Status | None = None
+    assigned_to: Id | None = None
+
+    def change(self) -> TicketUpdate:
+        """The single-ticket update each id gets, with only the fields the caller sent."""
+        return TicketUpdate.model_validate(
+            {k: getattr(self, k) for k in self.model_fields_set if k != "ids"}
+        )
+
+
 class TicketOut(BaseModel):
     id: int
     client_id: int
@@ -102,6 +117,11 @@ class TicketDetailOut(TicketOut):
     feedback: FeedbackOut | None
     events: list[EventOut] = Field(default_factory=list)
     """The activity log, oldest first (migration 0007; written by database triggers)."""
+
+
+class TicketBulkOut(BaseModel):
+    updated: int
+    rows: list[TicketOut]
 
 
 class TicketPage(BaseModel):

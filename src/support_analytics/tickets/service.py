@@ -28,6 +28,7 @@ from support_analytics.tickets import submissions
 from support_analytics.tickets.schemas import (
     FeedbackCreate,
     MessageCreate,
+    TicketBulkUpdate,
     TicketCreate,
     TicketUpdate,
 )
@@ -194,3 +195,26 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, data: TicketUp
             raise InvalidInput("Choose one of the listed team members", field="assigned_to")
         ticket.assigned_to = data.assigned_to
     session.flush()
+
+
+def update_tickets(session: Session, actor: Actor, data: TicketBulkUpdate) -> list[int]:
+    """`update_ticket` for each id, all in the caller's one transaction: the first id that is
+    invisible or cannot take the change raises (naming its position in `ids`, not its value)
+    and the request rolls every earlier change back. Returns the distinct ids, in order."""
+    if actor.kind != "internal":
+        raise Forbidden("Only the support team can change status or assignee")
+    change = data.change()
+    if not change.model_fields_set:
+        raise InvalidInput("status: give a status or an assigned_to to apply", field="status")
+    position: dict[int, int] = {}
+    for index, ticket_id in enumerate(data.ids):
+        position.setdefault(ticket_id, index)
+    ids = list(position)
+    # Rows are locked in ascending id order, so two overlapping bulk changes queue behind
+    # each other instead of deadlocking.
+    for ticket_id in sorted(ids):
+        try:
+            update_ticket(session, actor, ticket_id, change)
+        except (NotFound, Conflict) as exc:
+            raise type(exc)(f"ids[{position[ticket_id]}]: {exc.message}") from exc
+    return ids

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
@@ -24,8 +24,8 @@ from support_analytics.tickets import events, forms, queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketQuery
-from support_analytics.tickets.schemas import TicketUpdate
-from support_analytics.tickets.status import Priority
+from support_analytics.tickets.schemas import TicketBulkUpdate, TicketUpdate
+from support_analytics.tickets.status import Priority, Status
 from support_analytics.web.pages.dashboard_filterbar import (
     DATE_OPERATORS,
     SET_OPERATORS,
@@ -40,6 +40,7 @@ from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
     Choice,
     next_statuses,
+    page_url,
     pager,
     render,
     see_other,
@@ -136,6 +137,9 @@ def inbox(
             "clients": clients,
             "csv_url": f"/api/v1/tickets?{csv_query}",
             "as_of": datetime.now(UTC),
+            "bulk_statuses": list(Status),
+            "members": queries.team_members(db),
+            "back_url": page_url("/tickets", all_params, page.page),
         },
     )
 
@@ -294,6 +298,51 @@ def _back_url(request: Request) -> str:
     return "/tickets"
 
 
+def _list_url(back: str | None) -> str:
+    """The list the bulk form was posted from: its query re-encoded onto /tickets, so a
+    forged `back` can neither leave the site nor smuggle anything but parameters."""
+    query = urlencode(parse_qsl(urlsplit(back or "").query))
+    return f"/tickets?{query}" if query else "/tickets"
+
+
+def _assignee(text: str | None) -> int | str | None:
+    """The assignee select's value: `unassigned` unassigns; an id stays an id; anything else
+    goes on to validation as it is, to be refused there with the field named."""
+    text = (text or "").strip()
+    if text == UNASSIGNED:
+        return None
+    return ascii_id(text) or text
+
+
+# Before `/{ticket_id}`: that route would claim "bulk" and refuse it as an id.
+@router.post("/bulk")
+def bulk_update(
+    *,
+    db: DbSession,
+    user: InternalUser,
+    ids: Annotated[list[str] | None, Form()] = None,
+    status: Optional = None,
+    assigned_to: Optional = None,
+    back: Optional = None,
+) -> Response:
+    """The inbox's action bar: one status and/or assignee for the ticked rows, through the
+    same service as the API (one transaction); 303 back to the list with its filters. An
+    empty select means "leave as is"."""
+    changes: dict[str, object] = {"ids": [ascii_id(i) or i for i in ids or []]}
+    if status:
+        changes["status"] = status
+    if assigned_to:
+        changes["assigned_to"] = _assignee(assigned_to)
+    try:
+        data = TicketBulkUpdate.model_validate(changes)
+    except ValidationError as exc:
+        wrong = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]}) or ["ids"]
+        hint = "tick 1 to 200 tickets" if wrong[0] == "ids" else "choose a listed value"
+        raise InvalidInput(f"{wrong[0]}: not saved, {hint}", field=wrong[0]) from exc
+    service.update_tickets(db, user, data)
+    return see_other(_list_url(back))
+
+
 @router.get("/{ticket_id}")
 def ticket_page(request: Request, db: DbSession, user: InternalUser, ticket_id: int) -> Response:
     return _ticket_page(request, db, user, ticket_id)
@@ -335,11 +384,7 @@ def update(
     if priority is not None:
         changes["priority"] = priority
     if assigned_to is not None:
-        text = assigned_to.strip()
-        if text == UNASSIGNED:
-            changes["assigned_to"] = None
-        else:
-            changes["assigned_to"] = ascii_id(text) or text
+        changes["assigned_to"] = _assignee(assigned_to)
     try:
         data = TicketUpdate.model_validate(changes)
     except ValidationError as exc:

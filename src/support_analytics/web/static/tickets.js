@@ -64,3 +64,70 @@
   });
   window.addEventListener("pagehide", function () { stream.close(); });
 })();
+
+/* The inbox's bulk action bar: "select all on this page", the count of ticked rows, and ticks
+ * that survive a live refresh of the same list (a new filter, sort or page starts empty, so
+ * nothing off screen is ever changed by surprise). The form itself works without this. */
+(function () {
+  "use strict";
+
+  function boxes() { return document.querySelectorAll("input[name=ids][form=bulk-form]"); }
+
+  function sync() {
+    var all = boxes();
+    var picked = Array.prototype.filter.call(all, function (b) { return b.checked; }).length;
+    var master = document.querySelector("[data-bulk-all]");
+    if (master) {
+      master.checked = all.length > 0 && picked === all.length;
+      master.indeterminate = picked > 0 && picked < all.length;
+    }
+    var count = document.querySelector("[data-bulk-count]");
+    if (!count) return;
+    if (picked) count.setAttribute("data-picked", "");
+    else count.removeAttribute("data-picked");
+    count.textContent = picked
+      ? picked + (picked === 1 ? " ticket selected" : " tickets selected")
+      : "Tick tickets to change several at once";
+  }
+
+  document.addEventListener("change", function (evt) {
+    var target = evt.target;
+    if (!target.matches) return;
+    if (target.matches("[data-bulk-all]")) {
+      boxes().forEach(function (b) { b.checked = target.checked; });
+      sync();
+    } else if (target.matches("input[name=ids][form=bulk-form]")) {
+      sync();
+    }
+  });
+
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    if (!form.matches || !form.matches("form[data-bulk-form]")) return;
+    var count = document.querySelector("[data-bulk-count]");
+    var picked = Array.prototype.some.call(boxes(), function (b) { return b.checked; });
+    var change = form.elements.status.value || form.elements.assigned_to.value;
+    if (!picked || !change) {
+      evt.preventDefault();
+      if (count) count.textContent = picked ? "Choose a status or an assignee first" : "Tick at least one ticket first";
+    }
+  });
+
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    kept = null;
+    var xhr = evt.detail && evt.detail.xhr;
+    if (!xhr || !xhr.responseURL) return;
+    var url = new URL(xhr.responseURL);
+    if (url.pathname + url.search !== location.pathname + location.search) return;
+    kept = Array.prototype.filter.call(boxes(), function (b) { return b.checked; })
+      .map(function (b) { return b.value; });
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (kept && kept.length) {
+      boxes().forEach(function (b) { if (kept.indexOf(b.value) >= 0) b.checked = true; });
+    }
+    kept = null;
+    sync();
+  });
+})();
