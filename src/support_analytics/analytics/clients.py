@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ARRAY, Integer, and_, func, literal, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, and_, func, literal, select
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import rollups
@@ -39,6 +39,7 @@ def clients_from_tickets(
     q: str | None = None,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
+    client_id: int | None = None,
 ) -> ClientsPage:
     """Plain SQL over the raw tables."""
     spent = (
@@ -47,7 +48,11 @@ def clients_from_tickets(
         .scalar_subquery()
     )
     total_tickets = func.count(tickets.c.id)
-    where = [clients.c.client_name.ilike(name_pattern(q), escape="\\")] if q else []
+    where: list[ColumnElement[bool]] = (
+        [clients.c.client_name.ilike(name_pattern(q), escape="\\")] if q else []
+    )
+    if client_id is not None:
+        where.append(clients.c.id == client_id)
     stmt = (
         select(
             clients.c.id,
@@ -125,6 +130,7 @@ def clients_from_rollups(
     q: str | None,
     page: int,
     page_size: int,
+    client_id: int | None = None,
 ) -> ClientsPage:
     c = rollups.cube.c
     sums = (
@@ -136,6 +142,8 @@ def clients_from_rollups(
     listed = select(clients.c.id, clients.c.client_name, clients.c.plan_type)
     if q:
         listed = listed.where(clients.c.client_name.ilike(name_pattern(q), escape="\\"))
+    if client_id is not None:
+        listed = listed.where(clients.c.id == client_id)
     everyone = [(int(r[0]), str(r[1]), r[2]) for r in session.execute(listed).all()]
     everyone.sort(key=lambda r: (-counts.get(r[0], (0, 0))[0], r[1], r[0]))
     start = (page - 1) * page_size
@@ -166,8 +174,14 @@ def client_analysis(
     q: str | None = None,
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
+    client_id: int | None = None,
 ) -> ClientsPage:
-    """Clients by filtered ticket volume (desc), then name; `q` searches names."""
+    """Clients by filtered ticket volume (desc), then name; `q` searches names, `client_id`
+    keeps only that client's row (a client's own page)."""
     if rollups.usable(session, tz):
-        return clients_from_rollups(session, filters, tz, q=q, page=page, page_size=page_size)
-    return clients_from_tickets(session, filters, tz, q=q, page=page, page_size=page_size)
+        return clients_from_rollups(
+            session, filters, tz, q=q, page=page, page_size=page_size, client_id=client_id
+        )
+    return clients_from_tickets(
+        session, filters, tz, q=q, page=page, page_size=page_size, client_id=client_id
+    )
