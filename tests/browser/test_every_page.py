@@ -39,6 +39,8 @@ SCREENS = (
     Screen("dashboard-distribution", "manager", "/dashboard/distribution", 2),
     Screen("dashboard-clients", "manager", "/dashboard/clients", 0),
     Screen("dashboard-resolution", "manager", "/dashboard/resolution", 2),
+    Screen("dashboard-member", "manager", "/dashboard/team/1", 0),
+    Screen("dashboard-client", "manager", "/dashboard/clients/1", 0),
     Screen("inbox-tickets", "agent", "/tickets"),
     Screen("inbox-ticket", "agent", "/tickets/{ticket}"),
     Screen("admin-users", "admin", "/admin"),
