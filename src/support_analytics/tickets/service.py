@@ -171,16 +171,18 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, data: TicketUp
         # Clients see their tickets, so 404 would be a lie here; they just may not change them.
         _visible(session, ticket_id)
         raise Forbidden("Only the support team can change status, priority or assignee")
-    ticket = _lock_visible(session, ticket_id)
+    _apply(session, _lock_visible(session, ticket_id), data, _now(session))
+    session.flush()
+
+
+def _apply(session: Session, ticket: Ticket, data: TicketUpdate, now: datetime) -> None:
+    """One update's changes on a row the caller has locked: the single and the bulk path."""
     changes = data.model_fields_set
     if "status" in changes and data.status is not None:
         current = parse_status(ticket.status)
         try:
             stamps = transition(
-                current,
-                data.status,
-                Timestamps(ticket.resolved_at, ticket.closed_at),
-                _now(session),
+                current, data.status, Timestamps(ticket.resolved_at, ticket.closed_at), now
             )
         except TransitionError as exc:
             raise Conflict(str(exc).capitalize()) from exc
@@ -194,13 +196,13 @@ def update_ticket(session: Session, actor: Actor, ticket_id: int, data: TicketUp
         if data.assigned_to is not None and session.get(TeamMember, data.assigned_to) is None:
             raise InvalidInput("Choose one of the listed team members", field="assigned_to")
         ticket.assigned_to = data.assigned_to
-    session.flush()
 
 
 def update_tickets(session: Session, actor: Actor, data: TicketBulkUpdate) -> list[int]:
-    """`update_ticket` for each id, all in the caller's one transaction: the first id that is
-    invisible or cannot take the change raises (naming its position in `ids`, not its value)
-    and the request rolls every earlier change back. Returns the distinct ids, in order."""
+    """`update_ticket`'s rules for each id, all in the caller's one transaction: the first id
+    (by position) that is invisible or cannot take the change raises, naming its position in
+    `ids` rather than its value, and the request rolls everything back. Returns the distinct
+    ids, in the order given."""
     if actor.kind != "internal":
         raise Forbidden("Only the support team can change status or assignee")
     change = data.change()
@@ -209,12 +211,23 @@ def update_tickets(session: Session, actor: Actor, data: TicketBulkUpdate) -> li
     position: dict[int, int] = {}
     for index, ticket_id in enumerate(data.ids):
         position.setdefault(ticket_id, index)
-    ids = list(position)
-    # Rows are locked in ascending id order, so two overlapping bulk changes queue behind
-    # each other instead of deadlocking.
-    for ticket_id in sorted(ids):
+    # One statement locks every row, in ascending id order (the sort runs below the lock),
+    # so two overlapping bulk changes queue behind each other instead of deadlocking. RLS
+    # filters it exactly as the single update's lock.
+    locked = {
+        t.id: t
+        for t in session.execute(
+            select(Ticket).where(Ticket.id.in_(position)).order_by(Ticket.id).with_for_update()
+        ).scalars()
+    }
+    now = _now(session)
+    for ticket_id, index in position.items():
+        ticket = locked.get(ticket_id)
+        if ticket is None:
+            raise NotFound(f"ids[{index}]: {NOT_FOUND}")
         try:
-            update_ticket(session, actor, ticket_id, change)
-        except (NotFound, Conflict) as exc:
-            raise type(exc)(f"ids[{position[ticket_id]}]: {exc.message}") from exc
-    return ids
+            _apply(session, ticket, change, now)
+        except Conflict as exc:
+            raise Conflict(f"ids[{index}]: {exc.message}") from exc
+    session.flush()
+    return list(position)
