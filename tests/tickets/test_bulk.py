@@ -84,6 +84,7 @@ def test_a_bad_id_writes_nothing(
     assert missing.status_code == 404, missing.text
     assert missing.json()["error"]["message"].startswith("ids[2]: ")
     assert str(MISSING) not in missing.text
+    assert _stored(owner_database, ids) == before
 
     agent.patch(f"/api/v1/tickets/{ids[1]}", json={"status": "closed"})
     before = _stored(owner_database, ids)
@@ -161,6 +162,16 @@ def test_the_inbox_form_changes_the_selection_and_303s_to_the_same_list(
     assert kept.status_code == 303
     assert kept.headers["location"] == "/tickets?x=1"
     assert _stored(owner_database, ids)[ids[0]][:2] == ("in_progress", AGENT_TEAM_MEMBER_ID)
+
+    before = _stored(owner_database, ids)
+    missing = agent.post(
+        "/tickets/bulk",
+        data={"ids": [str(ids[1]), "999999999"], "status": "closed", "back": listing},
+        follow_redirects=False,
+    )
+    assert missing.status_code == 404
+    assert "ids[1]: Ticket not found" in missing.text
+    assert _stored(owner_database, ids) == before
 
     refused = agent.post(
         "/tickets/bulk", data={"ids": ["x"], "status": "open"}, follow_redirects=False
