@@ -175,3 +175,16 @@ def test_filter_bar_on_a_member_page_stays_on_it(api_client_factory: ApiClientFa
     # The tabs swapped out of band carry the new filters.
     assert "/dashboard/team?priority=is%3Aurgent" in fragment.text
     assert TicketFilters.from_query({"priority": "is:urgent"}).to_query_string() in fragment.text
+
+
+def test_inbox_names_link_to_their_pages(api_client_factory: ApiClientFactory) -> None:
+    agent = api_client_factory("agent")
+    page = agent.get("/tickets", params={"team_member": "is:1"})
+    assert page.status_code == 200
+    clients = set(re.findall(r'href="/dashboard/clients/(\d+)"', page.text))
+    members = set(re.findall(r'href="/dashboard/team/(\d+)"', page.text))
+    assert members == {"1"}
+    assert clients
+    for client_id in sorted(clients)[:2]:
+        assert agent.get(f"/dashboard/clients/{client_id}").status_code == 200
+    assert agent.get("/dashboard/team/1").status_code == 200
