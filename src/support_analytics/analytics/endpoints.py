@@ -187,7 +187,8 @@ def get_team_performance(
 ) -> Response:
     """Every team member the filter admits (0 tickets included): assigned, resolved (status
     resolved or closed), mean resolution hours and mean rating of the filtered tickets;
-    sortable and filterable by every column. `top_performer_ids` marks the top three."""
+    sortable and filterable by every column. `top_performer_ids` marks up to three members
+    who resolved more tickets than the median of the rows shown."""
     # Blank parameters are no filter, as on the page (filters.grammar.present).
     column, descending = parse_sort(present(sort) or DEFAULT_SORT, team_performance.SORT_COLUMNS)
     ranges = {
