@@ -145,8 +145,8 @@ def test_revoke_sessions_and_reset_link(
     assert manager.get("/api/v1/me").status_code == 401
     link = admin.post(f"/api/v1/admin/users/{user_id}/reset-link").json()
     assert link["purpose"] == "reset"
-    _accept(auth_app, link["url"], "fresh-manager-pass")
-    _login(auth_app, personas["manager"].email, "fresh-manager-pass")
+    _accept(auth_app, link["url"], "quiet-harbour-lantern-7")
+    _login(auth_app, personas["manager"].email, "quiet-harbour-lantern-7")
 
 
 def test_non_admins_cannot_use_admin_actions(

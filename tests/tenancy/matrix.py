@@ -139,6 +139,8 @@ ticket_response_facts select       -    -        -        all   all     all   - 
 ticket_response_facts update       -    -        -        -     -       -     -        -
 ticket_events_state select         -    -        -        -     -       -     -        -
 ticket_events_state update         -    -        -        -     -       -     -        -
+live_channel     select              -    -        -        -     -       -     -        -
+live_channel     update              -    -        -        -     -       -     -        -
 """
 # fmt: on
 
@@ -151,6 +153,7 @@ ROW_KEY: dict[str, str] = {
     "analytics_rollup_state": "id::int",
     "ticket_response_facts": "ticket_id",
     "ticket_events_state": "id::int",
+    "live_channel": "hashtext(name)",
 }
 
 
@@ -312,6 +315,9 @@ SQL: dict[tuple[str, str], str] = {
     ("ticket_response_facts", "update"): "UPDATE ticket_response_facts SET reopens = 0",
     ("ticket_events_state", "select"): select_ids("ticket_events_state"),
     ("ticket_events_state", "update"): "UPDATE ticket_events_state SET loading = true",
+    # The secret NOTIFY channel name: knowing it would let a role LISTEN to every event.
+    ("live_channel", "select"): select_ids("live_channel"),
+    ("live_channel", "update"): "UPDATE live_channel SET name = 'sa_events_guess'",
 }
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.
