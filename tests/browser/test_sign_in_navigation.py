@@ -49,7 +49,8 @@ def test_each_demo_role_sees_exactly_its_navigation(
 ) -> None:
     assert account.email in {a.email for a in demo_accounts}
     _sign_in(page, account)
-    home = "/portal" if account.role is Role.CLIENT else "/dashboard"
+    # Clients land on their portal, agents on the inbox, managers and admins on the dashboard.
+    home = {Role.CLIENT: "/portal", Role.AGENT: "/tickets"}.get(account.role, "/dashboard")
     expect(page).to_have_url(re.compile(rf"{re.escape(home)}$"))
     links = page.get_by_role("navigation", name="Main").get_by_role("link")
     expect(links).to_have_text(NAVIGATION[account.role])
