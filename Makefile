@@ -79,9 +79,11 @@ unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
 
 # The second pass proves the SQL on PostgreSQL 15; suites that start an embedded server of
 # their own (CLI, load and fault drills, socket hardening) or check only HTTP shapes
-# (the OpenAPI contract) would run the same thing twice.
+# (the OpenAPI contract) would run the same thing twice. The restore into a new embedded
+# cluster cannot take a PostgreSQL 15 dump that carries uuid-ossp (the embedded build has none).
 PG15_SKIP := --ignore=tests/cli --ignore=tests/load --ignore=tests/contract \
-  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py
+  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
+  --deselect tests/db/test_backup.py::test_restore_into_a_new_cluster_creates_the_request_roles
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp
