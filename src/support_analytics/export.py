@@ -40,7 +40,6 @@ BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_AFTER_SEPARATOR = re.compile(r"([;,\t])([=+\-@])")
 
-Cell = str | int | float | bool | Decimal | datetime | date | None
 Written = str | int | float | Decimal
 
 

@@ -48,16 +48,8 @@ class Principal:
         return self.kind == "client"
 
     @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
     def request_role(self) -> RequestRole:
         return RequestRole.INTERNAL if self.is_internal else RequestRole.CLIENT
-
-    @property
-    def landing_path(self) -> str:
-        return "/" if self.is_internal else "/portal"
 
 
 def kind_of(role: Role) -> Kind:

@@ -67,10 +67,6 @@ def parse_status(value: str | None) -> Status:
         return Status.OPEN
 
 
-def allowed_targets(current: Status) -> frozenset[Status]:
-    return TRANSITIONS[current]
-
-
 def is_reopen(current: Status, target: Status) -> bool:
     return current in CLOSED_STATUSES and target in OPEN_STATUSES
 

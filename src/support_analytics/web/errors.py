@@ -167,8 +167,6 @@ def _respond(request: Request, exc: AppError) -> Response:
         return api_response(exc)
     if exc.status_code == 401:
         return _login_redirect(request)
-    if exc.status_code < 400:
-        return Response(status_code=exc.status_code, headers=exc.headers)
     message: str | None = exc.message
     if message == HTTPStatus(exc.status_code).phrase:
         message = None
