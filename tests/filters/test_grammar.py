@@ -18,12 +18,12 @@ from support_analytics.filters.grammar import (
     RELATIVE_PHRASES,
     DateFilter,
     InvalidFilter,
-    Priority,
     SetFilter,
     SetOp,
     ascii_id,
     parse_date,
 )
+from support_analytics.tickets.status import Priority
 
 days = st.dates(min_value=FIRST_DAY, max_value=LAST_DAY)
 

@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 from support_analytics.analytics.baseline import BASELINE, PRODUCT, Widget
 from support_analytics.analytics.tables import team_members, ticket_types, tickets
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter, Priority, SetFilter, SetOp
+from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
+from support_analytics.tickets.status import Priority
 
 Progress = Callable[[int, int], None]
 Measure = Callable[[str], float]

@@ -5,10 +5,20 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Float, cast, extract
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-OPEN_STATUSES = ("open", "in_progress")
-CLOSED_STATUSES = ("resolved", "closed")
+# The ticket vocabulary has one home (tickets/status.py); analytics names it here too.
+from support_analytics.tickets.status import CLOSED_STATUSES, OPEN_STATUSES
+from support_analytics.tickets.status import PRIORITIES as PRIORITY_ORDER
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "OPEN_STATUSES",
+    "PRIORITY_ORDER",
+    "SATISFIED_MIN_RATING",
+    "SPENT_STATUSES",
+    "hours_between",
+]
+
 SATISFIED_MIN_RATING = 4
-PRIORITY_ORDER = ("low", "medium", "high", "urgent")
 # Refunds are stored as negative `refunded` rows; failed and pending never count.
 SPENT_STATUSES = ("completed", "refunded")
 

@@ -12,8 +12,8 @@ from support_analytics.analytics.definitions import CLOSED_STATUSES, OPEN_STATUS
 from support_analytics.analytics.schemas import Priorities, PriorityRow, TicketTypeRow, TicketTypes
 from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import Priority
 from support_analytics.filters.sql import set_clause, ticket_clauses
+from support_analytics.tickets.status import Priority
 
 
 def types_from_counts(names: list[tuple[int, str]], counts: dict[int, int]) -> TicketTypes:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from typing import Generic, TypeVar
 
 from support_analytics.errors import InvalidInput
+from support_analytics.tickets.status import Priority
 
 T = TypeVar("T")
 
@@ -37,13 +38,6 @@ class InvalidFilter(InvalidInput):
         self.parameter = parameter
         self.problem = problem
         self.accepted = accepted
-
-
-class Priority(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    URGENT = "urgent"
 
 
 class DateOp(StrEnum):

@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from support_analytics.filters.grammar import (
     DateFilter,
-    Priority,
     SetFilter,
     format_set,
     parse_date,
@@ -18,8 +17,7 @@ from support_analytics.filters.grammar import (
     present,
     show_member,
 )
-
-FILTER_PARAMETERS = ("date", "team_member", "ticket_type", "priority")
+from support_analytics.tickets.status import Priority
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from support_analytics.db.models import (
 from support_analytics.filters.grammar import ascii_id
 from support_analytics.people import display_name
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
-from support_analytics.tickets.status import Status
+from support_analytics.tickets.status import PRIORITIES, STATUSES, Status
 
 
 @dataclass(frozen=True)
@@ -183,11 +183,9 @@ LAST_RESOLVED_FIRST = (Ticket.resolved_at.desc(), Ticket.id.desc())
 
 
 _PRIORITY_RANK = case(
-    {"low": 0, "medium": 1, "high": 2, "urgent": 3}, value=Ticket.priority, else_=None
+    {p.value: i for i, p in enumerate(PRIORITIES)}, value=Ticket.priority, else_=None
 )
-_STATUS_RANK = case(
-    {"open": 0, "in_progress": 1, "resolved": 2, "closed": 3}, value=Ticket.status, else_=None
-)
+_STATUS_RANK = case({s.value: i for i, s in enumerate(STATUSES)}, value=Ticket.status, else_=None)
 # Every inbox column, by what it shows: priorities and statuses in their working order, people
 # and clients by name. NULLs (no assignee, not resolved) go last either way; ties by id.
 Sortable = ColumnElement[int] | ColumnElement[str] | ColumnElement[datetime | None]

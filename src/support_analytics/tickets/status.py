@@ -1,5 +1,8 @@
-"""Ticket statuses and priorities, which moves between statuses are allowed, and what each move
-does to `resolved_at` / `closed_at`.
+"""The ticket vocabulary, defined here and nowhere else: statuses, priorities, the open and
+closed status groups, which moves between statuses are allowed, and what each move does to
+`resolved_at` / `closed_at`. Python imports it; templates and scripts receive it from the server
+(`vocabulary()` is a Jinja global); tests/tickets/test_vocabulary.py checks the database's CHECK
+constraints and partial-index predicates against it.
 
 The timestamps follow the status, never the other way round: an open ticket has neither, a
 resolved one has `resolved_at`, a closed one has both (closing an unresolved ticket resolves it
@@ -40,9 +43,15 @@ class Priority(StrEnum):
         return self.value.capitalize()
 
 
-OPEN_STATUSES: frozenset[Status] = frozenset({Status.OPEN, Status.IN_PROGRESS})
-CLOSED_STATUSES: frozenset[Status] = frozenset({Status.RESOLVED, Status.CLOSED})
+# In workflow order (lists, filters and sort keys follow it); StrEnum members bind as their text.
+STATUSES: tuple[Status, ...] = tuple(Status)
+PRIORITIES: tuple[Priority, ...] = tuple(Priority)
+OPEN_STATUSES: tuple[Status, ...] = (Status.OPEN, Status.IN_PROGRESS)
+CLOSED_STATUSES: tuple[Status, ...] = (Status.RESOLVED, Status.CLOSED)
 FEEDBACK_STATUSES = CLOSED_STATUSES
+# The groups as a `status=` value of the ticket lists (`/tickets`, `/portal`).
+OPEN_GROUP = ",".join(OPEN_STATUSES)
+CLOSED_GROUP = ",".join(CLOSED_STATUSES)
 
 # A closed ticket goes back to work only through a reopen; it is never "un-closed" to resolved,
 # since that would invent a resolution instant after the fact.
@@ -105,3 +114,17 @@ def consistent(status: Status, stamps: Timestamps) -> bool:
         and stamps.closed_at is not None
         and stamps.resolved_at <= stamps.closed_at
     )
+
+
+def vocabulary() -> dict[str, object]:
+    """The vocabulary as plain values for templates and the pages' scripts."""
+    return {
+        "statuses": [s.value for s in STATUSES],
+        "priorities": [p.value for p in PRIORITIES],
+        "open": [s.value for s in OPEN_STATUSES],
+        "closed": [s.value for s in CLOSED_STATUSES],
+        "open_group": OPEN_GROUP,
+        "closed_group": CLOSED_GROUP,
+        "status_labels": {s.value: s.label for s in STATUSES},
+        "priority_labels": {p.value: p.label for p in PRIORITIES},
+    }

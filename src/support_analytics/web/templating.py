@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 
 from support_analytics.config import Settings, get_settings
+from support_analytics.tickets.status import vocabulary
 
 MISSING = "—"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
@@ -145,6 +146,7 @@ def _build() -> Jinja2Templates:
         month_label=month_label,
     )
     env.globals["static_url"] = static_url
+    env.globals["vocabulary"] = vocabulary()
     return templates
 
 

@@ -19,6 +19,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
 from support_analytics.people import display_name
+from support_analytics.tickets.status import PRIORITIES
 
 DATE_OPERATORS: tuple[tuple[str, str], ...] = (
     ("", "Any date"),
@@ -33,7 +34,6 @@ SET_OPERATORS: tuple[tuple[str, str], ...] = (
     (SetOp.ANY_OF.value, "is any of"),
     (SetOp.NONE_OF.value, "is none of"),
 )
-PRIORITIES: tuple[str, ...] = ("low", "medium", "high", "urgent")
 # The filter bar's "Period" select: "" is a custom range typed into the date inputs; the
 # others are the grammar's relative periods (RELATIVE_PHRASES), written into `date=` as is.
 DATE_PERIODS: tuple[tuple[str, str], ...] = (
@@ -184,7 +184,7 @@ def controls(filters: TicketFilters, names: Names) -> tuple[DateControl, list[Se
     members = [(str(i), name) for i, name in names.team_members.items()]
     members.append((UNASSIGNED, "Unassigned"))
     types = [(str(i), name) for i, name in names.ticket_types.items()]
-    priorities = [(p, p.capitalize()) for p in PRIORITIES]
+    priorities = [(p.value, p.label) for p in PRIORITIES]
     priority_filter: SetFilter[str] | None = None
     if filters.priority is not None:
         priority_filter = SetFilter(

@@ -11,12 +11,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter, Priority, SetFilter, SetOp
+from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
 from support_analytics.tickets.list_filters import ANY
+from support_analytics.tickets.status import CLOSED_GROUP, OPEN_GROUP, Priority
 
 INBOX = "/tickets"
-OPEN = "open,in_progress"
-CLOSED = "resolved,closed"
+OPEN = OPEN_GROUP
+CLOSED = CLOSED_GROUP
 RATED = ANY  # tickets with a rating: the ones the CSAT card averages over
 
 

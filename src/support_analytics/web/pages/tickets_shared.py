@@ -14,7 +14,14 @@ from fastapi.responses import RedirectResponse, Response
 from support_analytics.config import Settings
 from support_analytics.tenancy.claims import Principal
 from support_analytics.tickets.queries import Page
-from support_analytics.tickets.status import TRANSITIONS, Priority, Status, parse_status
+from support_analytics.tickets.status import (
+    CLOSED_GROUP,
+    OPEN_GROUP,
+    TRANSITIONS,
+    Priority,
+    Status,
+    parse_status,
+)
 from support_analytics.web.templating import templates
 
 STATUS_LABELS = {s.value: s.label for s in Status}
@@ -30,8 +37,8 @@ class Choice:
 # The portal's status filter: the two groups SPEC defines, then each status.
 STATUS_CHOICES = (
     Choice("", "All statuses"),
-    Choice("open,in_progress", "Open (open or in progress)"),
-    Choice("resolved,closed", "Closed (resolved or closed)"),
+    Choice(OPEN_GROUP, "Open (open or in progress)"),
+    Choice(CLOSED_GROUP, "Closed (resolved or closed)"),
     *(Choice(s.value, s.label) for s in Status),
 )
 
