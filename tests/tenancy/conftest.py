@@ -63,6 +63,13 @@ def build_world(database: Database, requests: Database) -> World:
                 " VALUES ('x@tests.example', '10.1.1.1', false)"
             )
         )
+        # A holiday, so the matrix can tell who reads and deletes them.
+        session.execute(
+            text(
+                "INSERT INTO business_holidays (calendar_id, day, name)"
+                " VALUES (1, '2031-01-01', 'matrix')"
+            )
+        )
     tickets = {
         (client, status): _ticket(database, client, status)
         for client in (CLIENT_A_ID, CLIENT_B_ID)

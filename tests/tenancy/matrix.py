@@ -141,6 +141,27 @@ ticket_events_state select         -    -        -        -     -       -     - 
 ticket_events_state update         -    -        -        -     -       -     -        -
 live_channel     select              -    -        -        -     -       -     -        -
 live_channel     update              -    -        -        -     -       -     -        -
+business_calendars select            -    -        -        all   all     all   -        -
+business_calendars insert            -    -        -        -     -       ok    -        -
+business_calendars update            -    -        -        -     -       ok    -        -
+business_calendars delete            -    -        -        -     -       -     -        -
+business_hours   select              -    -        -        all   all     all   -        -
+business_hours   insert              -    -        -        -     -       ok    -        -
+business_hours   update              -    -        -        -     -       ok    -        -
+business_hours   delete              -    -        -        -     -       ok    -        -
+business_holidays select             -    -        -        all   all     all   -        -
+business_holidays insert             -    -        -        -     -       ok    -        -
+business_holidays delete             -    -        -        -     -       ok    -        -
+business_seconds_cum select          -    -        -        all   all     all   -        -
+business_seconds_cum delete          -    -        -        -     -       -     -        -
+sla_policies     select              -    -        -        all   all     all   -        -
+sla_policies     insert              -    -        -        -     -       ok    -        -
+sla_policies     update              -    -        -        -     -       ok    -        -
+sla_policies     delete              -    -        -        -     -       ok    -        -
+ticket_sla       select              -    own      own      all   all     all   -        -
+ticket_sla       update              -    -        -        -     -       -     -        -
+sla_dirty        select              -    -        -        -     -       -     -        -
+sla_dirty        insert              -    -        -        -     -       -     -        -
 """
 # fmt: on
 
@@ -154,6 +175,10 @@ ROW_KEY: dict[str, str] = {
     "ticket_response_facts": "ticket_id",
     "ticket_events_state": "id::int",
     "live_channel": "hashtext(name)",
+    "business_holidays": "hashtext(calendar_id || ':' || day)",
+    "business_seconds_cum": "hashtext(calendar_id || ':' || at)",
+    "ticket_sla": "ticket_id * 2 + (target = 'resolution')::int",
+    "sla_dirty": "calendar_id",
 }
 
 
@@ -318,6 +343,37 @@ SQL: dict[tuple[str, str], str] = {
     # The secret NOTIFY channel name: knowing it would let a role LISTEN to every event.
     ("live_channel", "select"): select_ids("live_channel"),
     ("live_channel", "update"): "UPDATE live_channel SET name = 'sa_events_guess'",
+    ("business_calendars", "select"): "SELECT id FROM business_calendars",
+    ("business_calendars", "insert"): (
+        "INSERT INTO business_calendars (name, timezone) VALUES ('matrix', 'UTC')"
+    ),
+    ("business_calendars", "update"): "UPDATE business_calendars SET timezone = 'Europe/Berlin'",
+    ("business_calendars", "delete"): "DELETE FROM business_calendars",
+    ("business_hours", "select"): "SELECT id FROM business_hours",
+    ("business_hours", "insert"): (
+        "INSERT INTO business_hours (calendar_id, weekday, start_time, end_time)"
+        " VALUES (1, 6, '10:00', '12:00')"
+    ),
+    ("business_hours", "update"): "UPDATE business_hours SET end_time = '18:00'",
+    ("business_hours", "delete"): "DELETE FROM business_hours WHERE weekday = 1",
+    ("business_holidays", "select"): select_ids("business_holidays"),
+    ("business_holidays", "insert"): (
+        "INSERT INTO business_holidays (calendar_id, day) VALUES (1, '2030-01-01')"
+    ),
+    ("business_holidays", "delete"): "DELETE FROM business_holidays",
+    ("business_seconds_cum", "select"): select_ids("business_seconds_cum"),
+    ("business_seconds_cum", "delete"): "DELETE FROM business_seconds_cum",
+    ("sla_policies", "select"): "SELECT id FROM sla_policies",
+    ("sla_policies", "insert"): (
+        "INSERT INTO sla_policies (priority, plan, first_response_hours, calendar_id)"
+        " VALUES ('low', 'starter', 48, 1)"
+    ),
+    ("sla_policies", "update"): "UPDATE sla_policies SET first_response_hours = 2",
+    ("sla_policies", "delete"): "DELETE FROM sla_policies WHERE priority = 'low'",
+    ("ticket_sla", "select"): select_ids("ticket_sla"),
+    ("ticket_sla", "update"): "UPDATE ticket_sla SET due_at = NULL",
+    ("sla_dirty", "select"): select_ids("sla_dirty"),
+    ("sla_dirty", "insert"): "INSERT INTO sla_dirty VALUES (99)",
 }
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.
@@ -340,6 +396,7 @@ OWN_ROWS: dict[str, str] = {
     "users": "SELECT id FROM users WHERE id = :self_user",
     "sessions": "SELECT id FROM sessions WHERE user_id = :self_user",
     "ticket_submissions": f"{select_ids('ticket_submissions')} WHERE client_id = :client",
+    "ticket_sla": f"{select_ids('ticket_sla')} WHERE client_id = :client",
 }
 
 Expected = Literal["all", "own", "-", "ok"]

@@ -32,8 +32,12 @@ IDENTITY = _migration("20261125_0003a_identity_users_rls.py")
 HARDENING = _migration("20261129_0006_hardening.py")
 # The activity log and response facts (issue 14).
 EVENTS = _migration("20261129_0007_ticket_events.py")
+# The responsiveness rollups (issue 14).
+RESPONSE = _migration("20261129_0008_response_rollups.py")
+# Business calendars, SLA policies and per-ticket SLAs.
+SLA = _migration("20261129_0009_sla.py")
 POLICIES: list[tuple[str, str]] = [
-    (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES)
+    (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES, *SLA.POLICIES)
 ]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
@@ -41,6 +45,8 @@ TABLES: list[str] = [
     "ticket_submissions",
     *HARDENING.ROLLUP_TABLES,
     *EVENTS.RLS_TABLES,
+    *RESPONSE.ROLLUP_TABLES,
+    *SLA.RLS_TABLES,
 ]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE
@@ -53,8 +59,8 @@ MASKED_BY_SELECT = {
 }
 LOOSENABLE = [p for p in POLICIES if p[0] not in MASKED_BY_SELECT]
 # login_attempts has no grants at all: RLS there is a second lock the matrix cannot see.
-# ticket_events_state has none either.
-RLS_TABLES = [t for t in TABLES if t not in ("login_attempts", "ticket_events_state")]
+# ticket_events_state and sla_dirty have none either.
+RLS_TABLES = [t for t in TABLES if t not in ("login_attempts", "ticket_events_state", "sla_dirty")]
 
 
 def _execute(database: Database, sql: str) -> None:
