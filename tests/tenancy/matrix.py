@@ -129,6 +129,12 @@ analytics_resolution select          -    -        -        all   all     all   
 analytics_resolution update          -    -        -        -     -       -     -        -
 analytics_hours_hist select          -    -        -        all   all     all   -        -
 analytics_hours_hist delete          -    -        -        -     -       -     -        -
+analytics_response_cube select       -    -        -        all   all     all   -        -
+analytics_response_cube delete       -    -        -        -     -       -     -        -
+analytics_frt_hist select            -    -        -        all   all     all   -        -
+analytics_frt_hist delete            -    -        -        -     -       -     -        -
+analytics_response_state select      -    -        -        all   all     all   -        -
+analytics_response_state update      -    -        -        -     -       -     -        -
 analytics_rollup_state select        -    -        -        all   all     all   -        -
 analytics_rollup_state update        -    -        -        -     -       -     -        -
 ticket_events    select              -    own      own      all   all     all   -        -
@@ -171,6 +177,9 @@ ROW_KEY: dict[str, str] = {
     "analytics_cube": "hashtext(analytics_cube::text)",
     "analytics_resolution": "ticket_id",
     "analytics_hours_hist": "hashtext(analytics_hours_hist::text)",
+    "analytics_response_cube": "hashtext(analytics_response_cube::text)",
+    "analytics_frt_hist": "hashtext(analytics_frt_hist::text)",
+    "analytics_response_state": "id::int",
     "analytics_rollup_state": "id::int",
     "ticket_response_facts": "ticket_id",
     "ticket_events_state": "id::int",
@@ -326,6 +335,14 @@ SQL: dict[tuple[str, str], str] = {
     ("analytics_resolution", "update"): "UPDATE analytics_resolution SET hours = 0",
     ("analytics_hours_hist", "select"): select_ids("analytics_hours_hist"),
     ("analytics_hours_hist", "delete"): "DELETE FROM analytics_hours_hist",
+    ("analytics_response_cube", "select"): select_ids("analytics_response_cube"),
+    ("analytics_response_cube", "delete"): "DELETE FROM analytics_response_cube",
+    ("analytics_frt_hist", "select"): select_ids("analytics_frt_hist"),
+    ("analytics_frt_hist", "delete"): "DELETE FROM analytics_frt_hist",
+    ("analytics_response_state", "select"): select_ids("analytics_response_state"),
+    ("analytics_response_state", "update"): (
+        "UPDATE analytics_response_state SET timezone = 'Asia/Tokyo'"
+    ),
     ("analytics_rollup_state", "select"): select_ids("analytics_rollup_state"),
     ("analytics_rollup_state", "update"): "UPDATE analytics_rollup_state SET fresh = false",
     ("ticket_events", "select"): "SELECT id FROM ticket_events",

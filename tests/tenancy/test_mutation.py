@@ -34,17 +34,21 @@ HARDENING = _migration("20261129_0006_hardening.py")
 EVENTS = _migration("20261129_0007_ticket_events.py")
 # The responsiveness rollups (issue 14).
 RESPONSE = _migration("20261129_0008_response_rollups.py")
+# The responsiveness rollups (issue 14).
+RESPONSE = _migration("20261129_0008_response_rollups.py")
 # Business calendars, SLA policies and per-ticket SLAs.
 SLA = _migration("20261129_0009_sla.py")
 POLICIES: list[tuple[str, str]] = [
     (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES, *SLA.POLICIES)
 ]
+POLICIES += [(p[0], p[1]) for p in RESPONSE.POLICIES]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
     *IDENTITY.USER_TABLES,
     "ticket_submissions",
     *HARDENING.ROLLUP_TABLES,
     *EVENTS.RLS_TABLES,
+    *RESPONSE.ROLLUP_TABLES,
     *RESPONSE.ROLLUP_TABLES,
     *SLA.RLS_TABLES,
 ]

@@ -16,6 +16,7 @@ from support_analytics.analytics import (
     overdue,
     overview,
     resolution_times,
+    responsiveness,
     team_performance,
     tickets_over_time,
 )
@@ -56,6 +57,8 @@ BASELINE: dict[str, Widget] = {
     "clients": lambda s, f, tz, _: clients.clients_from_tickets(s, f, tz),
     "resolution-times": _resolution,
     "overdue": lambda s, f, tz, now: overdue.overdue_from_tickets(s, f, tz, as_of=now),
+    "responsiveness": lambda s, f, tz, _: responsiveness.from_tickets(s, f, tz),
+    "responsiveness/team": lambda s, f, tz, _: responsiveness.team_from_tickets(s, f, tz),
 }
 
 PRODUCT: dict[str, Widget] = {
@@ -69,6 +72,8 @@ PRODUCT: dict[str, Widget] = {
         s, f, tz, as_of=now
     ),
     "overdue": lambda s, f, tz, now: overdue.overdue(s, f, tz, as_of=now),
+    "responsiveness": lambda s, f, tz, _: responsiveness.responsiveness(s, f, tz),
+    "responsiveness/team": lambda s, f, tz, _: responsiveness.team(s, f, tz),
 }
 
 __all__ = ["BASELINE", "PRODUCT", "TeamPerformance", "Widget"]

@@ -1,10 +1,11 @@
 """Responsiveness (SPEC section 10, issue 14): first response time, awaiting first reply,
 one-touch resolution, per priority and per team member.
 
-Everything reads `ticket_response_facts` (migration 0007): one row per ticket, kept exact by
-triggers after every write, with the ticket's filter-bar dimensions beside its facts. The
-filter bar applies to it through the same `filters.sql` clauses as to `tickets` (creation day
-in the reporting zone; the table stores `created_at` itself, so no rebuild per zone).
+The numbers come from the rollups of migration 0008 (`response_rollups`: sums, an FRT
+histogram and one-row reads at bin offsets) when they are bucketed in the request's zone and
+carry every filtered dimension; otherwise from `ticket_response_facts` (migration 0007): one
+row per ticket, kept exact by triggers after every write, with the ticket's filter-bar
+dimensions beside its facts, filtered through the same `filters.sql` clauses as `tickets`.
 
 Definitions:
 - FRT = first reply (`from_client = false`) `created_at` - ticket `created_at`, in hours,
@@ -35,8 +36,10 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Select
 
-from support_analytics.analytics.definitions import CLOSED_STATUSES, OPEN_STATUSES
+from support_analytics.analytics import response_rollups as rr
+from support_analytics.analytics.definitions import CLOSED_STATUSES, OPEN_STATUSES, hours_between
 from support_analytics.analytics.distribution import admitted_priorities
 from support_analytics.analytics.schemas import (
     FirstResponse,
@@ -46,7 +49,7 @@ from support_analytics.analytics.schemas import (
     ResponsivenessTeam,
     ResponsivenessTeamRow,
 )
-from support_analytics.analytics.tables import team_members
+from support_analytics.analytics.tables import team_members, tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
 from support_analytics.people import display_name
@@ -209,13 +212,66 @@ def _by_sorting(session: Session, filters: TicketFilters, tz: ZoneInfo) -> dict[
     return out
 
 
+def _from_rollups(
+    session: Session, filters: TicketFilters, tz: ZoneInfo
+) -> dict[str | None, Stats]:
+    """Stats per priority and overall (key None) from the rollups of migration 0008."""
+    sums = rr.totals(session, filters)
+    bins = rr.bins_by(session, filters, "priority")
+    groups: dict[tuple[str | None, str | int | None], rr.Bins] = {
+        ("priority", p): b for p, b in bins.items() if p is not None
+    }
+    groups[(None, None)] = rr.merged(bins)
+    found = rr.percentiles(session, filters, tz, groups, (0.5, 0.9))
+    out: dict[str | None, Stats] = {}
+    everything = rr.Totals(0, 0.0, 0, 0, 0)
+    for priority, t in sums.items():
+        everything = rr.Totals(
+            everything.n_frt + t.n_frt,
+            everything.frt_sum + t.frt_sum,
+            everything.awaiting + t.awaiting,
+            everything.done + t.done,
+            everything.one_touch + t.one_touch,
+        )
+        if priority is not None:
+            out[priority] = _rollup_stats(t, found.get(("priority", priority)))
+    out[None] = _rollup_stats(everything, found.get((None, None)))
+    return out
+
+
+def _rollup_stats(t: rr.Totals, quantiles: dict[float, float] | None) -> Stats:
+    return (
+        t.n_frt,
+        t.awaiting,
+        None if quantiles is None else quantiles[0.5],
+        None if quantiles is None else quantiles[0.9],
+        None if t.n_frt == 0 else t.frt_sum / t.n_frt,
+        t.done,
+        t.one_touch,
+    )
+
+
 def responsiveness(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, cap: int = DISTINCT_CAP
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    cap: int = DISTINCT_CAP,
+    rollups: bool = True,
 ) -> Responsiveness:
-    """The cards and the per-priority table over the filtered facts."""
-    stats = _by_frequency(session, filters, tz, cap)
+    """The cards and the per-priority table: from the rollups when they answer the filters
+    (`rollups=False` forces the facts table), else over the filtered facts."""
+    stats: dict[str | None, Stats] | None = None
+    if rollups and rr.usable(session, filters, tz):
+        stats = _from_rollups(session, filters, tz)
+    if stats is None:
+        stats = _by_frequency(session, filters, tz, cap)
     if stats is None:
         stats = _by_sorting(session, filters, tz)
+    return _result(filters, stats)
+
+
+def _result(filters: TicketFilters, stats: dict[str | None, Stats]) -> Responsiveness:
     total = stats.get(None, EMPTY)
     return Responsiveness(
         first_response=FirstResponse(
@@ -285,14 +341,44 @@ def _medians_by_sorting(
     return {row[0]: (int(row[1]), _f(row[2])) for row in session.execute(stmt)}
 
 
+def _medians_from_rollups(
+    session: Session, filters: TicketFilters, tz: ZoneInfo
+) -> dict[int, tuple[int, float | None]]:
+    bins = rr.bins_by(session, filters, "assigned_to")
+    groups: dict[tuple[str | None, str | int | None], rr.Bins] = {
+        ("assigned_to", m): b for m, b in bins.items() if m is not None
+    }
+    found = rr.percentiles(session, filters, tz, groups, (0.5,))
+    return {
+        int(member): (sum(b.values()), found[("assigned_to", member)][0.5])
+        for (_, member), b in groups.items()
+        if member is not None
+    }
+
+
 def team(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, cap: int = DISTINCT_CAP
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    cap: int = DISTINCT_CAP,
+    rollups: bool = True,
 ) -> ResponsivenessTeam:
     """Every team member the filter admits (none-replied included): first replies on the
     tickets assigned to them and their median FRT."""
-    medians = _medians_by_frequency(session, filters, tz, cap)
+    medians: dict[int, tuple[int, float | None]] | None = None
+    if rollups and rr.usable(session, filters, tz):
+        medians = _medians_from_rollups(session, filters, tz)
+    if medians is None:
+        medians = _medians_by_frequency(session, filters, tz, cap)
     if medians is None:
         medians = _medians_by_sorting(session, filters, tz)
+    return _team_result(session, filters, medians)
+
+
+def _team_result(
+    session: Session, filters: TicketFilters, medians: dict[int, tuple[int, float | None]]
+) -> ResponsivenessTeam:
     members = select(team_members.c.id, team_members.c.username).order_by(team_members.c.id)
     if filters.team_member is not None:
         members = members.where(set_clause(filters.team_member, team_members.c.id))
@@ -307,3 +393,86 @@ def team(
             for member_id, name in session.execute(members)
         ]
     )
+
+
+_messages = Table(
+    "ticket_messages",
+    _metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ticket_id", Integer),
+    Column("from_client", Boolean),
+    Column("created_at", DateTime(timezone=True)),
+)
+
+
+def _plain_facts(
+    filters: TicketFilters, tz: ZoneInfo
+) -> Select[str | None, str | None, int | None, int, float]:
+    """Per filtered ticket, from the raw tables: priority, status, assignee, replies, FRT."""
+    m = _messages.c
+    replies = (
+        select(
+            m.ticket_id,
+            func.count().label("replies"),
+            func.min(m.created_at).label("first_reply"),
+        )
+        .where(m.from_client.is_(False))
+        .group_by(m.ticket_id)
+        .subquery("replies")
+    )
+    t = tickets.c
+    frt = func.greatest(0, hours_between(t.created_at, replies.c.first_reply))
+    return (
+        select(
+            t.priority,
+            t.status,
+            t.assigned_to,
+            func.coalesce(replies.c.replies, 0).label("replies"),
+            frt.label("frt"),
+        )
+        .select_from(tickets.outerjoin(replies, replies.c.ticket_id == t.id))
+        .where(true(), *ticket_clauses(filters, tz))
+    )
+
+
+def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Responsiveness:
+    """Plain SQL over `tickets` and `ticket_messages` (the bench's baseline)."""
+    p = _plain_facts(filters, tz).subquery("plain")
+    stmt = select(
+        func.grouping(p.c.priority),
+        p.c.priority,
+        func.count(p.c.frt),
+        func.count().filter(and_(p.c.replies == 0, p.c.status.in_(OPEN_STATUSES))),
+        func.percentile_cont(0.5).within_group(p.c.frt),
+        func.percentile_cont(0.9).within_group(p.c.frt),
+        func.avg(p.c.frt),
+        func.count().filter(p.c.status.in_(CLOSED_STATUSES)),
+        func.count().filter(and_(p.c.status.in_(CLOSED_STATUSES), p.c.replies == 1)),
+    ).group_by(func.rollup(p.c.priority))
+    stats: dict[str | None, Stats] = {}
+    for row in session.execute(stmt):
+        if row[0] == 1 or row[1] is not None:
+            stats[None if row[0] == 1 else row[1]] = (
+                int(row[2]),
+                int(row[3]),
+                _f(row[4]),
+                _f(row[5]),
+                _f(row[6]),
+                int(row[7]),
+                int(row[8]),
+            )
+    return _result(filters, stats)
+
+
+def team_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> ResponsivenessTeam:
+    """Plain SQL over `tickets` and `ticket_messages` (the bench's baseline)."""
+    p = _plain_facts(filters, tz).subquery("plain")
+    stmt = (
+        select(
+            p.c.assigned_to, func.count(p.c.frt), func.percentile_cont(0.5).within_group(p.c.frt)
+        )
+        .where(p.c.frt.is_not(None), p.c.assigned_to.is_not(None))
+        .group_by(p.c.assigned_to)
+    )
+    medians = {int(r[0]): (int(r[1]), _f(r[2])) for r in session.execute(stmt)}
+    return _team_result(session, filters, medians)

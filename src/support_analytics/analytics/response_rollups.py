@@ -1,0 +1,331 @@
+"""Responsiveness from the rollups of migration 0008 (`analytics_response_cube`,
+`analytics_frt_hist`): counts and sums from the cube, exact percentiles by locating each
+wanted row's FRT bin from cumulated bin counts and reading that one row at its offset inside
+the bin, along the facts' (bin, FRT) indexes. Nothing is sorted, a few hundred rows are read.
+
+`usable` says whether they answer a request: bucketed in the request's zone and no filter
+beyond date, assignee, type and priority (the dimensions they carry); otherwise
+`responsiveness` reads the facts table directly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Column,
+    ColumnElement,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Select
+
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.sql import (
+    TicketColumns,
+    bucket_condition,
+    dimension_clauses,
+    ticket_clauses,
+)
+
+_metadata = MetaData()
+
+
+def _key() -> tuple[Column[int], Column[str], Column[date], Column[int], Column[int], Column[str]]:
+    return (
+        Column("gmask", SmallInteger),
+        Column("grain", Text),
+        Column("bucket", Date),
+        Column("assigned_to", Integer),
+        Column("ticket_type_id", Integer),
+        Column("priority", String(20)),
+    )
+
+
+cube = Table(
+    "analytics_response_cube",
+    _metadata,
+    *_key(),
+    Column("n_frt", BigInteger),
+    Column("frt_sum", Float),
+    Column("n_awaiting", BigInteger),
+    Column("n_done", BigInteger),
+    Column("n_one_touch", BigInteger),
+)
+
+hist = Table(
+    "analytics_frt_hist",
+    _metadata,
+    *_key(),
+    Column("bin", Integer),
+    Column("n", BigInteger),
+)
+
+state = Table("analytics_response_state", _metadata, Column("timezone", Text))
+
+# The facts table, as far as the bin reads need it (responsiveness.facts has the rest).
+facts = Table(
+    "ticket_response_facts",
+    _metadata,
+    Column("ticket_id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True)),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("frt_hours", Float),
+    Column("frt_bin", Integer),
+)
+
+
+CUBE_COLUMNS = TicketColumns(
+    created_at=cube.c.bucket,
+    assigned_to=cube.c.assigned_to,
+    ticket_type_id=cube.c.ticket_type_id,
+    priority=cube.c.priority,
+)
+HIST_COLUMNS = TicketColumns(
+    created_at=hist.c.bucket,
+    assigned_to=hist.c.assigned_to,
+    ticket_type_id=hist.c.ticket_type_id,
+    priority=hist.c.priority,
+)
+
+
+def usable(session: Session, filters: TicketFilters, tz: ZoneInfo) -> bool:
+    """Rollups bucketed in `tz`, and the filter only on the dimensions they carry."""
+    known = replace(filters, date=None, team_member=None, ticket_type=None, priority=None)
+    if known != TicketFilters():
+        return False
+    return session.execute(select(state.c.timezone)).scalar() == tz.key
+
+
+def mask(filters: TicketFilters, *, by_member: bool = False) -> int:
+    member = by_member or filters.team_member is not None
+    return (1 if member else 0) | (2 if filters.ticket_type is not None else 0)
+
+
+def slice_where(
+    columns: TicketColumns,
+    gmask: ColumnElement[int],
+    grain: ColumnElement[str],
+    bucket: ColumnElement[date],
+    filters: TicketFilters,
+    *,
+    by_member: bool = False,
+) -> list[ColumnElement[bool]]:
+    """The rollup rows that answer `filters` (grouped by assignee if `by_member`)."""
+    when: ColumnElement[bool] = (
+        grain == "a"
+        if filters.date is None
+        else bucket_condition(filters.date, bucket, grain, weeks=False)
+    )
+    return [
+        gmask == mask(filters, by_member=by_member),
+        when,
+        *dimension_clauses(filters, columns),
+    ]
+
+
+@dataclass(frozen=True)
+class Totals:
+    n_frt: int
+    frt_sum: float
+    awaiting: int
+    done: int
+    one_touch: int
+
+
+def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]:
+    """Per priority (NULL priority under its own key) from the cube."""
+    c = cube.c
+    stmt = (
+        select(
+            c.priority,
+            func.sum(c.n_frt),
+            func.sum(c.frt_sum),
+            func.sum(c.n_awaiting),
+            func.sum(c.n_done),
+            func.sum(c.n_one_touch),
+        )
+        .where(*slice_where(CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters))
+        .group_by(c.priority)
+    )
+    return {
+        row[0]: Totals(int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
+        for row in session.execute(stmt)
+    }
+
+
+Bins = dict[int, int]
+
+
+def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int | None, Bins]:
+    """FRT bin counts per priority (`by="priority"`) or per assignee (`by="assigned_to"`)."""
+    h = hist.c
+    key = h.priority if by == "priority" else h.assigned_to
+    stmt = (
+        select(key, h.bin, func.sum(h.n))
+        .where(
+            *slice_where(
+                HIST_COLUMNS, h.gmask, h.grain, h.bucket, filters, by_member=by == "assigned_to"
+            )
+        )
+        .group_by(key, h.bin)
+    )
+    out: dict[str | int | None, Bins] = {}
+    for group, bin_, n in session.execute(stmt):
+        if int(n):
+            out.setdefault(group, {})[int(bin_)] = int(n)
+    return out
+
+
+def positions(count: int, quantiles: Sequence[float]) -> list[int]:
+    """1-based row numbers percentile_cont interpolates between for `quantiles`."""
+    wanted: set[int] = set()
+    for q in quantiles:
+        position = q * (count - 1)
+        wanted.update((math.floor(position) + 1, math.ceil(position) + 1))
+    return sorted(wanted)
+
+
+def interpolate(values: dict[int, float], count: int, q: float) -> float:
+    position = q * (count - 1)
+    low, high = math.floor(position), math.ceil(position)
+    first, second = values[low + 1], values[high + 1]
+    return first + (position - low) * (second - first)
+
+
+# A read: (tag, group key or None for all, bin, offset from the bin's nearer end, descending).
+Read = tuple[int, str | int | None, int, int, bool]
+
+
+def locate(tag_base: int, group: str | int | None, bins: Bins, wanted: list[int]) -> list[Read]:
+    """Each wanted row's bin and offset, read from the nearer end of its bin."""
+    ordered = sorted(bins.items())
+    out: list[Read] = []
+    before, index = 0, 0
+    for position in wanted:
+        while before + ordered[index][1] < position:
+            before += ordered[index][1]
+            index += 1
+        bin_, in_bin = ordered[index]
+        offset = position - before - 1
+        if offset < in_bin - 1 - offset:
+            out.append((tag_base + position, group, bin_, offset, False))
+        else:
+            out.append((tag_base + position, group, bin_, in_bin - 1 - offset, True))
+    return out
+
+
+_FACT_COLUMNS = TicketColumns(
+    created_at=facts.c.created_at,
+    assigned_to=facts.c.assigned_to,
+    ticket_type_id=facts.c.ticket_type_id,
+    priority=facts.c.priority,
+)
+
+
+def _read_stmt(
+    filters: TicketFilters, tz: ZoneInfo, by: str | None, reads: list[Read], descending: bool
+) -> Select[int, float]:
+    """One statement of constant shape (arrays, not N selects) for reads grouped by `by`."""
+    mine = [r for r in reads if r[4] == descending]
+    name = f"w_{by or 'all'}_{'d' if descending else 'a'}"
+    key_type = Integer if by == "assigned_to" else String
+    keys: list[str | int | None] = [r[1] for r in mine]
+    wanted = select(
+        func.unnest(literal([r[0] for r in mine], ARRAY(BigInteger))).label("k"),
+        func.unnest(literal(keys, ARRAY(key_type))).label("g"),
+        func.unnest(literal([r[2] for r in mine], ARRAY(Integer))).label("b"),
+        func.unnest(literal([r[3] for r in mine], ARRAY(Integer))).label("o"),
+    ).subquery(name)
+    f = facts.c
+    where: list[ColumnElement[bool]] = [
+        f.frt_bin == wanted.c.b,
+        f.frt_hours.is_not(None),
+        *ticket_clauses(filters, tz, _FACT_COLUMNS),
+    ]
+    if by == "priority":
+        where.append(f.priority == wanted.c.g)
+    elif by == "assigned_to":
+        where.append(f.assigned_to == wanted.c.g)
+    row = (
+        select(f.frt_hours)
+        .where(*where)
+        .order_by(f.frt_hours.desc() if descending else f.frt_hours)
+        .offset(wanted.c.o)
+        .limit(1)
+        .lateral(f"r{name}")
+    )
+    return select(wanted.c.k, row.c.frt_hours).select_from(wanted.join(row, true()))
+
+
+def read_values(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    reads_by: dict[str | None, list[Read]],
+) -> dict[int, float]:
+    """Tag -> FRT hours of every read (`reads_by` keyed by the grouping column or None)."""
+    parts = [
+        _read_stmt(filters, tz, by, reads, descending)
+        for by, reads in reads_by.items()
+        for descending in (False, True)
+        if any(r[4] == descending for r in reads)
+    ]
+    if not parts:
+        return {}
+    stmt = parts[0] if len(parts) == 1 else union_all(*parts)
+    return {int(tag): float(value) for tag, value in session.execute(stmt)}
+
+
+def percentiles(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    groups: dict[tuple[str | None, str | int | None], Bins],
+    quantiles: Sequence[float],
+) -> dict[tuple[str | None, str | int | None], dict[float, float]]:
+    """Exact percentile_cont per group; a group is (grouping column or None, its value)."""
+    reads_by: dict[str | None, list[Read]] = {}
+    plan: dict[tuple[str | None, str | int | None], tuple[int, int]] = {}
+    for index, ((by, value), bins) in enumerate(groups.items()):
+        count = sum(bins.values())
+        if count == 0:
+            continue
+        base = index << 32
+        plan[(by, value)] = (base, count)
+        reads_by.setdefault(by, []).extend(locate(base, value, bins, positions(count, quantiles)))
+    got = read_values(session, filters, tz, reads_by)
+    out: dict[tuple[str | None, str | int | None], dict[float, float]] = {}
+    for group, (base, count) in plan.items():
+        values = {k - base: v for k, v in got.items() if base < k <= base + count}
+        out[group] = {q: interpolate(values, count, q) for q in quantiles}
+    return out
+
+
+def merged(bins_per_group: dict[str | int | None, Bins]) -> Bins:
+    out: Bins = {}
+    for bins in bins_per_group.values():
+        for bin_, n in bins.items():
+            out[bin_] = out.get(bin_, 0) + n
+    return out
