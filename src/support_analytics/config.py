@@ -2,9 +2,10 @@
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +40,16 @@ class Settings(BaseSettings):
         description="Address people open the app at (e.g. https://support.example.com); "
         "invite and reset links are built from it, never from a request's Host header. "
         "Unset: http://<host>:<port> (localhost for a wildcard host).",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Outgoing mail server: smtp://user:pass@host:587 (STARTTLS required; "
+        "add ?starttls=off only for a relay on the same machine) or smtps://user:pass@host:465 "
+        "(TLS from the first byte). Unset: mail is written to the log instead (development).",
+    )
+    mail_from: str = Field(
+        default="Support Analytics <support-analytics@localhost>",
+        description="The From address of every mail.",
     )
     trusted_proxies: str = Field(
         default="",
@@ -122,6 +133,17 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError(f"public_url must start with http:// or https://, not {value!r}")
         return value.rstrip("/") if value else None
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in {"smtp", "smtps"} or not parts.hostname:
+            # The URL may hold a password: name the rule, never echo the value.
+            raise ValueError("smtp_url must look like smtp://user:pass@host:587 or smtps://host")
+        return value
 
     def link_base_url(self) -> str:
         """Where emailed or shown links (invites, resets) point."""

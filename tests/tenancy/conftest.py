@@ -10,6 +10,8 @@ from sqlalchemy import text
 
 from support_analytics.auth import invites
 from support_analytics.db.engine import Database, connect
+from support_analytics.mail.message import Mail
+from support_analytics.mail.outbox import queue_mail
 from support_analytics.tenancy.claims import Role
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import owner_transaction
@@ -42,6 +44,40 @@ def _ticket(database: Database, client_id: int, status: str) -> int:
         )
 
 
+def _saved_views(database: Database, internal_ids: list[int], victim_id: int) -> dict[str, int]:
+    """A private view and a default per internal persona; the victim's private and shared
+    views; and a queued mail (a job, its event and the outbox row)."""
+    insert = text(
+        "INSERT INTO saved_views (owner_id, name, path, query, shared)"
+        " VALUES (:owner, :name, '/dashboard', 'status=open', :shared) RETURNING id"
+    )
+    with owner_transaction(database) as session:
+        ids = {
+            kind: int(
+                session.execute(
+                    insert, {"owner": victim_id, "name": kind, "shared": kind == "shared"}
+                ).scalar_one()
+            )
+            for kind in ("private", "shared")
+        }
+        for user_id in internal_ids:
+            own = session.execute(
+                insert, {"owner": user_id, "name": "mine", "shared": False}
+            ).scalar_one()
+            session.execute(
+                text("INSERT INTO saved_view_defaults (user_id, view_id) VALUES (:u, :v)"),
+                {"u": user_id, "v": own},
+            )
+        session.execute(
+            text("INSERT INTO saved_view_defaults (user_id, view_id) VALUES (:u, :v)"),
+            {"u": victim_id, "v": ids["private"]},
+        )
+        queue_mail(
+            session.connection(), Mail(to="victim@tests.example", subject="s", text="t", html="h")
+        )
+    return ids
+
+
 def build_world(database: Database, requests: Database) -> World:
     users = create_personas(database)
     victim = create_user(
@@ -70,6 +106,7 @@ def build_world(database: Database, requests: Database) -> World:
                 " VALUES (1, '2031-01-01', 'matrix')"
             )
         )
+    views = _saved_views(database, [users[p].id for p in ("agent", "manager", "admin")], victim.id)
     tickets = {
         (client, status): _ticket(database, client, status)
         for client in (CLIENT_A_ID, CLIENT_B_ID)
@@ -100,6 +137,8 @@ def build_world(database: Database, requests: Database) -> World:
             "someone_else": SOMEONE_ELSE_TEAM_MEMBER_ID,
             "self_user": user_id,
             "victim_user": victim.id,
+            "victim_shared_view": views["shared"],
+            "victim_private_view": views["private"],
         }
 
     tokens: dict[MatrixPersona, str | None] = {"anonymous": None}

@@ -137,6 +137,28 @@ analytics_response_state select      -    -        -        all   all     all   
 analytics_response_state update      -    -        -        -     -       -     -        -
 analytics_rollup_state select        -    -        -        all   all     all   -        -
 analytics_rollup_state update        -    -        -        -     -       -     -        -
+saved_views      select              -    -        -        own   own     own   -        -
+saved_views      insert              -    -        -        ok    ok      ok    -        -
+saved_views      insert_for_other    -    -        -        -     -       -     -        -
+saved_views      update              -    -        -        -     -       -     -        -
+saved_views      update_self         -    -        -        ok    ok      ok    -        -
+saved_views      delete              -    -        -        -     -       -     -        -
+saved_views      delete_self         -    -        -        ok    ok      ok    -        -
+saved_view_defaults select           -    -        -        own   own     own   -        -
+saved_view_defaults update           -    -        -        -     -       -     -        -
+saved_view_defaults update_self      -    -        -        ok    ok      ok    -        -
+saved_view_defaults update_to_shared -    -        -        ok    ok      ok    -        -
+saved_view_defaults update_to_private -   -        -        -     -       -     -        -
+saved_view_defaults delete           -    -        -        -     -       -     -        -
+procrastinate_jobs select            -    -        -        -     -       -     -        -
+procrastinate_jobs update            -    -        -        -     -       -     -        -
+procrastinate_jobs delete            -    -        -        -     -       -     -        -
+procrastinate_jobs insert_by_function -   -        -        -     -       -     -        -
+procrastinate_workers select         -    -        -        -     -       -     -        -
+procrastinate_periodic_defers select -    -        -        -     -       -     -        -
+procrastinate_events select          -    -        -        -     -       -     -        -
+mail_outbox      select              -    -        -        -     -       -     -        -
+mail_outbox      insert              -    -        -        -     -       -     -        -
 ticket_events    select              -    own      own      all   all     all   -        -
 ticket_events    insert              -    -        -        -     -       -     -        -
 ticket_events    update              -    -        -        -     -       -     -        -
@@ -173,6 +195,7 @@ sla_dirty        insert              -    -        -        -     -       -     
 
 # The id a select returns per row, for tables without an `id` column.
 ROW_KEY: dict[str, str] = {
+    "saved_view_defaults": "user_id",
     "ticket_submissions": "hashtext(client_id || ':' || token)",
     "analytics_cube": "hashtext(analytics_cube::text)",
     "analytics_resolution": "ticket_id",
@@ -202,6 +225,51 @@ SQL: dict[tuple[str, str], str] = {
     ("clients", "insert"): "INSERT INTO clients (client_name, email) VALUES ('m', 'm@m.example')",
     ("clients", "update"): "UPDATE clients SET client_name = client_name WHERE id = :client",
     ("clients", "delete"): "DELETE FROM clients WHERE id = :client",
+    ("saved_views", "select"): "SELECT id FROM saved_views",
+    ("saved_views", "insert"): (
+        "INSERT INTO saved_views (owner_id, name, path) VALUES (:self_user, 'new', '/dashboard')"
+    ),
+    ("saved_views", "insert_for_other"): (
+        "INSERT INTO saved_views (owner_id, name, path) VALUES (:victim_user, 'new', '/dashboard')"
+    ),
+    ("saved_views", "update"): "UPDATE saved_views SET name = 'x' WHERE owner_id = :victim_user",
+    ("saved_views", "update_self"): (
+        "UPDATE saved_views SET shared = true WHERE owner_id = :self_user"
+    ),
+    ("saved_views", "delete"): "DELETE FROM saved_views WHERE owner_id = :victim_user",
+    ("saved_views", "delete_self"): "DELETE FROM saved_views WHERE owner_id = :self_user",
+    ("saved_view_defaults", "select"): select_ids("saved_view_defaults"),
+    ("saved_view_defaults", "update"): (
+        "UPDATE saved_view_defaults SET view_id = view_id WHERE user_id = :victim_user"
+    ),
+    ("saved_view_defaults", "update_self"): (
+        "UPDATE saved_view_defaults SET view_id = view_id WHERE user_id = :self_user"
+    ),
+    ("saved_view_defaults", "update_to_shared"): (
+        "UPDATE saved_view_defaults SET view_id = :victim_shared_view WHERE user_id = :self_user"
+    ),
+    # Another user's private view: the policy's check sees no such view.
+    ("saved_view_defaults", "update_to_private"): (
+        "UPDATE saved_view_defaults SET view_id = :victim_private_view WHERE user_id = :self_user"
+    ),
+    ("saved_view_defaults", "delete"): (
+        "DELETE FROM saved_view_defaults WHERE user_id = :victim_user"
+    ),
+    ("procrastinate_jobs", "select"): "SELECT id FROM procrastinate_jobs",
+    ("procrastinate_jobs", "update"): "UPDATE procrastinate_jobs SET attempts = 0",
+    ("procrastinate_jobs", "delete"): "DELETE FROM procrastinate_jobs",
+    ("procrastinate_jobs", "insert_by_function"): (
+        "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW('mail', 'mail.send', 0, NULL, NULL,"
+        " '{}'::jsonb, NULL)::procrastinate_job_to_defer_v1])"
+    ),
+    ("procrastinate_workers", "select"): "SELECT id FROM procrastinate_workers",
+    ("procrastinate_periodic_defers", "select"): "SELECT id FROM procrastinate_periodic_defers",
+    ("procrastinate_events", "select"): "SELECT id FROM procrastinate_events",
+    ("mail_outbox", "select"): "SELECT id FROM mail_outbox",
+    ("mail_outbox", "insert"): (
+        "INSERT INTO mail_outbox (recipient, subject, body_text, body_html)"
+        " VALUES ('m@m', 's', 't', 'h')"
+    ),
     ("team_members", "select"): "SELECT id FROM team_members",
     ("team_members", "select_email"): "SELECT id FROM (SELECT id, email FROM team_members) s",
     ("team_members", "insert"): (
@@ -395,6 +463,8 @@ SQL: dict[tuple[str, str], str] = {
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.
 OWN_ROWS: dict[str, str] = {
+    "saved_views": "SELECT id FROM saved_views WHERE owner_id = :self_user OR shared",
+    "saved_view_defaults": "SELECT user_id FROM saved_view_defaults WHERE user_id = :self_user",
     "clients": "SELECT id FROM clients WHERE id = :client",
     "tickets": "SELECT id FROM tickets WHERE client_id = :client",
     "ticket_messages": (

@@ -14,6 +14,7 @@ from support_analytics.auth.dependencies import AdminUser, DbSession
 from support_analytics.auth.schemas import EmailText
 from support_analytics.config import Settings
 from support_analytics.errors import error_responses
+from support_analytics.mail.outbox import MailedSender
 from support_analytics.tenancy.claims import Role
 
 router = APIRouter(
@@ -90,6 +91,11 @@ def base_url(request: Request) -> str:
     return settings.link_base_url()
 
 
+def link_sender(request: Request) -> invites.LinkSender:
+    """The link is handed back to the admin and mailed to the user by the job worker."""
+    return MailedSender(request.app.state.database)
+
+
 @router.get("/users")
 def list_users(db: DbSession, _admin: AdminUser) -> UserList:
     return UserList(rows=[UserOut.of(user) for user in service.list_users(db)])
@@ -106,7 +112,7 @@ def invite_user(body: InviteBody, request: Request, db: DbSession, user: AdminUs
         team_member_id=body.team_member_id,
         client_id=body.client_id,
         base_url=base_url(request),
-        sender=invites.ShownToSender(),
+        sender=link_sender(request),
     )
     link = result.link
     return InviteOut(
@@ -139,6 +145,6 @@ def revoke_sessions(user_id: int, db: DbSession, _admin: AdminUser) -> Revoked:
 def reset_link(user_id: int, request: Request, db: DbSession, user: AdminUser) -> LinkOut:
     """A single-use password link (an invite link while the account is still invited)."""
     link = admin.reset_link(
-        db, user, user_id, base_url=base_url(request), sender=invites.ShownToSender()
+        db, user, user_id, base_url=base_url(request), sender=link_sender(request)
     )
     return LinkOut(email=link.email, purpose=link.purpose, url=link.url)

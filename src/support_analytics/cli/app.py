@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from pydantic import ValidationError
 
-from support_analytics.cli import bench, db, serve, users
+from support_analytics.cli import bench, db, serve, users, worker
 from support_analytics.cli.context import fail
 from support_analytics.errors import AppError
 
@@ -18,6 +18,7 @@ app = typer.Typer(
 app.command()(serve.serve)
 app.command()(serve.demo)
 app.command()(bench.bench)
+app.command()(worker.worker)
 app.add_typer(db.app, name="db")
 app.add_typer(users.app, name="users")
 

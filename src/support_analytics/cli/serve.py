@@ -19,6 +19,7 @@ from support_analytics.cli.protocol import HeadTimeoutProtocol
 from support_analytics.config import get_settings, local_url
 from support_analytics.db import reference
 from support_analytics.db.engine import libpq_url
+from support_analytics.jobs import worker as job_worker
 from support_analytics.web.server_options import forwarding, log_config
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on.")]
@@ -124,4 +125,9 @@ def demo(
         announce(host, port)
         for account in accounts:
             console.print(f"  {account.role.value:<8} {account.email:<20} {account.password}")
-        run_server(database.url, host, port, workers=1)
+        # One process on a laptop: the job worker (mail, schedules) runs in a thread.
+        stop_worker = job_worker.start_in_thread(libpq_url(database.url))
+        try:
+            run_server(database.url, host, port, workers=1)
+        finally:
+            stop_worker()

@@ -12,6 +12,7 @@ from support_analytics.auth import invites, policy, service
 from support_analytics.cli.context import console, fail, open_database
 from support_analytics.config import get_settings
 from support_analytics.errors import AppError
+from support_analytics.mail.outbox import MailedSender
 from support_analytics.tenancy.claims import Role
 from support_analytics.tenancy.scope import owner_transaction
 
@@ -74,7 +75,7 @@ def create(
                 purpose="invite",
                 base_url=_base_url(base_url),
                 created_by=None,
-                sender=invites.ShownToSender(),
+                sender=MailedSender(database),
             )
             console.print(f"created {user.email} ({role.value}), invited; link (7 days):")
             console.print(link.url, soft_wrap=True)
@@ -143,7 +144,7 @@ def reset_link(
                 purpose="invite" if user.status == "invited" else "reset",
                 base_url=_base_url(base_url),
                 created_by=None,
-                sender=invites.ShownToSender(),
+                sender=MailedSender(database),
             )
     except AppError as exc:
         raise fail(exc.message) from None

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from support_analytics.auth import admin, invites, service
-from support_analytics.auth.admin_endpoints import base_url
+from support_analytics.auth.admin_endpoints import base_url, link_sender
 from support_analytics.auth.dependencies import AdminUser, DbSession
 from support_analytics.auth.schemas import EmailText
 from support_analytics.auth.sessions import is_https
@@ -141,7 +141,7 @@ def invite_submit(
             team_member_id=team_member_id if kind == "internal" else None,
             client_id=client_id if kind == "client" else None,
             base_url=base_url(request),
-            sender=invites.ShownToSender(),
+            sender=link_sender(request),
         )
     except AppError as exc:
         db.rollback()
@@ -195,7 +195,7 @@ def reset_link_submit(
 ) -> Response:
     try:
         link = admin.reset_link(
-            db, user, user_id, base_url=base_url(request), sender=invites.ShownToSender()
+            db, user, user_id, base_url=base_url(request), sender=link_sender(request)
         )
     except AppError as exc:
         db.rollback()

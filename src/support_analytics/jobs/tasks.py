@@ -1,0 +1,70 @@
+"""The procrastinate app and every task the worker runs.
+
+`app` has a connector that is never opened in the web process: jobs are deferred on a
+connection we pass (mail/outbox.py), inside the transaction that writes what they work on.
+The worker runs `app.with_connector(...)` with a pool of its own (worker.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import procrastinate
+from procrastinate import JobContext, RetryStrategy
+
+from support_analytics.config import get_settings
+from support_analytics.mail import transport
+from support_analytics.mail.message import Mail
+
+log = logging.getLogger(__name__)
+
+app = procrastinate.App(connector=procrastinate.PsycopgConnector())
+
+MAIL_QUEUE = "mail"
+# Waits of 8, 14, 32, 86, 248, 734 and 2192 s: about an hour of SMTP outage is bridged
+# before a mail job is left as failed (visible on /admin/jobs and /api/v1/jobs).
+MAIL_RETRY = RetryStrategy(
+    max_attempts=8, wait=5, exponential_wait=3, retry_exceptions={transport.MailNotSent}
+)
+FINISHED_JOBS_KEPT_HOURS = 24 * 30
+
+_LOAD_MAIL = (
+    "SELECT recipient, subject, body_text, body_html FROM mail_outbox WHERE id = %(mail_id)s"
+)
+_SENT_MAIL = "DELETE FROM mail_outbox WHERE id = %(mail_id)s"
+_PRUNE_MAIL = "DELETE FROM mail_outbox WHERE created_at < now() - make_interval(hours => %(hours)s)"
+
+
+@app.task(name="mail.send", queue=MAIL_QUEUE, retry=MAIL_RETRY, pass_context=True)
+async def send_mail(context: JobContext, mail_id: int) -> None:
+    """Send one queued mail and delete it (its body may hold a single-use link). A failed
+    delivery raises MailNotSent and the job is retried; the row stays until then."""
+    connector = context.app.connector
+    rows = await connector.execute_query_all_async(query=_LOAD_MAIL, mail_id=mail_id)
+    if not rows:
+        log.warning("mail %s is no longer queued; nothing sent", mail_id)
+        return
+    row = rows[0]
+    mail = Mail(
+        to=str(row["recipient"]),
+        subject=str(row["subject"]),
+        text=str(row["body_text"]),
+        html=str(row["body_html"]),
+    )
+    # smtplib blocks: off the worker's event loop.
+    await asyncio.to_thread(transport.send, mail, get_settings())
+    await connector.execute_query_async(query=_SENT_MAIL, mail_id=mail_id)
+
+
+@app.periodic(cron="17 3 * * *", periodic_id="prune")
+@app.task(name="jobs.prune", queue="maintenance", pass_context=True)
+async def prune_finished_jobs(context: JobContext, timestamp: int) -> None:
+    """Finished jobs older than 30 days go (their events with them), failed ones too, and so
+    do mails that were never sent."""
+    del timestamp
+    await context.app.job_manager.delete_old_jobs(
+        nb_hours=FINISHED_JOBS_KEPT_HOURS, include_failed=True, include_cancelled=True
+    )
+    await context.app.connector.execute_query_async(
+        query=_PRUNE_MAIL, hours=FINISHED_JOBS_KEPT_HOURS
+    )

@@ -1,0 +1,81 @@
+"""Running the worker: `support-analytics worker` in the foreground, or in a thread of
+`demo` (one process for a laptop)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+
+import procrastinate
+
+from support_analytics.jobs.tasks import app
+
+log = logging.getLogger(__name__)
+
+
+def worker_app(libpq_url: str, *, pool_size: int) -> procrastinate.App:
+    return app.with_connector(
+        procrastinate.PsycopgConnector(conninfo=libpq_url, min_size=1, max_size=pool_size)
+    )
+
+
+async def run(
+    libpq_url: str,
+    *,
+    concurrency: int = 2,
+    install_signal_handlers: bool = True,
+    name: str = "worker",
+    wait: bool = True,
+) -> None:
+    """Run until SIGINT/SIGTERM (or cancellation; with `wait=False` until no job is due):
+    jobs of every queue, the periodic schedule, heartbeats. A successful job's row is
+    deleted; a failed one stays for the admin page until the periodic prune."""
+    worker = worker_app(libpq_url, pool_size=concurrency + 2)
+    async with worker.open_async():
+        await worker.run_worker_async(
+            concurrency=concurrency,
+            install_signal_handlers=install_signal_handlers,
+            delete_jobs="successful",
+            shutdown_graceful_timeout=10,
+            name=name,
+            wait=wait,
+        )
+
+
+def start_in_thread(libpq_url: str, *, concurrency: int = 1) -> Callable[[], None]:
+    """A worker in a daemon thread with its own event loop; returns a function that stops it
+    (running jobs get the graceful timeout) and waits for the thread."""
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    holder: list[asyncio.Task[None]] = []
+
+    def main() -> None:
+        asyncio.set_event_loop(loop)
+        task = loop.create_task(
+            run(
+                libpq_url, concurrency=concurrency, install_signal_handlers=False, name="in-process"
+            )
+        )
+        holder.append(task)
+        ready.set()
+        try:
+            loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("the in-process job worker stopped")
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=main, name="job-worker", daemon=True)
+    thread.start()
+    ready.wait()
+
+    def stop() -> None:
+        if thread.is_alive():
+            loop.call_soon_threadsafe(holder[0].cancel)
+            thread.join(timeout=15)
+
+    return stop
