@@ -29,6 +29,11 @@ class Settings(BaseSettings):
             "DATABASE_URL with that user name and no password (trust/peer, e.g. embedded)."
         ),
     )
+    listen_url: str | None = Field(
+        default=None,
+        description="A direct connection for LISTEN (live updates), needed when DATABASE_URL "
+        "goes through a transaction-mode pooler such as PgBouncer. Unset: DATABASE_URL.",
+    )
     home: Path = Field(
         default=Path(".support-analytics"),
         description="Data folder of the embedded PostgreSQL (used when DATABASE_URL is unset).",

@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, **settings: int | float) -> Iterator[str]:
+def serving(database_url: str, **settings: int | float | str) -> Iterator[str]:
     """Yield the base URL of the app serving `database_url` until the block ends; keyword
     arguments are settings (e.g. sse_max_streams=2)."""
     port = free_port()

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 import psycopg
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from support_analytics.config import Settings
 from support_analytics.db import embedded
@@ -83,11 +85,27 @@ def make_engine(
         # (tenancy/gate.py), never here; a wait that long means the database is in trouble.
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
-        # Each pooled connection reports times in UTC; display zones are applied in Python.
-        connect_args={"options": "-c timezone=UTC", "connect_timeout": 10},
+        # No server-side prepared statements (psycopg prepares a query run 5 times): behind
+        # a transaction-mode pooler the next transaction may run on a server connection
+        # where the name is missing or means another client's statement.
+        connect_args={"connect_timeout": 10, "prepare_threshold": None},
     )
+    event.listen(engine, "connect", _in_utc)
     event.listen(engine, "handle_error", _unavailable_instead)
     return engine
+
+
+def _in_utc(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # Each pooled connection reports times in UTC; display zones are applied in Python. Not
+    # the `options` startup parameter: PgBouncer refuses that one. TimeZone is among the
+    # parameters PgBouncer tracks per client and sets on every server connection it lends
+    # it, so this one session-level SET holds behind a transaction-mode pooler too.
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET TIME ZONE 'UTC'")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
 
 
 # SQLSTATE classes that say "the server is not there (or not accepting work)", not "your SQL

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import psycopg
 from psycopg import sql
 
+from support_analytics.db.engine import libpq_url, normalise_url
 from support_analytics.live.channels import CHANNEL, Event, parse
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,13 @@ class EventHub:
             self.listening.clear()
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+def listen_conninfo(listen_url: str | None, database_url: str) -> str:
+    """Where LISTEN connects: SUPPORT_ANALYTICS_LISTEN_URL when set (a transaction-mode pooler
+    in DATABASE_URL would hand the LISTEN session's server connection to other clients, and
+    notifications would stop arriving), else the database URL itself."""
+    return libpq_url(normalise_url(listen_url) if listen_url else database_url)
 
 
 @asynccontextmanager

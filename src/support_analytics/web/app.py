@@ -67,7 +67,8 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
     )
     app.state.live_streams = live_sse.StreamRegistry.of(settings)
     try:
-        async with live_listener.running(libpq_url(url)) as hub:
+        listen = live_listener.listen_conninfo(settings.listen_url, url)
+        async with live_listener.running(listen) as hub:
             app.state.live_hub = hub
             undo = chain_on_termination(asyncio.get_running_loop(), hub.close_streams)
             try:
