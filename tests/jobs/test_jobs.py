@@ -1,0 +1,180 @@
+"""The job queue: jobs outlive the app that queued them, a schedule slot runs once however
+many workers run, failures retry with a growing wait and are visible to admins only."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import procrastinate
+import pytest
+from fastapi.testclient import TestClient
+from procrastinate import JobContext
+from sqlalchemy import text
+
+from support_analytics.config import Settings, get_settings
+from support_analytics.db.engine import Database, libpq_url
+from support_analytics.tenancy.scope import owner_transaction
+from support_analytics.web.app import create_app
+from tests.fixtures.auth import ApiClientFactory, Persona, TestUser, sign_in
+from tests.jobs.helpers import job_rows, run_worker_until_idle
+from tests.mail.smtp import smtp_server
+
+
+def _invite(client: TestClient, email: str) -> None:
+    response = client.post(
+        "/api/v1/admin/users", json={"email": email, "role": "agent", "team_member_id": 9}
+    )
+    assert response.status_code == 201, response.text
+
+
+def test_a_job_queued_by_a_stopped_app_runs_when_a_worker_starts(
+    monkeypatch: pytest.MonkeyPatch,
+    fresh_database: str,
+    owner_database: Database,
+    personas: dict[Persona, TestUser],
+) -> None:
+    with smtp_server() as (mailbox, port):
+        monkeypatch.setenv("SUPPORT_ANALYTICS_SMTP_URL", f"smtp://127.0.0.1:{port}?starttls=off")
+        get_settings.cache_clear()
+        try:
+            app = create_app(Settings(database_url=fresh_database))
+            with TestClient(app):
+                _invite(sign_in(app, personas["admin"]), "restart@tests.example")
+            # The app is gone (lifespan ended, pools closed); the job is in PostgreSQL.
+            assert job_rows(owner_database) == [("mail.send", "todo", 0)]
+            assert mailbox.received == []
+            run_worker_until_idle(fresh_database)
+            [mail] = mailbox.wait_for(1)
+        finally:
+            get_settings.cache_clear()
+    assert mail.recipients == ("restart@tests.example",)
+    assert job_rows(owner_database) == []
+
+
+def _probe_app(url: str) -> procrastinate.App:
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=url, max_size=4))
+
+    @app.periodic(cron="* * * * * *", periodic_id="probe")  # every second
+    @app.task(name="tests.probe", queue="probe", pass_context=True)
+    async def probe(context: JobContext, timestamp: int) -> None:
+        await context.app.connector.execute_query_async(
+            query="INSERT INTO probe_runs (slot, worker) VALUES (%(slot)s, %(worker)s)",
+            slot=timestamp,
+            worker=context.worker_name or "",
+        )
+
+    return app
+
+
+async def _two_workers(url: str, seconds: float) -> None:
+    apps = [_probe_app(url), _probe_app(url)]
+    for app in apps:
+        await app.open_async()
+    runs = [
+        asyncio.create_task(
+            app.run_worker_async(name=f"w{i}", install_signal_handlers=False, concurrency=2)
+        )
+        for i, app in enumerate(apps)
+    ]
+    try:
+        await asyncio.sleep(seconds)
+    finally:
+        for run in runs:
+            run.cancel()
+        await asyncio.gather(*runs, return_exceptions=True)
+        for app in apps:
+            await app.close_async()
+
+
+def test_each_schedule_slot_runs_exactly_once_with_two_workers(
+    fresh_database: str, owner_database: Database
+) -> None:
+    with owner_transaction(owner_database) as session:
+        session.execute(text("CREATE TABLE probe_runs (slot bigint NOT NULL, worker text)"))
+    asyncio.run(asyncio.wait_for(_two_workers(libpq_url(fresh_database), 4.0), timeout=60))
+    with owner_transaction(owner_database) as session:
+        slots = [int(s) for s in session.execute(text("SELECT slot FROM probe_runs")).scalars()]
+    assert len(slots) >= 2, slots
+    assert len(slots) == len(set(slots)), sorted(slots)
+
+
+def _retry_in_seconds(database: Database) -> float:
+    with owner_transaction(database) as session:
+        row = session.execute(
+            text("SELECT scheduled_at, now() AS now FROM procrastinate_jobs")
+        ).one()
+    scheduled: datetime = row.scheduled_at
+    now: datetime = row.now
+    return (scheduled - now).total_seconds()
+
+
+def _make_due(database: Database) -> None:
+    with owner_transaction(database) as session:
+        session.execute(text("UPDATE procrastinate_jobs SET scheduled_at = now()"))
+
+
+def test_a_failing_mail_retries_with_a_growing_wait_and_only_admins_see_it(
+    monkeypatch: pytest.MonkeyPatch,
+    api_client_factory: ApiClientFactory,
+    fresh_database: str,
+    owner_database: Database,
+) -> None:
+    admin = api_client_factory("admin")
+    with smtp_server() as (mailbox, port):
+        # No ?starttls=off: the server offers no STARTTLS, so nothing is sent in clear.
+        monkeypatch.setenv("SUPPORT_ANALYTICS_SMTP_URL", f"smtp://127.0.0.1:{port}")
+        get_settings.cache_clear()
+        try:
+            _invite(admin, "retry@tests.example")
+            run_worker_until_idle(fresh_database)
+            assert mailbox.received == []
+            assert job_rows(owner_database) == [("mail.send", "todo", 1)]
+            first_wait = _retry_in_seconds(owner_database)
+            assert first_wait > 5
+
+            listed = admin.get("/api/v1/jobs")
+            assert listed.status_code == 200, listed.text
+            [job] = listed.json()["rows"]
+            assert (job["task"], job["status"], job["attempts"]) == ("mail.send", "todo", 1)
+            assert job["recipient_domain"] == "tests.example"
+            assert datetime.fromisoformat(job["scheduled_at"]) > datetime.now(UTC)
+            assert listed.json()["counts"] == {"todo": 1}
+            assert "retry@" not in listed.text
+            assert "set-password" not in listed.text
+            page = admin.get("/admin/jobs")
+            assert page.status_code == 200
+            assert "retrying" in page.text
+            assert "mail.send" in page.text
+
+            _make_due(owner_database)
+            run_worker_until_idle(fresh_database)
+            assert job_rows(owner_database) == [("mail.send", "todo", 2)]
+            assert _retry_in_seconds(owner_database) > first_wait
+
+            monkeypatch.setenv(
+                "SUPPORT_ANALYTICS_SMTP_URL", f"smtp://127.0.0.1:{port}?starttls=off"
+            )
+            get_settings.cache_clear()
+            _make_due(owner_database)
+            run_worker_until_idle(fresh_database)
+            [mail] = mailbox.wait_for(1)
+        finally:
+            get_settings.cache_clear()
+    assert mail.recipients == ("retry@tests.example",)
+    assert job_rows(owner_database) == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("client_a", 403), ("agent", 403), ("manager", 403), ("admin", 200)],
+)
+def test_only_admins_read_the_job_queue(
+    api_client_factory: ApiClientFactory, persona: Persona, status: int
+) -> None:
+    client = api_client_factory(persona)
+    assert client.get("/api/v1/jobs").status_code == status
+    page = client.get("/admin/jobs", follow_redirects=False)
+    assert page.status_code == (
+        200 if persona == "admin" else 303 if persona == "anonymous" else 403
+    )
