@@ -56,3 +56,10 @@ def search_text(raw: str | None, parameter: str = "q") -> str | None:
             f"{parameter}: {CONTROL_CHARACTERS}. Accepted: plain text", field=parameter
         )
     return raw.strip()
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE / ILIKE pattern (escape character `\\`) for "contains `text`": the user's own
+    `%`, `_` and `\\` match themselves, not any text."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

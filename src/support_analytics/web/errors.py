@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -25,6 +25,7 @@ from support_analytics.errors import (
     error_body,
 )
 from support_analytics.web.templating import templates
+from support_analytics.web.urls import url
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ def _bad_parameter(request: Request, message: str | None) -> tuple[str, str] | N
     if not name or name not in request.query_params:
         return None
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != name]
-    return name, request.url.path + (f"?{urlencode(kept)}" if kept else "")
+    return name, url(request.url.path, kept)
 
 
 def render_error(
@@ -167,6 +168,9 @@ def _respond(request: Request, exc: AppError) -> Response:
         return api_response(exc)
     if exc.status_code == 401:
         return _login_redirect(request)
+    if exc.status_code == 303:
+        # A page's filter bar sent without JavaScript (dashboard_filterbar.redirect_plain_form).
+        return RedirectResponse(exc.headers["Location"], status_code=303)
     message: str | None = exc.message
     if message == HTTPStatus(exc.status_code).phrase:
         message = None

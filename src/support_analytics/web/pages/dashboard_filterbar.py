@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import urlencode
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +19,7 @@ from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
 from support_analytics.people import display_name
 from support_analytics.tickets.status import PRIORITIES
+from support_analytics.web.urls import url
 
 DATE_OPERATORS: tuple[tuple[str, str], ...] = (
     ("", "Any date"),
@@ -125,7 +125,9 @@ class ViewState:
     filters: TicketFilters
     extra: dict[str, str] = field(default_factory=dict)
 
-    def query(self, *, filters: TicketFilters | None = None, **changes: str | int | None) -> str:
+    def params(
+        self, *, filters: TicketFilters | None = None, **changes: str | int | None
+    ) -> dict[str, str]:
         params = dict((filters if filters is not None else self.filters).to_params())
         extra = dict(self.extra)
         for key, value in changes.items():
@@ -134,19 +136,14 @@ class ViewState:
             else:
                 extra[key] = str(value)
         params.update(extra)
-        return urlencode(params)
+        return params
 
     def url(self, *, filters: TicketFilters | None = None, **changes: str | int | None) -> str:
-        query = self.query(filters=filters, **changes)
-        return f"{self.path}?{query}" if query else self.path
+        return url(self.path, self.params(filters=filters, **changes))
 
     def at(self, path: str) -> str:
         """Another view with the same filter bar (view-local state does not carry over)."""
-        query = self.filters.to_query_string()
-        return f"{path}?{query}" if query else path
-
-    def without_extra(self) -> ViewState:
-        return replace(self, extra={})
+        return url(path, self.filters.to_params())
 
 
 def date_control(flt: DateFilter | None) -> DateControl:

@@ -8,12 +8,12 @@ from __future__ import annotations
 import calendar
 from dataclasses import replace
 from datetime import date
-from urllib.parse import urlencode
 
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
 from support_analytics.tickets.list_filters import ANY
 from support_analytics.tickets.status import CLOSED_GROUP, OPEN_GROUP, Priority
+from support_analytics.web.urls import url
 
 INBOX = "/tickets"
 OPEN = OPEN_GROUP
@@ -23,10 +23,7 @@ RATED = ANY  # tickets with a rating: the ones the CSAT card averages over
 
 def tickets_url(filters: TicketFilters, **extra: str | int | None) -> str:
     # Concrete days: a link must select the tickets counted now, not move with the clock.
-    params = dict(filters.concrete().to_params())
-    params.update({key: str(value) for key, value in extra.items() if value is not None})
-    query = urlencode(params)
-    return f"{INBOX}?{query}" if query else INBOX
+    return url(INBOX, filters.concrete().to_params(), **extra)
 
 
 def for_member(filters: TicketFilters, member_id: int) -> TicketFilters:

@@ -8,7 +8,6 @@ functions the JSON API serves, so the page and `/api/v1/analytics/*` agree by co
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from support_analytics.analytics.schemas import (
     Overview,
@@ -24,6 +23,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.web.pages import dashboard_links as links
 from support_analytics.web.pages.dashboard_histogram import Histogram
 from support_analytics.web.templating import hours, month_label, one_decimal, thousands
+from support_analytics.web.urls import url
 
 JsonScalar = str | int | float | bool | None
 JsonValue = JsonScalar | list["JsonValue"] | dict[str, "JsonValue"]
@@ -33,10 +33,7 @@ API = "/api/v1/analytics"
 
 
 def api_url(endpoint: str, filters: TicketFilters, **extra: str | int | None) -> str:
-    params = dict(filters.to_params())
-    params.update({key: str(value) for key, value in extra.items() if value is not None})
-    query = urlencode(params)
-    return f"{API}/{endpoint}?{query}" if query else f"{API}/{endpoint}"
+    return url(f"{API}/{endpoint}", filters.to_params(), **extra)
 
 
 # ---------- overview ----------

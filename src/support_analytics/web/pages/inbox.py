@@ -8,24 +8,26 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Annotated
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from support_analytics.auth.dependencies import DbSession, InternalUser
-from support_analytics.errors import Conflict, InvalidInput, NotFound
+from support_analytics.errors import Conflict, InvalidInput
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED, SetFilter, SetOp, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
-from support_analytics.tickets import events, forms, queries, service
+from support_analytics.tickets import queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
-from support_analytics.tickets.queries import TicketQuery
+from support_analytics.tickets.queries import TicketDetail, TicketQuery
 from support_analytics.tickets.schemas import TicketBulkUpdate, TicketUpdate
 from support_analytics.tickets.status import Priority, Status
+from support_analytics.web.pages import tickets_shared
 from support_analytics.web.pages.dashboard_filterbar import (
     DATE_OPERATORS,
     SET_OPERATORS,
@@ -39,12 +41,14 @@ from support_analytics.web.pages.dashboard_filterbar import (
 from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
     Choice,
+    TicketPages,
     next_statuses,
     page_url,
     pager,
     render,
     see_other,
 )
+from support_analytics.web.urls import url
 
 router = APIRouter(prefix="/tickets", tags=["pages"], include_in_schema=False)
 
@@ -103,7 +107,6 @@ def inbox(
     names = Names.load(db)
     date, set_controls = controls(filters, names)
     all_params = dict(filters.to_params()) | own
-    csv_query = urlencode(all_params | {"format": "csv"})
     target = request.headers.get("HX-Target")
     restoring = request.headers.get("HX-History-Restore-Request") == "true"
     fragment = request.headers.get("HX-Request") == "true" and target == "view" and not restoring
@@ -135,7 +138,7 @@ def inbox(
             "status_choices": STATUS_CHOICES,
             "rating_choices": _rating_choices(narrowing),
             "clients": clients,
-            "csv_url": f"/api/v1/tickets?{csv_query}",
+            "csv_url": url("/api/v1/tickets", all_params, format="csv"),
             "as_of": datetime.now(UTC),
             "bulk_statuses": list(Status),
             "members": queries.team_members(db),
@@ -253,41 +256,19 @@ def _rating_choices(narrowing: ListFilters) -> tuple[Choice, ...]:
     return (*RATING_CHOICES, Choice(current.format(), current.phrase().capitalize()))
 
 
-def _ticket_page(
-    request: Request,
-    db: DbSession,
-    user: InternalUser,
-    ticket_id: int,
-    *,
-    reply_value: str = "",
-    errors: dict[str, str] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    detail = queries.get_ticket(db, ticket_id)
-    if detail is None:
-        raise NotFound(service.NOT_FOUND)
+def _inbox_context(request: Request, db: Session, detail: TicketDetail) -> dict[str, object]:
     members = queries.team_members(db)
-    return render(
-        request,
-        "inbox/ticket.html",
-        user,
-        {
-            "detail": detail,
-            "ticket": detail.ticket,
-            "statuses": next_statuses(detail.ticket.status),
-            "priorities": list(Priority),
-            "members": members,
-            "member_names": {m.id: m.name for m in members},
-            "events": events.timeline(db, ticket_id),
-            "reply_value": reply_value,
-            "errors": errors or {},
-            "notice": notice,
-            "saved": request.query_params.get("saved") == "1",
-            "back_url": _back_url(request),
-        },
-        status_code=status_code,
-    )
+    return {
+        "statuses": next_statuses(detail.ticket.status),
+        "priorities": list(Priority),
+        "members": members,
+        "member_names": {m.id: m.name for m in members},
+        "saved": request.query_params.get("saved") == "1",
+        "back_url": _back_url(request),
+    }
+
+
+PAGES = TicketPages(base="/tickets", template="inbox/ticket.html", page_context=_inbox_context)
 
 
 def _back_url(request: Request) -> str:
@@ -301,8 +282,7 @@ def _back_url(request: Request) -> str:
 def _list_url(back: str | None) -> str:
     """The list the bulk form was posted from: its query re-encoded onto /tickets, so a
     forged `back` can neither leave the site nor smuggle anything but parameters."""
-    query = urlencode(parse_qsl(urlsplit(back or "").query))
-    return f"/tickets?{query}" if query else "/tickets"
+    return url("/tickets", parse_qsl(urlsplit(back or "").query))
 
 
 def _assignee(text: str | None) -> int | str | None:
@@ -345,7 +325,7 @@ def bulk_update(
 
 @router.get("/{ticket_id}")
 def ticket_page(request: Request, db: DbSession, user: InternalUser, ticket_id: int) -> Response:
-    return _ticket_page(request, db, user, ticket_id)
+    return tickets_shared.ticket_page(PAGES, request, db, user, ticket_id)
 
 
 @router.post("/{ticket_id}/messages")
@@ -356,13 +336,7 @@ def reply(
     ticket_id: int,
     text: Annotated[str, Form()] = "",
 ) -> Response:
-    parsed = forms.reply(text=text)
-    if parsed.value is None:
-        return _ticket_page(
-            request, db, user, ticket_id, reply_value=text, errors=parsed.errors, status_code=422
-        )
-    message_id = service.add_message(db, user, ticket_id, parsed.value)
-    return see_other(f"/tickets/{ticket_id}#message-{message_id}")
+    return tickets_shared.reply(PAGES, request, db, user, ticket_id, text=text)
 
 
 @router.post("/{ticket_id}")
@@ -389,19 +363,15 @@ def update(
         data = TicketUpdate.model_validate(changes)
     except ValidationError as exc:
         wrong = sorted({str(e["loc"][0]) for e in exc.errors() if e["loc"]})
-        return _ticket_page(
-            request,
-            db,
-            user,
-            ticket_id,
-            notice="Not saved: choose a listed " + " and ".join(wrong).replace("_", " ") + ".",
-            status_code=422,
+        notice = "Not saved: choose a listed " + " and ".join(wrong).replace("_", " ") + "."
+        return tickets_shared.ticket_page(
+            PAGES, request, db, user, ticket_id, notice=notice, status_code=422
         )
     try:
         service.update_ticket(db, user, ticket_id, data)
     except (Conflict, InvalidInput) as exc:
         db.rollback()
-        return _ticket_page(
-            request, db, user, ticket_id, notice=exc.message, status_code=exc.status_code
+        return tickets_shared.ticket_page(
+            PAGES, request, db, user, ticket_id, notice=exc.message, status_code=exc.status_code
         )
     return see_other(f"/tickets/{ticket_id}?saved=1")

@@ -12,17 +12,20 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from support_analytics.auth.dependencies import ClientUser, DbSession
-from support_analytics.errors import Conflict, InvalidInput, NotFound
+from support_analytics.errors import Conflict, InvalidInput
 from support_analytics.filters.grammar import ascii_id
 from support_analytics.text import search_text
 from support_analytics.tickets import events, forms, queries, service, submissions
 from support_analytics.tickets.params import parse_statuses
-from support_analytics.tickets.queries import TicketQuery
+from support_analytics.tickets.queries import TicketDetail, TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
+from support_analytics.web.pages import tickets_shared
 from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
+    TicketPages,
     new_form_token,
     pager,
     render,
@@ -136,57 +139,30 @@ def create_ticket(
     return see_other(f"/portal/tickets/{created.ticket_id}?created=1")
 
 
-def _ticket_page(
-    request: Request,
-    db: DbSession,
-    user: ClientUser,
-    ticket_id: int,
-    *,
-    reply_value: str = "",
-    errors: dict[str, str] | None = None,
-    feedback_values: dict[str, str] | None = None,
-    notice: str | None = None,
-    status_code: int = 200,
-) -> Response:
-    detail = queries.get_ticket(db, ticket_id)
-    if detail is None:
-        raise NotFound(service.NOT_FOUND)
+def _portal_context(request: Request, db: Session, detail: TicketDetail) -> dict[str, object]:
     status = parse_status(detail.ticket.status)
-    return render(
-        request,
-        "portal/ticket.html",
-        user,
-        {
-            "detail": detail,
-            "ticket": detail.ticket,
-            "can_give_feedback": detail.feedback is None and status in FEEDBACK_STATUSES,
-            "events": events.timeline(db, ticket_id),
-            "reply_value": reply_value,
-            "errors": errors or {},
-            "feedback_values": feedback_values or {},
-            "notice": notice,
-            "created": request.query_params.get("created") == "1",
-        },
-        status_code=status_code,
-    )
+    return {
+        "can_give_feedback": detail.feedback is None and status in FEEDBACK_STATUSES,
+        "feedback_values": {},
+        "created": request.query_params.get("created") == "1",
+    }
+
+
+PAGES = TicketPages(
+    base="/portal/tickets", template="portal/ticket.html", page_context=_portal_context
+)
 
 
 @router.get("/tickets/{ticket_id}")
 def ticket_page(request: Request, db: DbSession, user: ClientUser, ticket_id: int) -> Response:
-    return _ticket_page(request, db, user, ticket_id)
+    return tickets_shared.ticket_page(PAGES, request, db, user, ticket_id)
 
 
 @router.post("/tickets/{ticket_id}/messages")
 def reply(
     request: Request, db: DbSession, user: ClientUser, ticket_id: int, text: Text = ""
 ) -> Response:
-    parsed = forms.reply(text=text)
-    if parsed.value is None:
-        return _ticket_page(
-            request, db, user, ticket_id, reply_value=text, errors=parsed.errors, status_code=422
-        )
-    message_id = service.add_message(db, user, ticket_id, parsed.value)
-    return see_other(f"/portal/tickets/{ticket_id}#message-{message_id}")
+    return tickets_shared.reply(PAGES, request, db, user, ticket_id, text=text)
 
 
 @router.post("/tickets/{ticket_id}/feedback")
@@ -202,7 +178,8 @@ def leave_feedback(
     parsed = forms.feedback(rating=rating, text=text)
     values = {"rating": rating, "text": text}
     if parsed.value is None:
-        return _ticket_page(
+        return tickets_shared.ticket_page(
+            PAGES,
             request,
             db,
             user,
@@ -214,5 +191,7 @@ def leave_feedback(
     try:
         service.add_feedback(db, user, ticket_id, parsed.value)
     except Conflict as exc:
-        return _ticket_page(request, db, user, ticket_id, notice=exc.message, status_code=409)
+        return tickets_shared.ticket_page(
+            PAGES, request, db, user, ticket_id, notice=exc.message, status_code=409
+        )
     return see_other(f"/portal/tickets/{ticket_id}#feedback")

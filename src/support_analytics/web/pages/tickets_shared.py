@@ -1,19 +1,23 @@
 """What the portal and the inbox pages share: rendering with the signed-in principal,
-pagination links, the idempotency token of the new-ticket form, status labels."""
+pagination links, the idempotency token of the new-ticket form, status labels, and the ticket
+page and its reply form (`TicketPages`: one handler, the two sides' differences as values).
+Every read goes through the caller's RLS-scoped session, so another client's ticket is a 404."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from support_analytics.config import Settings
+from support_analytics.errors import NotFound
 from support_analytics.tenancy.claims import Principal
-from support_analytics.tickets.queries import Page
+from support_analytics.tickets import events, forms, queries, service
+from support_analytics.tickets.queries import Page, TicketDetail
 from support_analytics.tickets.status import (
     CLOSED_GROUP,
     OPEN_GROUP,
@@ -23,6 +27,7 @@ from support_analytics.tickets.status import (
     parse_status,
 )
 from support_analytics.web.templating import templates
+from support_analytics.web.urls import url
 
 STATUS_LABELS = {s.value: s.label for s in Status}
 PRIORITY_LABELS = {p.value: p.label for p in Priority}
@@ -48,11 +53,8 @@ def new_form_token() -> str:
 
 
 def page_url(path: str, params: Mapping[str, str], page: int) -> str:
-    query = {k: v for k, v in params.items() if v and k != "page"}
-    if page > 1:
-        query["page"] = str(page)
-    encoded = urlencode(query)
-    return f"{path}?{encoded}" if encoded else path
+    kept = {k: v for k, v in params.items() if v and k != "page"}
+    return url(path, kept, page=page if page > 1 else None)
 
 
 @dataclass(frozen=True)
@@ -114,3 +116,72 @@ def render(
 def see_other(url: str) -> Response:
     """Post/Redirect/Get: a reload after a form never re-submits it."""
     return RedirectResponse(url, status_code=303)
+
+
+@dataclass(frozen=True)
+class TicketPages:
+    """Where one side's ticket pages live and what its page adds to the shared context."""
+
+    base: str
+    """The ticket URLs' prefix: `/portal/tickets` or `/tickets`."""
+    template: str
+    page_context: Callable[[Request, Session, TicketDetail], Mapping[str, object]]
+    """The side's own context (the inbox's update form, the portal's feedback form)."""
+
+
+def ticket_page(
+    pages: TicketPages,
+    request: Request,
+    db: Session,
+    user: Principal,
+    ticket_id: int,
+    *,
+    reply_value: str = "",
+    errors: Mapping[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    """A ticket's thread, timeline and reply form (a 404 page if RLS hides it or it does not
+    exist: the two look the same)."""
+    detail = queries.get_ticket(db, ticket_id)
+    if detail is None:
+        raise NotFound(service.NOT_FOUND)
+    return render(
+        request,
+        pages.template,
+        user,
+        {
+            "detail": detail,
+            "ticket": detail.ticket,
+            "ticket_url": f"{pages.base}/{ticket_id}",
+            "events": events.timeline(db, ticket_id),
+            "reply_value": reply_value,
+            "errors": errors or {},
+            "notice": notice,
+            **pages.page_context(request, db, detail),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def reply(
+    pages: TicketPages, request: Request, db: Session, user: Principal, ticket_id: int, *, text: str
+) -> Response:
+    """Post a reply as `user`; the page again with the error beside the box (422) when the
+    text is refused, else 303 to the new message."""
+    parsed = forms.reply(text=text)
+    if parsed.value is None:
+        return ticket_page(
+            pages,
+            request,
+            db,
+            user,
+            ticket_id,
+            reply_value=text,
+            errors=parsed.errors,
+            status_code=422,
+        )
+    message_id = service.add_message(db, user, ticket_id, parsed.value)
+    return see_other(f"{pages.base}/{ticket_id}#message-{message_id}")
