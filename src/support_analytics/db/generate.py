@@ -134,26 +134,102 @@ def _tickets_sql(seed: int) -> str:
     """
 
 
-_MESSAGES_SQL = """
+# Reply delays (hours): log-normal around these medians by priority, 0.9 the sigma of the
+# log; three times slower for tickets created outside 09:00-18:00 on weekdays in the
+# reporting zone.
+FIRST_REPLY_MEDIAN_HOURS = {"urgent": 0.33, "high": 1.0, "medium": 3.0, "low": 8.0}
+REPLY_SIGMA = 0.9
+OFF_HOURS_FACTOR = 3.0
+# Open tickets nobody has answered yet (besides the unassigned ones), tickets with a second
+# exchange (client follow-up, agent answer), open follow-ups still waiting for the agent.
+SILENT_SHARE_OF_OPEN = 0.4
+MULTI_EXCHANGE_SHARE = 0.2
+WAITING_SHARE_OF_OPEN_FOLLOW_UPS = 0.4
+
+
+def _log_normal(key: str, seed: int, field: int, median: str) -> str:
+    """`median` * exp(sigma * z), z standard normal by Box-Muller from two uniform draws."""
+    return (
+        f"({median}) * exp({REPLY_SIGMA} * sqrt(-2 * ln(1 - {_u(key, seed, field)}))"
+        f" * cos(2 * pi() * {_u(key, seed, field + 1)}))"
+    )
+
+
+def _messages_sql(seed: int) -> str:
+    """One batch's messages: params first id, last id, zone (the reporting timezone).
+
+    Per ticket: the client's opening message; the first reply after a drawn delay (none for
+    unassigned or silent open tickets, or when it would fall after the data's end or the
+    closing reply); for a share of tickets a client follow-up and its answer (open ones may
+    still wait for it); the closing reply of resolved ones 15 minutes before resolution, as
+    in the seed, which answers whatever came later than it would."""
+    medians = " ".join(
+        f"WHEN '{priority}' THEN {hours}" for priority, hours in FIRST_REPLY_MEDIAN_HOURS.items()
+    )
+    median = (
+        f"CASE b.priority {medians} ELSE 3.0 END"
+        f" * CASE WHEN b.office THEN 1 ELSE {OFF_HOURS_FACTOR} END"
+    )
+    return f"""
 INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text, created_at)
-SELECT ticket_id, from_client, from_team_member_id, message_text, created_at FROM (
-  SELECT t.id AS ticket_id, 1 AS step, TRUE AS from_client, NULL::int AS from_team_member_id,
-         'Hello, I need help with ' || tt.type_name || '. This is urgent.' AS message_text,
-         t.created_at + interval '5 minutes' AS created_at
+WITH base AS (
+  SELECT t.id, t.created_at, t.resolved_at, t.status, t.assigned_to, tt.type_name, t.priority,
+         (extract(isodow FROM t.created_at AT TIME ZONE %(zone)s) < 6
+          AND (t.created_at AT TIME ZONE %(zone)s)::time >= '09:00'
+          AND (t.created_at AT TIME ZONE %(zone)s)::time < '18:00') AS office,
+         {_u("t.id", seed, 50)} AS u_silent,
+         {_u("t.id", seed, 51)} AS u_multi,
+         {_u("t.id", seed, 52)} AS u_follow,
+         {_u("t.id", seed, 53)} AS u_waiting
   FROM tickets t JOIN ticket_types tt ON t.ticket_type_id = tt.id
   WHERE t.id BETWEEN %(first)s AND %(last)s
+), timed AS (
+  SELECT b.*,
+         coalesce(b.resolved_at - interval '15 minutes', '{AS_OF}'::timestamptz) AS deadline,
+         b.created_at + {_log_normal("b.id", seed, 54, median)} * interval '1 hour'
+           AS reply_at,
+         {_log_normal("b.id", seed, 56, median)} AS second_delay
+  FROM base b
+), planned AS (
+  SELECT t.*,
+         t.assigned_to IS NOT NULL
+           AND NOT (t.status = 'open' AND t.u_silent < {SILENT_SHARE_OF_OPEN})
+           AND t.reply_at < t.deadline AS answered,
+         t.reply_at AS first_reply_at
+  FROM timed t
+), exchanged AS (
+  SELECT p.*,
+         p.answered AND p.u_multi < {MULTI_EXCHANGE_SHARE}
+           AND p.first_reply_at + (0.5 + 4 * p.u_follow) * interval '1 hour' < p.deadline
+           AS follow_up,
+         p.first_reply_at + (0.5 + 4 * p.u_follow) * interval '1 hour' AS follow_up_at
+  FROM planned p
+)
+SELECT ticket_id, from_client, from_team_member_id, message_text, created_at FROM (
+  SELECT e.id AS ticket_id, 1 AS step, TRUE AS from_client, NULL::int AS from_team_member_id,
+         'Hello, I need help with ' || e.type_name || '. This is urgent.' AS message_text,
+         e.created_at + interval '5 minutes' AS created_at
+  FROM exchanged e
   UNION ALL
-  SELECT t.id, 2, FALSE, t.assigned_to,
-         'Thank you for contacting us. I''ll look into this right away.',
-         t.created_at + interval '30 minutes'
-  FROM tickets t
-  WHERE t.id BETWEEN %(first)s AND %(last)s AND t.assigned_to IS NOT NULL
+  SELECT e.id, 2, FALSE, e.assigned_to,
+         'Thank you for contacting us. I''ll look into this right away.', e.first_reply_at
+  FROM exchanged e WHERE e.answered
   UNION ALL
-  SELECT t.id, 3, FALSE, t.assigned_to,
+  SELECT e.id, 3, TRUE, NULL, 'Thanks. One more detail about ' || e.type_name || '.',
+         e.follow_up_at
+  FROM exchanged e WHERE e.follow_up
+  UNION ALL
+  SELECT e.id, 4, FALSE, e.assigned_to, 'Got it, here is what to do next.',
+         e.follow_up_at + e.second_delay * interval '1 hour'
+  FROM exchanged e
+  WHERE e.follow_up
+    AND (e.resolved_at IS NOT NULL OR e.u_waiting >= {WAITING_SHARE_OF_OPEN_FOLLOW_UPS})
+    AND e.follow_up_at + e.second_delay * interval '1 hour' < e.deadline
+  UNION ALL
+  SELECT e.id, 5, FALSE, e.assigned_to,
          'This issue has been resolved. Please let me know if you need anything else.',
-         t.resolved_at - interval '15 minutes'
-  FROM tickets t
-  WHERE t.id BETWEEN %(first)s AND %(last)s AND t.resolved_at IS NOT NULL
+         e.resolved_at - interval '15 minutes'
+  FROM exchanged e WHERE e.resolved_at IS NOT NULL
 ) m
 ORDER BY ticket_id, step
 """
@@ -359,13 +435,16 @@ def generate(
     replace: bool = False,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    zone: str | None = None,
 ) -> TableCounts:
     """Fill a migrated database with `tickets` generated tickets and everything around them.
 
     Refuses a database holding data unless `replace`, which empties tickets, messages,
     feedback and payments (CASCADE) but keeps the reference clients, team members and
-    ticket types, and so the user accounts linked to them."""
+    ticket types, and so the user accounts linked to them. Reply delays are slower outside
+    office hours in `zone` (default: the reporting timezone)."""
     check_arguments(tickets, random_seed)
+    zone = zone or get_settings().reporting_timezone
     report = progress or (lambda _step, _done, _total: None)
     with psycopg.connect(libpq_url) as conn:
         conn.execute("SET TimeZone = 'UTC'")
@@ -390,6 +469,7 @@ def generate(
         types = _scalar(conn, "SELECT count(*) FROM ticket_types")
         tickets_sql = _tickets_sql(random_seed).encode()
         feedback_sql = _feedback_sql(random_seed).encode()
+        messages_sql = _messages_sql(random_seed).encode()
         done = 0
         report("tickets", 0, tickets)
         for piece, first, last in _batches(tickets, batch_size):
@@ -402,7 +482,7 @@ def generate(
                 "types": types,
             }
             conn.execute(tickets_sql, params)
-            conn.execute(_MESSAGES_SQL.encode(), {"first": first, "last": last})
+            conn.execute(messages_sql, {"first": first, "last": last, "zone": zone})
             conn.execute(feedback_sql, {"first": first, "last": last})
             done += last - first + 1
             report("tickets", done, tickets)
