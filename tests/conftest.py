@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from support_analytics import maintenance
 from support_analytics.db import embedded, migrate, reference
 from support_analytics.db.engine import libpq_url
 
@@ -92,6 +93,7 @@ def template_database(pg_server: PgServer) -> str:
     url = pg_server.create_database(TEMPLATE)
     migrate.upgrade(url)
     reference.load(libpq_url(url))
+    maintenance.after_bulk_load(libpq_url(url), "UTC")
     return TEMPLATE
 
 

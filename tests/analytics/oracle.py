@@ -358,6 +358,27 @@ def overdue(
     }
 
 
+HISTOGRAM_BARS = 21  # bar b: hours + 1 in [sqrt(2) ** b, sqrt(2) ** (b + 1)); the last open
+HISTOGRAM_MIN_BARS = 8
+
+
+def resolution_histogram(conn: Conn, spec: FilterSpec, tz: str) -> list[int]:
+    """Resolved tickets per bar, bars up to the last holding a ticket (at least eight)."""
+    params: list[object] = []
+    sql = f"""
+        SELECT least(CASE WHEN {HOURS} < 0 THEN 0
+                          ELSE floor(log(2.0, ({HOURS} + 1)::numeric) * 2)::int END,
+                     {HISTOGRAM_BARS - 1}) AS bar, count(*)
+        FROM tickets t
+        WHERE t.resolved_at IS NOT NULL AND t.created_at IS NOT NULL AND {where(spec, tz, params)}
+        GROUP BY bar"""
+    counts = [0] * HISTOGRAM_BARS
+    for bar, n in _rows(conn, sql, params):
+        counts[int(str(bar))] += int(str(n))
+    used = max((i + 1 for i, n in enumerate(counts) if n), default=0)
+    return counts[: max(used, HISTOGRAM_MIN_BARS)]
+
+
 def everything(conn: Conn, spec: FilterSpec, tz: str) -> dict[str, object]:
     team = team_rows(conn, spec, tz)
     by_assigned = sorted(

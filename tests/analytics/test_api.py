@@ -21,6 +21,7 @@ ENDPOINTS = (
     "clients",
     "resolution-times",
     "overdue",
+    "resolution-histogram",
 )
 
 # (query string, parameter the message must name, a word of the accepted forms it must list)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from support_analytics.analytics.rollups import cover_span
+from support_analytics.filters.sql import cover_span
 
 DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
 

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 
+from support_analytics import maintenance
 from support_analytics.analytics import rollups
-from support_analytics.db import maintenance
 from support_analytics.db.engine import libpq_url
 
 WORKERS = 3

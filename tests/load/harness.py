@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from support_analytics import maintenance
 from support_analytics.auth.sessions import COOKIE_NAME
 from support_analytics.db import embedded, migrate, reference
 from support_analytics.db.engine import connect, libpq_url
@@ -228,6 +229,7 @@ def stoppable_database() -> Iterator[tuple[Path, str]]:
         url = PgServer(server.url("postgres")).create_database("sa_outage")
         migrate.upgrade(url)
         reference.load(libpq_url(url))
+        maintenance.after_bulk_load(libpq_url(url), "UTC")
         yield home, url
     finally:
         embedded.stop(home)

@@ -42,3 +42,45 @@ def test_me_is_one_statement_and_anonymous_is_none(
         assert anonymous.get("/api/v1/me").status_code == 401
         assert anonymous.get("/api/v1/analytics/overview").status_code == 401
     assert seen == []
+
+
+ANALYTICS_ENDPOINTS = (
+    "overview",
+    "tickets-over-time",
+    "team-performance",
+    "ticket-types",
+    "priorities",
+    "clients",
+    "resolution-times",
+    "overdue",
+    "resolution-histogram",
+    "team-members/3",
+    "clients/2",
+)
+PAGES = (
+    "/dashboard",
+    "/dashboard/over-time",
+    "/dashboard/team",
+    "/dashboard/distribution",
+    "/dashboard/clients",
+    "/dashboard/resolution",
+    "/dashboard/team/3",
+    "/dashboard/clients/2",
+)
+# A date range with a previous period: the overview reads its cards twice.
+BAR = "?date=between:2025-04-01,2025-06-30&priority=any_of:high,urgent"
+
+
+def test_rollup_state_is_read_once_per_request(
+    auth_app: FastAPI, api_client_factory: ApiClientFactory
+) -> None:
+    """Every analytics endpoint and dashboard view reads `analytics_rollup_state` once, however
+    many widgets it calls (the state is a request dependency handed to each of them)."""
+    manager = api_client_factory("manager")
+    database: Database = auth_app.state.request_database
+    manager.get("/api/v1/me")
+    for path in (*(f"/api/v1/analytics/{e}" for e in ANALYTICS_ENDPOINTS), *PAGES):
+        with _statements(database) as seen:
+            assert manager.get(path + BAR).status_code == 200, path
+        reads = [s for s in seen if "analytics_rollup_state" in s]
+        assert len(reads) == 1, (path, len(seen), reads)

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from support_analytics.db import maintenance
+from support_analytics import maintenance
 from support_analytics.db.engine import Database, libpq_url
 from support_analytics.people import display_name
 from support_analytics.tenancy.scope import request_transaction

@@ -15,6 +15,7 @@ from support_analytics.analytics import (
     distribution,
     overdue,
     overview,
+    resolution_histogram,
     resolution_times,
     responsiveness,
     team_performance,
@@ -59,6 +60,7 @@ BASELINE: dict[str, Widget] = {
     "overdue": lambda s, f, tz, now: overdue.overdue_from_tickets(s, f, tz, as_of=now),
     "responsiveness": lambda s, f, tz, _: responsiveness.from_tickets(s, f, tz),
     "responsiveness/team": lambda s, f, tz, _: responsiveness.team_from_tickets(s, f, tz),
+    "resolution-histogram": lambda s, f, tz, _: resolution_histogram.from_tickets(s, f, tz),
 }
 
 PRODUCT: dict[str, Widget] = {
@@ -74,6 +76,7 @@ PRODUCT: dict[str, Widget] = {
     "overdue": lambda s, f, tz, now: overdue.overdue(s, f, tz, as_of=now),
     "responsiveness": lambda s, f, tz, _: responsiveness.responsiveness(s, f, tz),
     "responsiveness/team": lambda s, f, tz, _: responsiveness.team(s, f, tz),
+    "resolution-histogram": lambda s, f, tz, _: resolution_histogram.resolution_histogram(s, f, tz),
 }
 
 __all__ = ["BASELINE", "PRODUCT", "TeamPerformance", "Widget"]

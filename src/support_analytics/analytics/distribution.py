@@ -118,15 +118,19 @@ def priorities_from_rollups(session: Session, filters: TicketFilters) -> Priorit
     return priorities_from_counts(filters, counts)
 
 
-def ticket_types_chart(session: Session, filters: TicketFilters, tz: ZoneInfo) -> TicketTypes:
+def ticket_types_chart(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, use_rollups: bool | None = None
+) -> TicketTypes:
     """Every ticket type the filter admits, by count (desc), with its share in percent."""
-    if rollups.usable(session, tz):
+    if rollups.use_rollups(session, tz, use_rollups):
         return ticket_types_from_rollups(session, filters)
     return ticket_types_from_tickets(session, filters, tz)
 
 
-def priorities(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Priorities:
+def priorities(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, use_rollups: bool | None = None
+) -> Priorities:
     """low, medium, high, urgent (those the filter admits): open, closed, total."""
-    if rollups.usable(session, tz):
+    if rollups.use_rollups(session, tz, use_rollups):
         return priorities_from_rollups(session, filters)
     return priorities_from_tickets(session, filters, tz)

@@ -5,9 +5,8 @@ RLS-scoped transaction."""
 from __future__ import annotations
 
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel
 
@@ -16,21 +15,21 @@ from support_analytics.analytics import (
     distribution,
     overdue,
     overview,
+    resolution_histogram,
     resolution_times,
     responsiveness,
+    rollups,
     team_performance,
     tickets_over_time,
 )
 from support_analytics.analytics.columns import (
     NUMBER_FORMS,
     TEXT_FORMS,
-    parse_number_range,
-    parse_sort,
-    parse_text,
 )
 from support_analytics.analytics.schemas import (
     ClientRow,
     ClientsPage,
+    HistogramBar,
     MonthPoint,
     OverduePage,
     OverdueRow,
@@ -40,6 +39,7 @@ from support_analytics.analytics.schemas import (
     PriorityResolution,
     PriorityResponsiveness,
     PriorityRow,
+    ResolutionHistogram,
     ResolutionTimes,
     Responsiveness,
     ResponsivenessTeam,
@@ -50,16 +50,16 @@ from support_analytics.analytics.schemas import (
     TicketTypeRow,
     TicketTypes,
 )
+from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import DbSession, InternalUser, Principal
-from support_analytics.config import Settings
 from support_analytics.errors import error_responses
 from support_analytics.export import bom_param, csv_response
-from support_analytics.filters.grammar import present
+from support_analytics.filters.grammar import FILTER_MAX
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.text import search_text
 
 MAX_PAGE_SIZE = 200
-DEFAULT_SORT = "-tickets_assigned"
+DEFAULT_SORT = team_performance.DEFAULT_SORT
 EVERY_ROW = 2**31 - 1  # LIMIT for a CSV export: no limit
 
 
@@ -76,12 +76,16 @@ router = APIRouter(
 )
 
 
-def _reporting_zone(request: Request) -> ZoneInfo:
-    settings: Settings = request.app.state.settings
-    return ZoneInfo(settings.reporting_timezone)
+Zone = ReportingZone
 
 
-Zone = Annotated[ZoneInfo, Depends(_reporting_zone)]
+def _use_rollups(db: DbSession, tz: ReportingZone) -> bool:
+    # FastAPI resolves a dependency once per request: however many widgets a handler or page
+    # calls, `analytics_rollup_state` is read once.
+    return rollups.usable(db, tz)
+
+
+UseRollups = Annotated[bool, Depends(_use_rollups)]
 Format = Annotated[
     Literal["json", "csv"],
     Query(description="`csv`: the table as CSV with a header row (every row, not one page)."),
@@ -112,9 +116,11 @@ class OverviewCsvRow(OverviewCards):
 
 @router.get("/overview", response_model=Overview, responses=CSV_CONTENT)
 def get_overview(
+    *,
     db: DbSession,
     filters: TicketFiltersParam,
     tz: Zone,
+    fast: UseRollups,
     format: Format = "json",
     compare: CompareParam = "previous",
 ) -> Response:
@@ -123,7 +129,7 @@ def get_overview(
     comparison period (`previous_date`): with `compare=previous` the period just before
     (whole calendar months, quarters, years: the months before), with `compare=year` the
     same days one year earlier."""
-    result = overview.overview(db, filters, tz, compare)
+    result = overview.overview(db, filters, tz, compare, use_rollups=fast)
     if format == "csv":
         rows = [
             OverviewCsvRow(period="current", **OverviewCards(**result.model_dump()).model_dump())
@@ -136,9 +142,11 @@ def get_overview(
 
 @router.get("/tickets-over-time", response_model=TicketsOverTime, responses=CSV_CONTENT)
 def get_tickets_over_time(
+    *,
     db: DbSession,
     filters: TicketFiltersParam,
     tz: Zone,
+    fast: UseRollups,
     format: Format = "json",
     grain: GrainParam = "month",
 ) -> Response:
@@ -146,7 +154,7 @@ def get_tickets_over_time(
     (Monday to Sunday, keyed by its Monday) or month in the reporting timezone; the date
     filter applies to each series' own date. `period` names each point's period, `month` the
     month of its first day."""
-    result = tickets_over_time.tickets_over_time(db, filters, tz, grain)
+    result = tickets_over_time.tickets_over_time(db, filters, tz, grain, use_rollups=fast)
     if format == "csv":
         return csv_response("tickets-over-time", MonthPoint, result.series)
     return _json(result)
@@ -158,58 +166,65 @@ def get_team_performance(
     db: DbSession,
     filters: TicketFiltersParam,
     tz: Zone,
+    fast: UseRollups,
     sort: Annotated[
         str,
         Query(
             description="Column to sort by, `-` prefix for descending (NULLs last): "
             + ", ".join(team_performance.SORT_COLUMNS),
             examples=["-tickets_resolved", "name", "-avg_rating"],
+            max_length=FILTER_MAX,
         ),
     ] = DEFAULT_SORT,
     name: Annotated[
-        str | None, Query(description="Name: " + TEXT_FORMS, examples=["contains:smith"])
+        str | None,
+        Query(
+            description="Name: " + TEXT_FORMS, examples=["contains:smith"], max_length=FILTER_MAX
+        ),
     ] = None,
     status: Annotated[
         str | None,
-        Query(description="Team member status: " + TEXT_FORMS, examples=["is:active"]),
+        Query(
+            description="Team member status: " + TEXT_FORMS,
+            examples=["is:active"],
+            max_length=FILTER_MAX,
+        ),
     ] = None,
     tickets_assigned: Annotated[
-        str | None, Query(description=NUMBER_FORMS, examples=["gte:100", "between:10,50"])
+        str | None,
+        Query(
+            description=NUMBER_FORMS, examples=["gte:100", "between:10,50"], max_length=FILTER_MAX
+        ),
     ] = None,
     tickets_resolved: Annotated[
-        str | None, Query(description=NUMBER_FORMS, examples=["lte:20"])
+        str | None, Query(description=NUMBER_FORMS, examples=["lte:20"], max_length=FILTER_MAX)
     ] = None,
     avg_resolution_hours: Annotated[
-        str | None, Query(description=NUMBER_FORMS, examples=["between:12,24"])
+        str | None,
+        Query(description=NUMBER_FORMS, examples=["between:12,24"], max_length=FILTER_MAX),
     ] = None,
-    avg_rating: Annotated[str | None, Query(description=NUMBER_FORMS, examples=["gte:4"])] = None,
+    avg_rating: Annotated[
+        str | None, Query(description=NUMBER_FORMS, examples=["gte:4"], max_length=FILTER_MAX)
+    ] = None,
     format: Format = "json",
 ) -> Response:
     """Every team member the filter admits (0 tickets included): assigned, resolved (status
     resolved or closed), mean resolution hours and mean rating of the filtered tickets;
     sortable and filterable by every column. `top_performer_ids` marks up to three members
     who resolved more tickets than the median of the rows shown."""
-    # Blank parameters are no filter, as on the page (filters.grammar.present).
-    column, descending = parse_sort(present(sort) or DEFAULT_SORT, team_performance.SORT_COLUMNS)
-    ranges = {
-        key: parse_number_range(key, raw)
-        for key, raw in (
-            ("tickets_assigned", present(tickets_assigned)),
-            ("tickets_resolved", present(tickets_resolved)),
-            ("avg_resolution_hours", present(avg_resolution_hours)),
-            ("avg_rating", present(avg_rating)),
-        )
-        if raw is not None
-    }
-    name, status = present(name), present(status)
-    query = team_performance.TeamTableQuery(
-        sort=column,
-        descending=descending,
-        name=parse_text("name", name) if name is not None else None,
-        status=parse_text("status", status) if status is not None else None,
-        ranges=ranges,
+    # The same parser as the page's, so both read a team-table address the same way.
+    query = team_performance.team_table_query(
+        {
+            "sort": sort,
+            "name": name,
+            "status": status,
+            "tickets_assigned": tickets_assigned,
+            "tickets_resolved": tickets_resolved,
+            "avg_resolution_hours": avg_resolution_hours,
+            "avg_rating": avg_rating,
+        }
     )
-    result = team_performance.team_performance(db, filters, tz, query)
+    result = team_performance.team_performance(db, filters, tz, query, use_rollups=fast)
     if format == "csv":
         return csv_response("team-performance", TeamRow, result.rows)
     return _json(result)
@@ -217,10 +232,10 @@ def get_team_performance(
 
 @router.get("/ticket-types", response_model=TicketTypes, responses=CSV_CONTENT)
 def get_ticket_types(
-    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, fast: UseRollups, format: Format = "json"
 ) -> Response:
     """Tickets per type (every type the filter admits), count and percentage of the total."""
-    result = distribution.ticket_types_chart(db, filters, tz)
+    result = distribution.ticket_types_chart(db, filters, tz, use_rollups=fast)
     if format == "csv":
         return csv_response("ticket-types", TicketTypeRow, result.rows)
     return _json(result)
@@ -228,11 +243,11 @@ def get_ticket_types(
 
 @router.get("/priorities", response_model=Priorities, responses=CSV_CONTENT)
 def get_priorities(
-    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, fast: UseRollups, format: Format = "json"
 ) -> Response:
     """Tickets per priority (low, medium, high, urgent): open (open, in_progress), closed
     (resolved, closed) and total."""
-    result = distribution.priorities(db, filters, tz)
+    result = distribution.priorities(db, filters, tz, use_rollups=fast)
     if format == "csv":
         return csv_response("priorities", PriorityRow, result.rows)
     return _json(result)
@@ -244,6 +259,7 @@ def get_clients(
     db: DbSession,
     filters: TicketFiltersParam,
     tz: Zone,
+    fast: UseRollups,
     q: Annotated[
         str | None,
         Query(
@@ -260,21 +276,29 @@ def get_clients(
     (completed payments plus refunds; failed and pending excluded), last ticket date."""
     if format == "csv":
         every = clients.client_analysis(
-            db, filters, tz, q=search_text(q), page=1, page_size=EVERY_ROW
+            db, filters, tz, q=search_text(q), page=1, page_size=EVERY_ROW, use_rollups=fast
         )
         return csv_response("clients", ClientRow, every.rows)
     return _json(
-        clients.client_analysis(db, filters, tz, q=search_text(q), page=page, page_size=page_size)
+        clients.client_analysis(
+            db,
+            filters,
+            tz,
+            q=search_text(q),
+            page=page,
+            page_size=page_size,
+            use_rollups=fast,
+        )
     )
 
 
 @router.get("/resolution-times", response_model=ResolutionTimes, responses=CSV_CONTENT)
 def get_resolution_times(
-    db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, fast: UseRollups, format: Format = "json"
 ) -> Response:
     """Per priority: min, q1, median, q3, p90 (continuous percentiles), max, mean hours from
     creation to resolution and count; `overdue_count` as in /overdue."""
-    result = resolution_times.resolution_times(db, filters, tz)
+    result = resolution_times.resolution_times(db, filters, tz, use_rollups=fast)
     if format == "csv":
         return csv_response("resolution-times", PriorityResolution, result.by_priority)
     return _json(result)
@@ -286,6 +310,7 @@ def get_overdue(
     db: DbSession,
     filters: TicketFiltersParam,
     tz: Zone,
+    fast: UseRollups,
     page: Page = 1,
     page_size: PageSize = overdue.DEFAULT_PAGE_SIZE,
     format: Format = "json",
@@ -293,9 +318,23 @@ def get_overdue(
     """Tickets resolved later than their type's `avg_resolution_hours`, or open and already
     older than it; most hours over first, with expected and actual hours."""
     if format == "csv":
-        every = overdue.overdue(db, filters, tz, page=1, page_size=EVERY_ROW)
+        every = overdue.overdue(db, filters, tz, page=1, page_size=EVERY_ROW, use_rollups=fast)
         return csv_response("overdue", OverdueRow, every.rows)
-    return _json(overdue.overdue(db, filters, tz, page=page, page_size=page_size))
+    return _json(overdue.overdue(db, filters, tz, page=page, page_size=page_size, use_rollups=fast))
+
+
+@router.get("/resolution-histogram", response_model=ResolutionHistogram, responses=CSV_CONTENT)
+def get_resolution_histogram(
+    db: DbSession, filters: TicketFiltersParam, tz: Zone, fast: UseRollups, format: Format = "json"
+) -> Response:
+    """Resolved tickets (creation to resolution) per bar of hours, log-scaled: a bar's edges
+    are hours where hours + 1 is a power of the square root of 2 (0, 0.4, 1, 1.8, 3, 4.7, 7,
+    ...), `upper_hours` null for the open-ended last bar (1,023 h and more). Bars run up to
+    the last one holding a ticket, eight at least. CSV: one row per bar."""
+    result = resolution_histogram.resolution_histogram(db, filters, tz, use_rollups=fast)
+    if format == "csv":
+        return csv_response("resolution-histogram", HistogramBar, result.bars)
+    return _json(result)
 
 
 class ResponsivenessCsvRow(PriorityResponsiveness):

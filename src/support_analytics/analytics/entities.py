@@ -48,11 +48,16 @@ def _by_status(session: Session, conditions: list[ColumnElement[bool]]) -> dict[
 
 
 def member(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, member_id: int
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    member_id: int,
+    *,
+    use_rollups: bool | None = None,
 ) -> MemberDetail | None:
     """The member's team-table row and status counts; None for an unknown id."""
     narrowed = for_member(filters, member_id)
-    rows = team_performance.team_performance(session, narrowed, tz).rows
+    rows = team_performance.team_performance(session, narrowed, tz, use_rollups=use_rollups).rows
     if not rows:
         return None
     return MemberDetail(
@@ -62,10 +67,17 @@ def member(
 
 
 def client(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, client_id: int
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    client_id: int,
+    *,
+    use_rollups: bool | None = None,
 ) -> ClientDetail | None:
     """The client's row of the clients analysis and status counts; None for an unknown id."""
-    rows = clients.client_analysis(session, filters, tz, page=1, page_size=1, client_id=client_id)
+    rows = clients.client_analysis(
+        session, filters, tz, page=1, page_size=1, client_id=client_id, use_rollups=use_rollups
+    )
     if not rows.rows:
         return None
     conditions = [tickets.c.client_id == client_id, *ticket_clauses(filters, tz)]
@@ -78,8 +90,8 @@ def recent_member_tickets(
     session: Session, filters: TicketFilters, tz: ZoneInfo, member_id: int
 ) -> Page:
     """The newest of the member's filtered tickets, as the inbox lists them."""
-    conditions = tuple(ticket_clauses(for_member(filters, member_id), tz))
-    return list_tickets(session, TicketQuery(conditions=conditions, page_size=RECENT_TICKETS))
+    query = TicketQuery(filters=for_member(filters, member_id), zone=tz, page_size=RECENT_TICKETS)
+    return list_tickets(session, query)
 
 
 def recent_client_tickets(
@@ -87,7 +99,8 @@ def recent_client_tickets(
 ) -> Page:
     """The newest of the client's filtered tickets, as the inbox lists them."""
     query = TicketQuery(
-        conditions=tuple(ticket_clauses(filters, tz)),
+        filters=filters,
+        zone=tz,
         client_ids=(client_id,),
         page_size=RECENT_TICKETS,
     )

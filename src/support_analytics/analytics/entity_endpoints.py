@@ -27,12 +27,17 @@ EntityId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 @router.get("/team-members/{member_id}", response_model=MemberDetail)
 def get_team_member(
-    member_id: EntityId, db: DbSession, filters: TicketFiltersParam, tz: endpoints.Zone
+    *,
+    member_id: EntityId,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: endpoints.Zone,
+    fast: endpoints.UseRollups,
 ) -> Response:
     """The member's row of /team-performance under the same filter bar (its team member
     filter replaced by this member) and their filtered tickets per status; 404 for an
     unknown id."""
-    found = entities.member(db, filters, tz, member_id)
+    found = entities.member(db, filters, tz, member_id, use_rollups=fast)
     if found is None:
         raise NotFound(f"no team member {member_id}")
     return Response(found.model_dump_json(), media_type="application/json")
@@ -40,11 +45,16 @@ def get_team_member(
 
 @router.get("/clients/{client_id}", response_model=ClientDetail)
 def get_client(
-    client_id: EntityId, db: DbSession, filters: TicketFiltersParam, tz: endpoints.Zone
+    *,
+    client_id: EntityId,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: endpoints.Zone,
+    fast: endpoints.UseRollups,
 ) -> Response:
     """The client's row of /clients under the same filter bar (plan, total and open tickets,
     net spend, last ticket) and their filtered tickets per status; 404 for an unknown id."""
-    found = entities.client(db, filters, tz, client_id)
+    found = entities.client(db, filters, tz, client_id, use_rollups=fast)
     if found is None:
         raise NotFound(f"no client {client_id}")
     return Response(found.model_dump_json(), media_type="application/json")

@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import rollups
 from support_analytics.analytics.clients import local
 from support_analytics.analytics.definitions import OPEN_STATUSES
 from support_analytics.analytics.resolution_times import (
@@ -160,9 +161,15 @@ def overdue(
     page: int = 1,
     page_size: int = DEFAULT_PAGE_SIZE,
     as_of: datetime | None = None,
+    use_rollups: bool | None = None,
 ) -> OverduePage:
     """Overdue tickets, most hours over their type's expectation first; `total` counts all."""
     now = as_of or datetime.now(UTC)
+    fast = rollups.use_rollups(session, tz, use_rollups)
+
+    def count(session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime) -> int:
+        return overdue_count(session, filters, tz, as_of, use_rollups=fast)
+
     first_rows = page * page_size
     among = candidates(filters, tz, first_rows) if first_rows <= MAX_CANDIDATES else None
     return overdue_from_tickets(
@@ -172,6 +179,6 @@ def overdue(
         page=page,
         page_size=page_size,
         as_of=now,
-        count=overdue_count,
+        count=count,
         among=among,
     )

@@ -78,8 +78,10 @@ def cards_from_rollups(session: Session, filters: TicketFilters) -> OverviewCard
     ).cards()
 
 
-def cards(session: Session, filters: TicketFilters, tz: ZoneInfo) -> OverviewCards:
-    if rollups.usable(session, tz):
+def cards(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, use_rollups: bool
+) -> OverviewCards:
+    if use_rollups:
         return cards_from_rollups(session, filters)
     return cards_from_tickets(session, filters, tz)
 
@@ -95,12 +97,18 @@ def compared_filters(filters: TicketFilters, compare: Compare) -> TicketFilters 
 
 
 def overview(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, compare: Compare = "previous"
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    compare: Compare = "previous",
+    *,
+    use_rollups: bool | None = None,
 ) -> Overview:
     """The cards, plus the same cards over the comparison period when the date range is closed."""
-    current = cards(session, filters, tz)
+    fast = rollups.use_rollups(session, tz, use_rollups)
+    current = cards(session, filters, tz, fast)
     before = compared_filters(filters, compare)
-    previous = cards(session, before, tz) if before is not None else None
+    previous = cards(session, before, tz, fast) if before is not None else None
     return Overview(
         **current.model_dump(),
         compare=compare,

@@ -113,8 +113,15 @@ def stats_row(priority: str, values: Sequence[object] | None) -> PriorityResolut
     )
 
 
-def overdue_count(session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime) -> int:
-    if rollups.usable(session, tz):
+def overdue_count(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    as_of: datetime,
+    *,
+    use_rollups: bool | None = None,
+) -> int:
+    if rollups.use_rollups(session, tz, use_rollups):
         return overdue_count_from_rollups(session, filters, tz, as_of)
     return overdue_count_from_tickets(session, filters, tz, as_of)
 
@@ -424,11 +431,16 @@ def overdue_count_from_rollups(
 
 
 def resolution_times(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    as_of: datetime | None = None,
+    use_rollups: bool | None = None,
 ) -> ResolutionTimes:
     """`as_of` (default now) decides how old open tickets are."""
     now = as_of or datetime.now(UTC)
-    if rollups.usable(session, tz):
+    if rollups.use_rollups(session, tz, use_rollups):
         return ResolutionTimes(
             by_priority=stats_from_rollups(session, filters),
             overdue_count=overdue_count_from_rollups(session, filters, tz, now),

@@ -10,8 +10,7 @@ or were built for another timezone, `usable` says no and widgets read the raw ta
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
 from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
@@ -29,15 +28,17 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    and_,
-    or_,
     select,
 )
 from sqlalchemy.orm import Session
 
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter
-from support_analytics.filters.sql import TicketColumns, dimension_clauses
+from support_analytics.filters.sql import (
+    TicketColumns,
+    bucket_condition,
+    day_clauses,
+    dimension_clauses,
+)
 
 _metadata = MetaData()
 
@@ -152,90 +153,34 @@ def vacuum(conn: Executes) -> None:
     conn.execute("VACUUM (ANALYZE) analytics_cube, analytics_resolution, analytics_hours_hist")
 
 
+@dataclass(frozen=True)
+class RollupState:
+    """`analytics_rollup_state` as read once: the zone the rollups were bucketed in and
+    whether triggers keep them exact. A request reads it once (`endpoints.UseRollups`) and
+    hands the answer to every widget it calls."""
+
+    timezone: str | None
+    fresh: bool
+
+    def usable(self, tz: ZoneInfo) -> bool:
+        return self.fresh and self.timezone == tz.key
+
+
+def read_state(session: Session) -> RollupState:
+    row = session.execute(select(state.c.timezone, state.c.fresh)).first()
+    if row is None:
+        return RollupState(timezone=None, fresh=False)
+    return RollupState(timezone=row.timezone, fresh=bool(row.fresh))
+
+
 def usable(session: Session, tz: ZoneInfo) -> bool:
     """Whether the rollups are fresh and bucketed in `tz` (else widgets read raw tables)."""
-    row = session.execute(select(state.c.timezone, state.c.fresh)).first()
-    return row is not None and bool(row.fresh) and row.timezone == tz.key
+    return read_state(session).usable(tz)
 
 
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _prev_month(day: date) -> date:
-    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
-
-
-def _segment_end(day: date) -> date:
-    """The day after the week segment starting at `day` (segments are Monday-to-Sunday
-    weeks cut at month boundaries, as grain 'w' of migration 0004_weeks buckets them)."""
-    return min(day + timedelta(days=7 - day.weekday()), _next_month(day))
-
-
-def cover_span(lo: date, hi: date) -> list[tuple[str, date, date]]:
-    """Runs (grain, first bucket, last bucket) covering the days lo..hi exactly once: whole
-    week segments where they fit, single days elsewhere."""
-    runs: list[tuple[str, date, date]] = []
-    day = lo
-    while day <= hi:
-        end = _segment_end(day)
-        starts_segment = day.weekday() == 0 or day.day == 1
-        grain, step = (
-            ("w", end)
-            if starts_segment and end <= hi + timedelta(days=1)
-            else (
-                "d",
-                day + timedelta(days=1),
-            )
-        )
-        if runs and runs[-1][0] == grain:
-            runs[-1] = (grain, runs[-1][1], day)
-        else:
-            runs.append((grain, day, day))
-        day = step
-    return runs
-
-
-def bucket_condition(
-    flt: DateFilter | None,
-    bucket: ColumnElement[date],
-    grain: ColumnElement[str],
-    *,
-    weeks: bool = True,
-) -> ColumnElement[bool]:
-    """Rows covering exactly the filter's days: whole months from grain 'm', then the partial
-    months at either end by week segment (grain 'w', when the table has it) and day ('d')."""
-    if flt is None:
-        return grain == "m"
-    lo, hi = flt.start, flt.end
-    first_full = None if lo is None else (lo if lo.day == 1 else _next_month(lo))
-    last_full = None
-    if hi is not None:
-        last_full = hi.replace(day=1) if (hi + timedelta(days=1)).day == 1 else _prev_month(hi)
-    spans: list[tuple[date, date]] = []
-    parts: list[ColumnElement[bool]] = []
-    if first_full is not None and last_full is not None and first_full > last_full:
-        assert lo is not None
-        assert hi is not None
-        spans.append((lo, hi))
-    else:
-        months: list[ColumnElement[bool]] = [grain == "m"]
-        if first_full is not None:
-            months.append(bucket >= first_full)
-        if last_full is not None:
-            months.append(bucket <= last_full)
-        parts.append(and_(*months))
-        if lo is not None and first_full is not None and lo < first_full:
-            spans.append((lo, first_full - timedelta(days=1)))
-        if hi is not None and last_full is not None:
-            after = _next_month(last_full)
-            if after <= hi:
-                spans.append((after, hi))
-    for span_lo, span_hi in spans:
-        runs = cover_span(span_lo, span_hi) if weeks else [("d", span_lo, span_hi)]
-        for run_grain, first, last in runs:
-            parts.append(and_(grain == run_grain, bucket >= first, bucket <= last))
-    return or_(*parts) if len(parts) > 1 else parts[0]
+def use_rollups(session: Session, tz: ZoneInfo, given: bool | None) -> bool:
+    """`given` when the caller read the state already (once per request), else read it."""
+    return usable(session, tz) if given is None else given
 
 
 def mask_for(filters: TicketFilters, grouped: tuple[str, ...]) -> int:
@@ -265,27 +210,20 @@ def cube_where(
 
 def day_where(filters: TicketFilters, *, basis: str) -> list[ColumnElement[bool]]:
     """The cube's day rows for `filters` (per-day series: days, and weeks summed from days)."""
-    clauses = [
+    return [
         cube.c.basis == basis,
         cube.c.gmask == mask_for(filters, ()),
         cube.c.grain == "d",
         *dimension_clauses(filters, CUBE_COLUMNS_UNINDEXED),
+        *day_clauses(filters.date, cube.c.bucket),
     ]
-    if filters.date is not None and filters.date.start is not None:
-        clauses.append(cube.c.bucket >= filters.date.start)
-    if filters.date is not None and filters.date.end is not None:
-        clauses.append(cube.c.bucket <= filters.date.end)
-    return clauses
 
 
 def resolution_where(filters: TicketFilters) -> list[ColumnElement[bool]]:
-    clauses = dimension_clauses(filters, RESOLUTION_COLUMNS)
-    if filters.date is not None:
-        if filters.date.start is not None:
-            clauses.append(resolution.c.cday >= filters.date.start)
-        if filters.date.end is not None:
-            clauses.append(resolution.c.cday <= filters.date.end)
-    return clauses
+    return [
+        *dimension_clauses(filters, RESOLUTION_COLUMNS),
+        *day_clauses(filters.date, resolution.c.cday),
+    ]
 
 
 def hist_where(
@@ -310,9 +248,10 @@ def hist_where(
 _REBUILD_LOCK = 0x5A_0C_B1_1D
 
 
-def ensure_fresh(libpq_url: str, timezone: str) -> bool:
+def ensure_fresh(libpq_url: str, timezone: str, *, force: bool = False) -> bool:
     """At start-up: rebuild when the rollups are stale or bucketed in another zone than the
-    configured reporting zone (else every view would read the raw tables). True if rebuilt.
+    configured reporting zone (else every view would read the raw tables); `force` after a
+    bulk load, whatever the state says. True if rebuilt.
 
     `serve --workers N` starts N processes that each call this: an advisory lock lets one
     rebuild while the others wait, and they find the rollups fresh once it is released."""
@@ -320,7 +259,7 @@ def ensure_fresh(libpq_url: str, timezone: str) -> bool:
         conn.execute("SELECT pg_advisory_lock(%s)", (_REBUILD_LOCK,))
         try:
             row = conn.execute("SELECT timezone, fresh FROM analytics_rollup_state").fetchone()
-            if row is not None and row[1] and row[0] == timezone:
+            if not force and row is not None and row[1] and row[0] == timezone:
                 return False
             rebuild(conn, timezone)
             vacuum(conn)

@@ -119,6 +119,19 @@ class ResolutionTimes(_Result):
     overdue_count: int
 
 
+class HistogramBar(_Result):
+    label: str
+    """The bar's own edges, e.g. `1-1.8 h`; the last bar is open-ended (`1,023+ h`)."""
+    lower_hours: float
+    upper_hours: float | None
+    """None for the open-ended last bar."""
+    count: int
+
+
+class ResolutionHistogram(_Result):
+    bars: list[HistogramBar]
+
+
 class OverdueRow(_Result):
     ticket_id: int
     title: str

@@ -4,6 +4,7 @@ hours and mean rating over the filtered tickets; sortable and filterable by ever
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -11,11 +12,18 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import rollups
-from support_analytics.analytics.columns import NumberRange, TextMatch
+from support_analytics.analytics.columns import (
+    NumberRange,
+    TextMatch,
+    parse_number_range,
+    parse_sort,
+    parse_text,
+)
 from support_analytics.analytics.definitions import CLOSED_STATUSES, hours_between
 from support_analytics.analytics.schemas import TeamPerformance, TeamRow
 from support_analytics.analytics.tables import feedback, team_members, tickets
 from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import present
 from support_analytics.filters.sql import set_clause, ticket_clauses
 from support_analytics.people import display_name
 
@@ -44,6 +52,29 @@ class TeamTableQuery:
             if not bounds.matches(None if value is None else float(value)):
                 return False
         return True
+
+
+DEFAULT_SORT = "-tickets_assigned"
+TABLE_PARAMETERS = ("sort", "name", "status", *NUMERIC_COLUMNS)
+
+
+def team_table_query(params: Mapping[str, str | None]) -> TeamTableQuery:
+    """The team table's own parameters (`TABLE_PARAMETERS`), parsed once for the API and the
+    page alike; a blank one is no filter (`filters.grammar.present`)."""
+    column, descending = parse_sort(present(params.get("sort")) or DEFAULT_SORT, SORT_COLUMNS)
+    ranges = {
+        key: parse_number_range(key, raw)
+        for key in NUMERIC_COLUMNS
+        if (raw := present(params.get(key))) is not None
+    }
+    name, status = present(params.get("name")), present(params.get("status"))
+    return TeamTableQuery(
+        sort=column,
+        descending=descending,
+        name=parse_text("name", name) if name is not None else None,
+        status=parse_text("status", status) if status is not None else None,
+        ranges=ranges,
+    )
 
 
 def rows_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> list[TeamRow]:
@@ -156,9 +187,11 @@ def team_performance(
     filters: TicketFilters,
     tz: ZoneInfo,
     query: TeamTableQuery | None = None,
+    *,
+    use_rollups: bool | None = None,
 ) -> TeamPerformance:
     """Rows sorted by `query.sort` (NULLs last, ties by id), kept by its column filters."""
-    if rollups.usable(session, tz):
+    if rollups.use_rollups(session, tz, use_rollups):
         rows = rows_from_rollups(session, filters)
     else:
         rows = rows_from_tickets(session, filters, tz)

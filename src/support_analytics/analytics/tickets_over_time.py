@@ -145,8 +145,13 @@ def from_rollups(
 
 
 def tickets_over_time(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, grain: Grain = "month"
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    grain: Grain = "month",
+    *,
+    use_rollups: bool | None = None,
 ) -> TicketsOverTime:
-    if rollups.usable(session, tz):
+    if rollups.use_rollups(session, tz, use_rollups):
         return from_rollups(session, filters, grain)
     return from_tickets(session, filters, tz, grain)

@@ -8,14 +8,23 @@ from typing import Annotated
 
 import typer
 
+from support_analytics import maintenance
 from support_analytics.cli.context import console, fail, open_database
 from support_analytics.cli.progress import generation_progress
 from support_analytics.config import get_settings
 from support_analytics.db import backup as backups
 from support_analytics.db import embedded, generate, reference
-from support_analytics.db.engine import database_url, libpq_url
+from support_analytics.db.engine import Database, database_url, libpq_url
+from support_analytics.db.reference import Progress as ProgressCallback
 
 app = typer.Typer(help="Database: migrate, load data, connection URL.", no_args_is_help=True)
+
+
+def _rollups(database: Database, progress: ProgressCallback) -> None:
+    """After a load: the analytics rollups rebuilt in the reporting zone, and vacuumed."""
+    progress("rollups", 0, 1)
+    maintenance.after_bulk_load(libpq_url(database.url), get_settings().reporting_timezone)
+    progress("rollups", 1, 1)
 
 
 @app.command()
@@ -65,6 +74,7 @@ def load_reference(
                 as_of=anchor,
                 progress=progress,
             )
+            _rollups(database, progress)
         for table, count in counts.counts.items():
             console.print(f"{table:>16}: {count:>9,}")
         console.print(f"data ends on {anchor.isoformat()}")
@@ -99,6 +109,7 @@ def generate_command(
             replace=replace,
             progress=progress,
         )
+        _rollups(database, progress)
     for table, count in counts.counts.items():
         console.print(f"{table:>16}: {count:>11,}")
 

@@ -28,6 +28,7 @@ _LABELS = {
     "shift": "timestamps moved to --as-of",
     "tickets": "tickets, messages, feedback",
     "indexes": "indexes and foreign keys",
+    "activity": "activity log",
     "rollups": "analytics rollups",
     "analyze": "vacuum and analyze",
     "dump": "tables dumped",

@@ -23,7 +23,8 @@ server, unlike `random()`, whose sequence parallel workers would split unpredict
 
 Rows are written set-based (`INSERT ... SELECT FROM generate_series`) in batches inside one
 transaction; secondary indexes, foreign keys and user triggers of the four bulk tables are
-set aside meanwhile and rebuilt once at the end.
+set aside meanwhile and rebuilt once at the end. The analytics rollups are the caller's
+(`maintenance.after_bulk_load`, which `db generate` runs).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from support_analytics.analytics import rollups
 from support_analytics.config import get_settings
 from support_analytics.db.reference import (
     AS_OF,
@@ -422,8 +422,8 @@ def _batches(tickets: int, batch_size: int) -> list[tuple[MonthSlice, int, int]]
 
 
 def _after_bulk_load(conn: Conn) -> None:
-    """Work that depends on the freshly generated rows, inside the load's transaction."""
-    rollups.rebuild(conn, get_settings().reporting_timezone)
+    """Work that depends on the freshly generated rows, inside the load's transaction (the
+    rollups are the caller's: see `maintenance.after_bulk_load`)."""
     events.backfill(conn)
 
 
@@ -494,9 +494,9 @@ def generate(
             report("indexes", number, len(set_aside.restore))
         set_user_triggers(conn, BULK_TABLES, enabled=True)
         _reset_sequences(conn)
-        report("rollups", 0, 1)
+        report("activity", 0, 1)
         _after_bulk_load(conn)
-        report("rollups", 1, 1)
+        report("activity", 1, 1)
         conn.commit()
         report("analyze", 0, 1)
         conn.autocommit = True
@@ -505,6 +505,5 @@ def generate(
                 sql.SQL(", ").join(sql.Identifier(t) for t in BULK_TABLES)
             )
         )
-        rollups.vacuum(conn)
         report("analyze", 1, 1)
         return table_counts(conn)

@@ -9,8 +9,10 @@ session runs in UTC, as the dataset's authors did.
 
 A load is one transaction: the seed's statements up to its closing `END TRANSACTION` (the
 summary SELECTs after it only print counts, which we print ourselves), then the `--as-of`
-shift, the rollups and the activity backfill; a failure anywhere leaves the database as it
-was. The seed starts with `TRUNCATE ... CASCADE` of the seven tables, which would also empty
+shift and the activity backfill; a failure anywhere leaves the database as it was. The
+analytics rollups are not the loader's: the load leaves them marked stale and the caller
+rebuilds them (`maintenance.after_bulk_load`, which `db load-reference` runs). The seed
+starts with `TRUNCATE ... CASCADE` of the seven tables, which would also empty
 every table with a foreign key to them, `users` included (through `team_members` and
 `clients`), and so every session and token. Keys from other tables to the three dimension
 tables (clients, team members, ticket types) are set aside for the seed and put back after
@@ -31,8 +33,6 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-from support_analytics.analytics import rollups
-from support_analytics.config import get_settings
 from support_analytics.errors import AppError
 from support_analytics.tickets import events
 
@@ -245,13 +245,7 @@ def load(
                 _shift_timestamps(conn, days)
                 set_user_triggers(conn, REFERENCE_TABLES, enabled=True)
                 report("shift", 1, 1)
-            report("rollups", 0, 1)
-            rollups.rebuild(conn, get_settings().reporting_timezone)
             events.backfill(conn)
             kept = conn.execute("SELECT count(*) FROM users").fetchone()
-        report("rollups", 1, 1)
-        report("analyze", 0, 1)
-        rollups.vacuum(conn)
-        report("analyze", 1, 1)
         counts = table_counts(conn)
         return TableCounts(counts.counts, accounts_kept=kept[0] if kept else 0)

@@ -11,7 +11,7 @@ from fastapi import Depends, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from support_analytics.config import Settings
+from support_analytics.app_settings import ReportingZone
 from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import (
     DATE_EXAMPLES,
@@ -68,21 +68,20 @@ def parse_ticket_filters(
         ),
     ] = None,
     *,
-    request: Request,
+    tz: ReportingZone,
 ) -> TicketFilters:
     return TicketFilters.parse(
         date=date,
         team_member=team_member,
         ticket_type=ticket_type,
         priority=priority,
-        today=reporting_today(request),
+        today=reporting_today(tz),
     )
 
 
-def reporting_today(request: Request) -> dt.date:
+def reporting_today(tz: ZoneInfo) -> dt.date:
     """Today in the reporting timezone: what relative dates (`last:7d`) count from."""
-    settings: Settings = request.app.state.settings
-    return dt.datetime.now(ZoneInfo(settings.reporting_timezone)).date()
+    return dt.datetime.now(tz).date()
 
 
 TicketFiltersParam = Annotated[TicketFilters, Depends(parse_ticket_filters)]

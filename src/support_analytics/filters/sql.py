@@ -1,5 +1,10 @@
 """`TicketFilters` -> SQLAlchemy WHERE clauses. Columns are parameters so the same filters apply
-to the raw `tickets` table, to a join, or to a rollup table with the same dimensions."""
+to the raw `tickets` table, to a join, or to a rollup table with the same dimensions.
+
+The one place a date filter becomes SQL, whatever it is applied to: instants of a timestamptz
+column (`date_clauses`, days in the reporting zone), days of a date column (`day_clauses`:
+rollup rows keyed by their day), and rollup buckets of mixed grains (`bucket_condition`:
+whole months, week segments and single days covering the filter's days exactly once)."""
 
 from __future__ import annotations
 
@@ -61,6 +66,98 @@ def date_clauses(
     if upper is not None:
         clauses.append(column < upper)
     return clauses
+
+
+def day_clauses(
+    flt: DateFilter | None, column: ColumnElement[date] | KeyedColumnElement[date]
+) -> list[ColumnElement[bool]]:
+    """The filter's days over a date column (rows already bucketed by day in the zone)."""
+    clauses: list[ColumnElement[bool]] = []
+    if flt is not None and flt.start is not None:
+        clauses.append(column >= flt.start)
+    if flt is not None and flt.end is not None:
+        clauses.append(column <= flt.end)
+    return clauses
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _prev_month(day: date) -> date:
+    return date(day.year - (day.month == 1), (day.month - 2) % 12 + 1, 1)
+
+
+def _segment_end(day: date) -> date:
+    """The day after the week segment starting at `day` (segments are Monday-to-Sunday
+    weeks cut at month boundaries, as the rollups' grain 'w' buckets them)."""
+    return min(day + timedelta(days=7 - day.weekday()), _next_month(day))
+
+
+def cover_span(lo: date, hi: date) -> list[tuple[str, date, date]]:
+    """Runs (grain, first bucket, last bucket) covering the days lo..hi exactly once: whole
+    week segments where they fit, single days elsewhere."""
+    runs: list[tuple[str, date, date]] = []
+    day = lo
+    while day <= hi:
+        end = _segment_end(day)
+        starts_segment = day.weekday() == 0 or day.day == 1
+        grain, step = (
+            ("w", end)
+            if starts_segment and end <= hi + timedelta(days=1)
+            else (
+                "d",
+                day + timedelta(days=1),
+            )
+        )
+        if runs and runs[-1][0] == grain:
+            runs[-1] = (grain, runs[-1][1], day)
+        else:
+            runs.append((grain, day, day))
+        day = step
+    return runs
+
+
+def bucket_condition(
+    flt: DateFilter | None,
+    bucket: ColumnElement[date],
+    grain: ColumnElement[str],
+    *,
+    weeks: bool = True,
+) -> ColumnElement[bool]:
+    """Rows covering exactly the filter's days: whole months from grain 'm', then the partial
+    months at either end by week segment (grain 'w', when the table has it) and day ('d')."""
+    if flt is None:
+        return grain == "m"
+    lo, hi = flt.start, flt.end
+    first_full = None if lo is None else (lo if lo.day == 1 else _next_month(lo))
+    last_full = None
+    if hi is not None:
+        last_full = hi.replace(day=1) if (hi + timedelta(days=1)).day == 1 else _prev_month(hi)
+    spans: list[tuple[date, date]] = []
+    parts: list[ColumnElement[bool]] = []
+    if first_full is not None and last_full is not None and first_full > last_full:
+        assert lo is not None
+        assert hi is not None
+        spans.append((lo, hi))
+    else:
+        months: list[ColumnElement[bool]] = [grain == "m"]
+        if first_full is not None:
+            months.append(bucket >= first_full)
+        if last_full is not None:
+            months.append(bucket <= last_full)
+        parts.append(and_(*months))
+        if lo is not None and first_full is not None and lo < first_full:
+            spans.append((lo, first_full - timedelta(days=1)))
+        if hi is not None and last_full is not None:
+            after = _next_month(last_full)
+            if after <= hi:
+                spans.append((after, hi))
+    for span_lo, span_hi in spans:
+        runs = cover_span(span_lo, span_hi) if weeks else [("d", span_lo, span_hi)]
+        for run_grain, first, last in runs:
+            parts.append(and_(grain == run_grain, bucket >= first, bucket <= last))
+    return or_(*parts) if len(parts) > 1 else parts[0]
 
 
 def set_clause(

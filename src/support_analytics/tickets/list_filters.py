@@ -4,6 +4,8 @@ through to exactly their tickets, and an agent can list, say, last week's unhapp
 
     rating    any | none | 1-5 comma-separated, optionally with none   (4,5  1,2,none)
     resolved  the date grammar (on:D, between:D,D, ...) over resolved_at in the reporting zone
+
+and `awaiting` / `first_response` (tickets/response_filters.py) for the Responsiveness view.
 """
 
 from __future__ import annotations
@@ -12,20 +14,33 @@ from dataclasses import dataclass
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 from sqlalchemy import ColumnElement, exists, or_, select
 
+from support_analytics.app_settings import ReportingZone
 from support_analytics.db.models import Ticket, TicketFeedback
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import (
     DATE_EXAMPLES,
     DATE_FORMS,
+    DATE_PATTERN,
+    FILTER_MAX,
     DateFilter,
     InvalidFilter,
     parse_date,
 )
 from support_analytics.filters.params import reporting_today
 from support_analytics.filters.sql import date_clauses
+from support_analytics.tickets.response_filters import (
+    AWAITING_FORMS,
+    FIRST_RESPONSE_FORMS,
+    Awaiting,
+    FrtRange,
+    awaiting_phrase,
+    parse_awaiting,
+    parse_first_response,
+    response_clauses,
+)
 
 RATINGS = (1, 2, 3, 4, 5)
 ANY = "any"
@@ -85,6 +100,8 @@ def parse_rating(raw: str, parameter: str = "rating") -> RatingFilter:
 class ListFilters:
     rating: RatingFilter | None = None
     resolved: DateFilter | None = None
+    awaiting: Awaiting | None = None
+    first_response: FrtRange | None = None
 
     def to_params(self) -> dict[str, str]:
         params: dict[str, str] = {}
@@ -92,6 +109,10 @@ class ListFilters:
             params["rating"] = self.rating.format()
         if self.resolved is not None:
             params["resolved"] = self.resolved.format()
+        if self.awaiting is not None:
+            params["awaiting"] = self.awaiting
+        if self.first_response is not None:
+            params["first_response"] = self.first_response.format()
         return params
 
     def phrases(self) -> list[str]:
@@ -100,6 +121,10 @@ class ListFilters:
             out.append(date_phrase(self.resolved, "resolved"))
         if self.rating is not None:
             out.append(self.rating.phrase())
+        if self.awaiting is not None:
+            out.append(awaiting_phrase(self.awaiting))
+        if self.first_response is not None:
+            out.append(self.first_response.phrase())
         return out
 
 
@@ -123,14 +148,19 @@ def list_filter_clauses(flt: ListFilters, tz: ZoneInfo) -> list[ColumnElement[bo
     if flt.resolved is not None:
         # Every date form has a bound, and a NULL resolved_at never meets one.
         clauses += date_clauses(flt.resolved, Ticket.__table__.c.resolved_at, tz)
+    clauses += response_clauses(flt.awaiting, flt.first_response)
     return clauses
 
 
 def parse_list_filters(
-    request: Request,
+    zone: ReportingZone,
     rating: Annotated[
         str | None,
-        Query(description="Feedback rating. " + RATING_FORMS, examples=["any", "4,5", "none"]),
+        Query(
+            description="Feedback rating. " + RATING_FORMS,
+            examples=["any", "4,5", "none"],
+            max_length=FILTER_MAX,
+        ),
     ] = None,
     resolved: Annotated[
         str | None,
@@ -138,14 +168,28 @@ def parse_list_filters(
             description="Resolution day in the reporting timezone (unresolved tickets never "
             "match). " + DATE_FORMS,
             examples=list(DATE_EXAMPLES),
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": DATE_PATTERN},
         ),
+    ] = None,
+    awaiting: Annotated[
+        str | None,
+        Query(description="Open tickets awaiting: " + AWAITING_FORMS, max_length=40),
+    ] = None,
+    first_response: Annotated[
+        str | None,
+        Query(description="First response time: " + FIRST_RESPONSE_FORMS, max_length=40),
     ] = None,
 ) -> ListFilters:
     """Blank means absent, like status, client and q: a plain HTML form sends empty fields."""
     return ListFilters(
         rating=parse_rating(rating) if rating and rating.strip() else None,
-        resolved=parse_date(resolved, "resolved", today=reporting_today(request))
+        resolved=parse_date(resolved, "resolved", today=reporting_today(zone))
         if resolved and resolved.strip()
+        else None,
+        awaiting=parse_awaiting(awaiting) if awaiting and awaiting.strip() else None,
+        first_response=parse_first_response(first_response)
+        if first_response and first_response.strip()
         else None,
     )
 

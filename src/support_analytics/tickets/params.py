@@ -5,18 +5,16 @@ free text, rating and resolution day (`list_filters`), and pagination. Malformed
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
 from support_analytics.analytics.columns import parse_sort
-from support_analytics.config import Settings
+from support_analytics.app_settings import ReportingZone
 from support_analytics.errors import InvalidInput
-from support_analytics.filters.grammar import ascii_id
+from support_analytics.filters.grammar import FILTER_MAX, ascii_id
 from support_analytics.filters.params import TicketFiltersParam
-from support_analytics.filters.sql import ticket_clauses
 from support_analytics.text import search_text
-from support_analytics.tickets.list_filters import ListFiltersParam, list_filter_clauses
+from support_analytics.tickets.list_filters import ListFiltersParam
 from support_analytics.tickets.queries import SORT_COLUMNS, TicketQuery
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
@@ -58,19 +56,15 @@ def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
     return tuple(out)
 
 
-def _zone(request: Request) -> ZoneInfo:
-    settings: Settings = request.app.state.settings
-    return ZoneInfo(settings.reporting_timezone)
-
-
 def ticket_query(
     *,
-    request: Request,
+    zone: ReportingZone,
     filters: TicketFiltersParam,
     narrowing: ListFiltersParam,
-    status: Annotated[str | None, Query(description=STATUS_FORMS)] = None,
+    status: Annotated[str | None, Query(description=STATUS_FORMS, max_length=FILTER_MAX)] = None,
     client: Annotated[
-        str | None, Query(description="Client ids, comma-separated (internal users).")
+        str | None,
+        Query(description="Client ids, comma-separated (internal users).", max_length=FILTER_MAX),
     ] = None,
     q: Annotated[
         str | None,
@@ -82,7 +76,8 @@ def ticket_query(
         str | None,
         Query(
             description="Order: a column (" + ", ".join(SORT_COLUMNS) + "), `-column` for "
-            "descending; NULLs last, ties by id. Default: newest first."
+            "descending; NULLs last, ties by id. Default: newest first.",
+            max_length=FILTER_MAX,
         ),
     ] = None,
 ) -> TicketQuery:
@@ -91,11 +86,9 @@ def ticket_query(
         statuses=parse_statuses(status),
         client_ids=parse_ids("client", client),
         q=search_text(q),
-        conditions=(
-            *ticket_clauses(filters, _zone(request)),
-            *list_filter_clauses(narrowing, _zone(request)),
-        ),
-        by_resolution=narrowing.resolved is not None,
+        filters=filters,
+        narrowing=narrowing,
+        zone=zone,
         sort=column,
         descending=descending,
         page=page,

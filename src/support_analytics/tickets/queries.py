@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,9 +20,11 @@ from support_analytics.db.models import (
     TicketMessage,
     TicketType,
 )
+from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import ascii_id
+from support_analytics.filters.sql import ticket_clauses
 from support_analytics.people import display_name
-from support_analytics.text import contains_pattern
+from support_analytics.tickets.list_filters import ListFilters, list_filter_clauses
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import PRIORITIES, STATUSES, Status
 
@@ -69,22 +72,28 @@ class TicketDetail:
 
 @dataclass(frozen=True)
 class TicketQuery:
-    """What a list asks for. `conditions` are where-clauses from the analytics filter bar
-    (`filters.sql`) and the list's rating / resolution-day filters (`list_filters`), so the
-    inbox and a dashboard click-through select the same tickets."""
+    """What a list asks for, as plain values: the analytics filter bar (`filters`) and the
+    list's rating / resolution-day filters (`narrowing`), whose days are in `zone`. They
+    become SQL here (`where_clauses`, through `filters.sql`), so the inbox and a dashboard
+    click-through select the same tickets."""
 
     statuses: tuple[Status, ...] = ()
     client_ids: tuple[int, ...] = ()
     q: str | None = None
-    conditions: tuple[ColumnElement[bool], ...] = field(default=())
-    by_resolution: bool = False
-    """Order by resolution time instead of creation time (a list of tickets resolved in a
-    window: see `order`)."""
+    filters: TicketFilters = field(default_factory=TicketFilters)
+    narrowing: ListFilters = field(default_factory=ListFilters)
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     sort: str | None = None
     """One of `SORT_COLUMNS`: the user's choice of order, over the defaults above."""
     descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE_DEFAULT
+
+    @property
+    def by_resolution(self) -> bool:
+        """Order by resolution time instead of creation time (a list of tickets resolved in
+        a window: see `order`)."""
+        return self.narrowing.resolved is not None
 
 
 @dataclass(frozen=True)
@@ -106,10 +115,14 @@ class Option:
     hint: str | None = None
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def search_clause(q: str) -> ColumnElement[bool]:
     """Title or any message contains `q` (case-insensitive); `#123` or `123` also matches the
     ticket with that id."""
-    pattern = contains_pattern(q)
+    pattern = f"%{_escape_like(q)}%"
     # ticket_search_ids (migration 0005_search) matches through the trigram indexes, which RLS would
     # keep ILIKE from using; it returns only ids the caller may see, and the outer query reads
     # the tickets through RLS again.
@@ -122,7 +135,10 @@ def search_clause(q: str) -> ColumnElement[bool]:
 
 
 def where_clauses(query: TicketQuery) -> list[ColumnElement[bool]]:
-    where = list(query.conditions)
+    where = [
+        *ticket_clauses(query.filters, query.zone),
+        *list_filter_clauses(query.narrowing, query.zone),
+    ]
     if query.statuses:
         wanted = [s.value for s in query.statuses]
         if Status.OPEN in query.statuses:

@@ -11,12 +11,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from support_analytics import maintenance
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.analytics import entity_endpoints
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
-from support_analytics.db import maintenance
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url, ping
 from support_analytics.errors import DatabaseUnavailable, error_responses
 from support_analytics.jobs import endpoints as jobs_endpoints

@@ -13,14 +13,13 @@ visible to the request roles), on a worker thread.
 from __future__ import annotations
 
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from support_analytics.analytics import rollups
-from support_analytics.config import Settings
+from support_analytics import maintenance
+from support_analytics.app_settings import AppSettings
 from support_analytics.db import migrate
 from support_analytics.db.engine import Database, is_unavailable, ping
 from support_analytics.errors import DatabaseUnavailable, error_responses
@@ -42,7 +41,7 @@ def _schema_and_rollups(database: Database, timezone: str) -> dict[str, str]:
         else "not at head: run `support-analytics db upgrade`"
     }
     with database.sessions() as session:
-        fresh = rollups.usable(session, ZoneInfo(timezone))
+        fresh = maintenance.rollups_ready(session, timezone)
     checks["rollups"] = (
         "ok" if fresh else f"stale or not bucketed in {timezone}: restart to rebuild them"
     )
@@ -58,12 +57,11 @@ def _not_ready(failing: str, checks: dict[str, str], retry_after: int) -> JSONRe
 
 
 @router.get("/readyz", responses=error_responses(503))
-async def readyz(request: Request) -> JSONResponse:
+async def readyz(request: Request, settings: AppSettings) -> JSONResponse:
     """200 `{"status": "ready", "checks": {...}}` when the database answers, migrations are
     at head and the rollups are fresh; otherwise 503 JSON with Retry-After, `failing` naming
     the first check that failed."""
     gate: RequestGate = request.app.state.request_gate
-    settings: Settings = request.app.state.settings
     checks: dict[str, str] = {}
     try:
         async with gate.admitted(wait_seconds=HEALTH_WAIT_SECONDS):

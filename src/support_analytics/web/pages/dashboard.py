@@ -23,19 +23,21 @@ from support_analytics.analytics import (
     distribution,
     overdue,
     overview,
+    resolution_histogram,
     resolution_times,
     team_performance,
     tickets_over_time,
 )
-from support_analytics.analytics.columns import parse_number_range, parse_sort, parse_text
-from support_analytics.analytics.endpoints import CompareParam, GrainParam
+from support_analytics.analytics.endpoints import (
+    CompareParam,
+    GrainParam,
+    UseRollups,
+)
 from support_analytics.analytics.team_performance import (
-    NUMERIC_COLUMNS,
-    SORT_COLUMNS,
     TeamTableQuery,
 )
+from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import DbSession, InternalUser
-from support_analytics.config import Settings
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tenancy.claims import Principal
@@ -50,7 +52,6 @@ from support_analytics.web.pages.dashboard_filterbar import (
     controls,
     sentence,
 )
-from support_analytics.web.pages.dashboard_histogram import resolution_histogram
 from support_analytics.web.pages.dashboard_links import tickets_url
 from support_analytics.web.templating import templates
 
@@ -86,11 +87,6 @@ RESOLUTION = View("resolution", "/dashboard/resolution", "Resolution times")
 VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION)
 
 
-def _zone(request: Request) -> ZoneInfo:
-    settings: Settings = request.app.state.settings
-    return ZoneInfo(settings.reporting_timezone)
-
-
 def _extra(request: Request, keys: tuple[str, ...]) -> dict[str, str]:
     return {key: request.query_params[key] for key in keys if request.query_params.get(key)}
 
@@ -111,6 +107,7 @@ def _render(
     db: DbSession,
     user: Principal,
     filters: TicketFilters,
+    zone: ZoneInfo,
     extra: Mapping[str, str],
     context: dict[str, object],
     results: str | None = None,
@@ -133,7 +130,7 @@ def _render(
         "description": sentence(filters, names),
         "names": names,
         "filters": filters,
-        "reporting_timezone": _zone(request).key,
+        "reporting_timezone": zone.key,
         "tickets_url": tickets_url,
         **context,
     }
@@ -153,13 +150,16 @@ def _render(
 
 @router.get("", name="dashboard_overview")
 def overview_page(
+    *,
     request: Request,
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
     compare: CompareParam = "previous",
 ) -> Response:
-    result = overview.overview(db, filters, _zone(request), compare)
+    result = overview.overview(db, filters, tz, compare, use_rollups=fast)
     context: dict[str, object] = {
         "result": result,
         "cards": views.overview_cards(result, filters),
@@ -178,6 +178,7 @@ def overview_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra=_extra(request, ("compare",)),
         context=context,
     )
@@ -191,13 +192,16 @@ def overview_slash(request: Request) -> Response:
 
 @router.get("/over-time", name="dashboard_over_time")
 def over_time_page(
+    *,
     request: Request,
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
     grain: GrainParam = "month",
 ) -> Response:
-    result = tickets_over_time.tickets_over_time(db, filters, _zone(request), grain)
+    result = tickets_over_time.tickets_over_time(db, filters, tz, grain, use_rollups=fast)
     context: dict[str, object] = {
         "result": result,
         "chart": views.over_time_chart(result, filters),
@@ -215,31 +219,17 @@ def over_time_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra=_extra(request, ("grain",)),
         context=context,
     )
 
 
-TEAM_KEYS = ("sort", "name", "status", *NUMERIC_COLUMNS)
+TEAM_KEYS = team_performance.TABLE_PARAMETERS
 
 
 def _team_query(request: Request) -> TeamTableQuery:
-    params = request.query_params
-    sort, descending = "tickets_assigned", True
-    if params.get("sort"):
-        sort, descending = parse_sort(params["sort"], SORT_COLUMNS)
-    ranges = {
-        column: parse_number_range(column, params[column])
-        for column in NUMERIC_COLUMNS
-        if params.get(column)
-    }
-    return TeamTableQuery(
-        sort=sort,
-        descending=descending,
-        name=parse_text("name", params["name"]) if params.get("name") else None,
-        status=parse_text("status", params["status"]) if params.get("status") else None,
-        ranges=ranges,
-    )
+    return team_performance.team_table_query(request.query_params)
 
 
 def _team_columns(state: ViewState, query: TeamTableQuery) -> list[views.Column]:
@@ -272,6 +262,8 @@ def team_page(
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
     sort: Annotated[str | None, Query(description="column, or -column for descending")] = None,
     name: Annotated[str | None, Query(description="contains:TEXT or is:TEXT")] = None,
     status: Annotated[str | None, Query(description="is:TEXT or contains:TEXT")] = None,
@@ -281,7 +273,7 @@ def team_page(
     avg_rating: Annotated[str | None, Query()] = None,
 ) -> Response:
     query = _team_query(request)
-    result = team_performance.team_performance(db, filters, _zone(request), query)
+    result = team_performance.team_performance(db, filters, tz, query, use_rollups=fast)
     extra = _extra(request, TEAM_KEYS)
     state = ViewState(TEAM.path, filters, extra)
     statuses = sorted({row.status for row in result.rows if row.status})
@@ -305,6 +297,7 @@ def team_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra=extra,
         context=context,
     )
@@ -312,11 +305,16 @@ def team_page(
 
 @router.get("/distribution", name="dashboard_distribution")
 def distribution_page(
-    request: Request, db: DbSession, user: InternalUser, filters: TicketFiltersParam
+    *,
+    request: Request,
+    db: DbSession,
+    user: InternalUser,
+    filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
 ) -> Response:
-    tz = _zone(request)
-    types = distribution.ticket_types_chart(db, filters, tz)
-    priorities = distribution.priorities(db, filters, tz)
+    types = distribution.ticket_types_chart(db, filters, tz, use_rollups=fast)
+    priorities = distribution.priorities(db, filters, tz, use_rollups=fast)
     context: dict[str, object] = {
         "types": types,
         "priorities": priorities,
@@ -332,6 +330,7 @@ def distribution_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra={},
         context=context,
     )
@@ -344,12 +343,20 @@ def clients_page(
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
     q: Annotated[str | None, Query(max_length=100, description="client name contains")] = None,
     page: PageNumber = 1,
 ) -> Response:
     search = search_text(q)
     result = clients.client_analysis(
-        db, filters, _zone(request), q=search, page=page, page_size=CLIENTS_PAGE_SIZE
+        db,
+        filters,
+        tz,
+        q=search,
+        page=page,
+        page_size=CLIENTS_PAGE_SIZE,
+        use_rollups=fast,
     )
     extra = _extra(request, ("q", "page"))
     pages = max(1, -(-result.total // result.page_size))
@@ -367,6 +374,7 @@ def clients_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra=extra,
         context=context,
         results="clients",
@@ -380,9 +388,10 @@ def resolution_page(
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
     page: PageNumber = 1,
 ) -> Response:
-    tz = _zone(request)
     now = datetime.now(UTC)
     swap = _swap_target(request)
     extra = _extra(request, ("page",))
@@ -396,17 +405,26 @@ def resolution_page(
     # A filter change paints the charts first and fetches the overdue list right after
     # (its own request): the list's sort over every overdue ticket is the slow part.
     if swap != "view":
-        late = overdue.overdue(db, filters, tz, page=page, page_size=OVERDUE_PAGE_SIZE, as_of=now)
+        late = overdue.overdue(
+            db,
+            filters,
+            tz,
+            page=page,
+            page_size=OVERDUE_PAGE_SIZE,
+            as_of=now,
+            use_rollups=fast,
+        )
         context["late"] = late
         context["pages"] = max(1, -(-late.total // late.page_size))
     if swap != "resolution-results":
-        stats = resolution_times.resolution_times(db, filters, tz, as_of=now)
-        histogram = resolution_histogram(db, filters, tz)
+        stats = resolution_times.resolution_times(db, filters, tz, as_of=now, use_rollups=fast)
+        histogram = resolution_histogram.resolution_histogram(db, filters, tz, use_rollups=fast)
         context.update(
             stats=stats,
             box_chart=views.box_chart(stats, filters),
             histogram_chart=views.histogram_chart(histogram),
             histogram=histogram,
+            histogram_csv=views.api_url("resolution-histogram", filters, format="csv"),
             empty=sum(row.count for row in stats.by_priority) == 0 and stats.overdue_count == 0,
         )
     return _render(
@@ -415,6 +433,7 @@ def resolution_page(
         db=db,
         user=user,
         filters=filters,
+        zone=tz,
         extra=extra,
         context=context,
         results="resolution",

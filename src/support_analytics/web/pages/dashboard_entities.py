@@ -10,11 +10,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from support_analytics.analytics import entities
+from support_analytics.analytics.endpoints import UseRollups
+from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import DbSession, InternalUser
 from support_analytics.errors import NotFound
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.web.pages import dashboard_views as views
-from support_analytics.web.pages.dashboard import CLIENTS, TEAM, View, _render, _zone
+from support_analytics.web.pages.dashboard import CLIENTS, TEAM, View, _render
 from support_analytics.web.pages.dashboard_links import tickets_url
 from support_analytics.web.pages.tickets_shared import PRIORITY_LABELS, STATUS_LABELS
 
@@ -30,14 +32,16 @@ EntityId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 @router.get("/team/{member_id}", name="dashboard_team_member")
 def member_page(
+    *,
     request: Request,
     member_id: EntityId,
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
 ) -> Response:
-    tz = _zone(request)
-    found = entities.member(db, filters, tz, member_id)
+    found = entities.member(db, filters, tz, member_id, use_rollups=fast)
     if found is None:
         raise NotFound(f"no team member {member_id}")
     narrowed = entities.for_member(filters, member_id)
@@ -53,19 +57,23 @@ def member_page(
         "priority_labels": PRIORITY_LABELS,
         "api": views.api_url(f"team-members/{member_id}", filters),
     }
-    return _render(request, view, db=db, user=user, filters=filters, extra={}, context=context)
+    return _render(
+        request, view, db=db, user=user, filters=filters, zone=tz, extra={}, context=context
+    )
 
 
 @router.get("/clients/{client_id}", name="dashboard_client")
 def client_page(
+    *,
     request: Request,
     client_id: EntityId,
     db: DbSession,
     user: InternalUser,
     filters: TicketFiltersParam,
+    tz: ReportingZone,
+    fast: UseRollups,
 ) -> Response:
-    tz = _zone(request)
-    found = entities.client(db, filters, tz, client_id)
+    found = entities.client(db, filters, tz, client_id, use_rollups=fast)
     if found is None:
         raise NotFound(f"no client {client_id}")
     view = View("client", f"{CLIENTS.path}/{client_id}", found.name)
@@ -82,4 +90,6 @@ def client_page(
         "priority_labels": PRIORITY_LABELS,
         "api": views.api_url(f"clients/{client_id}", filters),
     }
-    return _render(request, view, db=db, user=user, filters=filters, extra={}, context=context)
+    return _render(
+        request, view, db=db, user=user, filters=filters, zone=tz, extra={}, context=context
+    )

@@ -10,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from support_analytics.db.models import TeamMember, TicketType
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
-from support_analytics.people import display_name
+from support_analytics.tickets import queries
 from support_analytics.tickets.status import PRIORITIES
 from support_analytics.web.urls import url
 
@@ -100,20 +98,10 @@ class Names:
 
     @classmethod
     def load(cls, session: Session) -> Names:
-        members = session.execute(
-            select(TeamMember.id, TeamMember.username).order_by(TeamMember.username)
-        ).all()
-        types = session.execute(
-            select(TicketType.id, TicketType.type_name).order_by(TicketType.type_name)
-        ).all()
+        """Team members by display name, ticket types by name (the lookups in their domain)."""
         return cls(
-            team_members=dict(
-                sorted(
-                    ((int(row[0]), display_name(str(row[1]))) for row in members),
-                    key=lambda item: item[1],
-                )
-            ),
-            ticket_types={int(row[0]): str(row[1]) for row in types},
+            team_members={o.id: o.name for o in queries.team_members(session)},
+            ticket_types={o.id: o.name for o in queries.ticket_types(session)},
         )
 
 

@@ -13,6 +13,7 @@ from support_analytics.analytics.schemas import (
     Overview,
     OverviewCards,
     Priorities,
+    ResolutionHistogram,
     ResolutionTimes,
     TeamPerformance,
     TicketsOverTime,
@@ -21,7 +22,6 @@ from support_analytics.analytics.schemas import (
 from support_analytics.analytics.tickets_over_time import period_days
 from support_analytics.filters import TicketFilters
 from support_analytics.web.pages import dashboard_links as links
-from support_analytics.web.pages.dashboard_histogram import Histogram
 from support_analytics.web.templating import hours, month_label, one_decimal, thousands
 from support_analytics.web.urls import url
 
@@ -289,8 +289,11 @@ def box_chart(result: ResolutionTimes, filters: TicketFilters) -> Payload:
     }
 
 
-def histogram_chart(result: Histogram) -> Payload:
-    return {"labels": list(result.labels), "counts": list(result.counts)}
+def histogram_chart(result: ResolutionHistogram) -> Payload:
+    return {
+        "labels": [bar.label for bar in result.bars],
+        "counts": [bar.count for bar in result.bars],
+    }
 
 
 # ---------- team ----------
