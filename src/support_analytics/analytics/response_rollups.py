@@ -19,17 +19,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import (
     ARRAY,
     BigInteger,
-    Column,
     ColumnElement,
-    Date,
-    DateTime,
-    Float,
     Integer,
-    MetaData,
-    SmallInteger,
     String,
-    Table,
-    Text,
     func,
     literal,
     select,
@@ -39,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Select
 
+from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import (
     TicketColumns,
@@ -47,53 +40,12 @@ from support_analytics.filters.sql import (
     ticket_clauses,
 )
 
-_metadata = MetaData()
+# Declared with every other table, on one MetaData (db/tables.py).
+cube = tables.analytics_response_cube
+hist = tables.analytics_frt_hist
+state = tables.analytics_response_state
 
-
-def _key() -> tuple[Column[int], Column[str], Column[date], Column[int], Column[int], Column[str]]:
-    return (
-        Column("gmask", SmallInteger),
-        Column("grain", Text),
-        Column("bucket", Date),
-        Column("assigned_to", Integer),
-        Column("ticket_type_id", Integer),
-        Column("priority", String(20)),
-    )
-
-
-cube = Table(
-    "analytics_response_cube",
-    _metadata,
-    *_key(),
-    Column("n_frt", BigInteger),
-    Column("frt_sum", Float),
-    Column("n_awaiting", BigInteger),
-    Column("n_done", BigInteger),
-    Column("n_one_touch", BigInteger),
-)
-
-hist = Table(
-    "analytics_frt_hist",
-    _metadata,
-    *_key(),
-    Column("bin", Integer),
-    Column("n", BigInteger),
-)
-
-state = Table("analytics_response_state", _metadata, Column("timezone", Text))
-
-# The facts table, as far as the bin reads need it (responsiveness.facts has the rest).
-facts = Table(
-    "ticket_response_facts",
-    _metadata,
-    Column("ticket_id", Integer, primary_key=True),
-    Column("created_at", DateTime(timezone=True)),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
-    Column("frt_hours", Float),
-    Column("frt_bin", Integer),
-)
+facts = tables.ticket_response_facts
 
 
 CUBE_COLUMNS = TicketColumns(

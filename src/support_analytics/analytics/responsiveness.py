@@ -22,14 +22,6 @@ from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
     and_,
     func,
     select,
@@ -39,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import Select
 
 from support_analytics.analytics import response_rollups as rr
+from support_analytics.analytics import tables as analytics_tables
 from support_analytics.analytics.definitions import CLOSED_STATUSES, OPEN_STATUSES, hours_between
 from support_analytics.analytics.distribution import admitted_priorities
 from support_analytics.analytics.schemas import (
@@ -50,30 +43,12 @@ from support_analytics.analytics.schemas import (
     ResponsivenessTeamRow,
 )
 from support_analytics.analytics.tables import team_members, tickets
+from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
 from support_analytics.people import display_name
 
-_metadata = MetaData()
-
-facts = Table(
-    "ticket_response_facts",
-    _metadata,
-    Column("ticket_id", Integer, primary_key=True),
-    Column("created_at", DateTime(timezone=True)),
-    Column("client_id", Integer),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
-    Column("status", String(50)),
-    Column("first_reply_at", DateTime(timezone=True)),
-    Column("frt_hours", Float),
-    Column("replies", Integer),
-    Column("client_messages", Integer),
-    Column("last_message_at", DateTime(timezone=True)),
-    Column("last_from_client", Boolean),
-    Column("reopens", Integer),
-)
+facts = tables.ticket_response_facts
 
 FACT_COLUMNS = TicketColumns(
     created_at=facts.c.created_at,
@@ -395,14 +370,7 @@ def _team_result(
     )
 
 
-_messages = Table(
-    "ticket_messages",
-    _metadata,
-    Column("id", Integer, primary_key=True),
-    Column("ticket_id", Integer),
-    Column("from_client", Boolean),
-    Column("created_at", DateTime(timezone=True)),
-)
+_messages = analytics_tables.messages
 
 
 def _plain_facts(

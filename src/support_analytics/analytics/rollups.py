@@ -16,22 +16,12 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
     ColumnElement,
-    Date,
-    Float,
-    Integer,
-    MetaData,
-    SmallInteger,
-    String,
-    Table,
-    Text,
     select,
 )
 from sqlalchemy.orm import Session
 
+from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import (
     TicketColumns,
@@ -40,67 +30,11 @@ from support_analytics.filters.sql import (
     dimension_clauses,
 )
 
-_metadata = MetaData()
-
-cube = Table(
-    "analytics_cube",
-    _metadata,
-    Column("basis", Text),
-    Column("gmask", SmallInteger),
-    Column("grain", Text),
-    Column("bucket", Date),
-    Column("client_id", Integer),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
-    *(
-        Column(name, BigInteger)
-        for name in (
-            "n",
-            "n_open",
-            "n_closed",
-            "n_resolved",
-            "n_rating",
-            "rating_sum",
-            "n_sat",
-            "n_late_done",
-            "n_open_typed",
-        )
-    ),
-    Column("res_hours", Float),
-)
-
-resolution = Table(
-    "analytics_resolution",
-    _metadata,
-    Column("ticket_id", Integer, primary_key=True),
-    Column("priority", String(20)),
-    Column("cday", Date),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("hours", Float),
-    Column("bin", Integer),
-)
-
-hours_hist = Table(
-    "analytics_hours_hist",
-    _metadata,
-    Column("gmask", SmallInteger),
-    Column("grain", Text),
-    Column("bucket", Date),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
-    Column("bin", Integer),
-    Column("n", BigInteger),
-)
-
-state = Table(
-    "analytics_rollup_state",
-    _metadata,
-    Column("timezone", Text),
-    Column("fresh", Boolean),
-)
+# The rollup tables are declared with every other table, on one MetaData (db/tables.py).
+cube = tables.analytics_cube
+resolution = tables.analytics_resolution
+hours_hist = tables.analytics_hours_hist
+state = tables.analytics_rollup_state
 
 CUBE_COLUMNS = TicketColumns(
     created_at=cube.c.bucket,

@@ -1,4 +1,5 @@
-"""The raw reference tables as Core `Table`s (the analytics queries are Core selects)."""
+"""The raw reference tables as Core `Table`s (the analytics queries are Core selects), taken
+from the one MetaData the ORM models are declared on."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ assert models.Ticket.__tablename__ in _TABLES  # importing models registers the 
 
 tickets = _TABLES["tickets"]
 feedback = _TABLES["ticket_feedback"]
+messages = _TABLES["ticket_messages"]
 team_members = _TABLES["team_members"]
 ticket_types = _TABLES["ticket_types"]
 clients = _TABLES["clients"]

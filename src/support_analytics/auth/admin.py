@@ -20,27 +20,9 @@ from support_analytics.tenancy.claims import Principal, Role
 
 
 @dataclass(frozen=True)
-class Option:
-    id: int
-    label: str
-
-
-@dataclass(frozen=True)
 class Invitation:
     user: service.UserRow
     link: invites.Link
-
-
-def team_member_options(session: Session) -> list[Option]:
-    rows = session.execute(
-        text("SELECT id, username, department FROM team_members_public ORDER BY username")
-    ).all()
-    return [Option(row.id, f"{row.username} ({row.department})") for row in rows]
-
-
-def client_options(session: Session) -> list[Option]:
-    rows = session.execute(text("SELECT id, client_name FROM clients ORDER BY client_name")).all()
-    return [Option(row.id, row.client_name) for row in rows]
 
 
 def invite(

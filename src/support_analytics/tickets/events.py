@@ -13,33 +13,17 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, Table, Text, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from support_analytics.db.models import Ticket
+from support_analytics.db.tables import ticket_events
 from support_analytics.errors import NotFound
 from support_analytics.people import display_name
 
 EventKind = Literal[
     "created", "status", "priority", "assignee", "reply", "client_message", "feedback"
 ]
-
-_metadata = MetaData()
-
-ticket_events = Table(
-    "ticket_events",
-    _metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("ticket_id", Integer),
-    Column("kind", Text),
-    Column("old_value", Text),
-    Column("new_value", Text),
-    Column("actor_user_id", Integer),
-    Column("actor_kind", Text),
-    Column("actor_team_member_id", Integer),
-    Column("actor_name", Text),
-    Column("created_at", DateTime(timezone=True)),
-)
 
 
 class EventOut(BaseModel):

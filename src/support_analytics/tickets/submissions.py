@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
+
+from support_analytics.db.tables import ticket_submissions
 
 TOKEN_MAX = 100
 # What a token may look like: the forms' own (`secrets.token_urlsafe`) and any sane client key.
@@ -19,17 +21,6 @@ _TOKEN = re.compile(SUBMISSION_ID_PATTERN)
 
 def valid_token(token: str) -> bool:
     return _TOKEN.fullmatch(token) is not None
-
-
-metadata = MetaData()
-ticket_submissions = Table(
-    "ticket_submissions",
-    metadata,
-    Column("client_id", Integer, primary_key=True),
-    Column("token", String(TOKEN_MAX), primary_key=True),
-    Column("ticket_id", Integer, ForeignKey("tickets.id", ondelete="CASCADE")),
-    Column("created_at", DateTime(timezone=True), server_default=func.now()),
-)
 
 
 def claim(session: Session, client_id: int, token: str) -> int | None:

@@ -25,6 +25,7 @@ from support_analytics.auth.schemas import EmailText
 from support_analytics.auth.sessions import is_https
 from support_analytics.errors import AppError
 from support_analytics.tenancy.claims import Principal, Role
+from support_analytics.tickets import queries
 from support_analytics.web.templating import templates
 
 router = APIRouter(prefix="/admin", tags=["pages"], include_in_schema=False)
@@ -50,8 +51,8 @@ def _render(
         "principal": user,
         "users": service.list_users(db),
         "live_sessions": admin.live_session_counts(db),
-        "team_members": admin.team_member_options(db),
-        "clients": admin.client_options(db),
+        "team_members": queries.team_members(db),
+        "clients": queries.clients(db),
         "internal_roles": [role.value for role in INTERNAL_ROLES],
         "notice": None,
         "error": None,

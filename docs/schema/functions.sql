@@ -1,0 +1,1812 @@
+-- Generated from a migrated database by tests/db/test_schema_docs.py; do not edit.
+
+-- analytics_frt_bin(hours double precision)
+CREATE OR REPLACE FUNCTION public.analytics_frt_bin(hours double precision)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+  SELECT width_bucket(hours, ARRAY[0/12.0, 1/12.0, 2/12.0, 3/12.0, 4/12.0, 5/12.0, 6/12.0, 7/12.0, 8/12.0, 9/12.0, 10/12.0, 11/12.0, 4/4.0, 5/4.0, 6/4.0, 7/4.0, 8/4.0, 9/4.0, 10/4.0, 11/4.0, 12/4.0, 13/4.0, 14/4.0, 15/4.0, 16/4.0, 17/4.0, 18/4.0, 19/4.0, 20/4.0, 21/4.0, 22/4.0, 23/4.0, 24/4.0, 25/4.0, 26/4.0, 27/4.0, 28/4.0, 29/4.0, 30/4.0, 31/4.0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 54, 60, 66, 72, 78, 84, 90, 96, 102, 108, 114, 120, 126, 132, 138, 144, 150, 156, 162, 168, 174, 180, 186, 192, 198, 204, 210, 216, 222, 228, 234, 240, 246, 252, 258, 264, 270, 276, 282, 288, 294, 300, 306, 312, 318, 324, 330, 336, 342, 348, 354, 360, 366, 372, 378, 384, 390, 396, 402, 408, 414, 420, 426, 432, 438, 444, 450, 456, 462, 468, 474, 480, 486, 492, 498, 504, 510, 516, 522, 528, 534, 540, 546, 552, 558, 564, 570, 576, 582, 588, 594, 600, 606, 612, 618, 624, 630, 636, 642, 648, 654, 660, 666, 672, 678, 684, 690, 696, 702, 708, 714, 720, 744, 768, 792, 816, 840, 864, 888, 912, 936, 960, 984, 1008, 1032, 1056, 1080, 1104, 1128, 1152, 1176, 1200, 1224, 1248, 1272, 1296, 1320, 1344, 1368, 1392, 1416, 1440, 1464, 1488, 1512, 1536, 1560, 1584, 1608, 1632, 1656, 1680, 1704, 1728, 1752, 1776, 1800, 1824, 1848, 1872, 1896, 1920, 1944, 1968, 1992, 2016, 2040, 2064, 2088, 2112, 2136, 2160, 2184, 2208, 2232, 2256, 2280, 2304, 2328, 2352, 2376, 2400, 2424, 2448, 2472, 2496, 2520, 2544, 2568, 2592, 2616, 2640, 2664, 2688, 2712, 2736, 2760, 2784, 2808, 2832, 2856, 2880, 2904, 2928, 2952, 2976, 3000, 3024, 3048, 3072, 3096, 3120, 3144, 3168, 3192, 3216, 3240, 3264, 3288, 3312, 3336, 3360, 3384, 3408, 3432, 3456, 3480, 3504, 3528, 3552, 3576, 3600, 3624, 3648, 3672, 3696, 3720, 3744, 3768, 3792, 3816, 3840, 3864, 3888, 3912, 3936, 3960, 3984, 4008, 4032, 4056, 4080, 4104, 4128, 4152, 4176, 4200, 4224, 4248, 4272, 4296, 4320, 4344, 4368, 4392, 4416, 4440, 4464, 4488, 4512, 4536, 4560, 4584, 4608, 4632, 4656, 4680, 4704, 4728, 4752, 4776, 4800, 4824, 4848, 4872, 4896, 4920, 4944, 4968, 4992, 5016, 5040, 5064, 5088, 5112, 5136, 5160, 5184, 5208, 5232, 5256, 5280, 5304, 5328, 5352, 5376, 5400, 5424, 5448, 5472, 5496, 5520, 5544, 5568, 5592, 5616, 5640, 5664, 5688, 5712, 5736, 5760, 5784, 5808, 5832, 5856, 5880, 5904, 5928, 5952, 5976, 6000, 6024, 6048, 6072, 6096, 6120, 6144, 6168, 6192, 6216, 6240, 6264, 6288, 6312, 6336, 6360, 6384, 6408, 6432, 6456, 6480, 6504, 6528, 6552, 6576, 6600, 6624, 6648, 6672, 6696, 6720, 6744, 6768, 6792, 6816, 6840, 6864, 6888, 6912, 6936, 6960, 6984, 7008, 7032, 7056, 7080, 7104, 7128, 7152, 7176, 7200, 7224, 7248, 7272, 7296, 7320, 7344, 7368, 7392, 7416, 7440, 7464, 7488, 7512, 7536, 7560, 7584, 7608, 7632, 7656, 7680, 7704, 7728, 7752, 7776, 7800, 7824, 7848, 7872, 7896, 7920, 7944, 7968, 7992, 8016, 8040, 8064, 8088, 8112, 8136, 8160, 8184, 8208, 8232, 8256, 8280, 8304, 8328, 8352, 8376, 8400, 8424, 8448, 8472, 8496, 8520, 8544, 8568, 8592, 8616, 8640, 8664, 8688, 8712, 8736, 8760]::float8[])
+$function$;
+
+-- analytics_hist_delete()
+CREATE OR REPLACE FUNCTION public.analytics_hist_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_hours_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' ELSE 'm' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday ELSE cmonth END,
+       assigned_to, ticket_type_id, priority, bin, -1 * count(*)
+FROM (SELECT r.*, date_trunc('month', r.cday)::date AS cmonth FROM old_rows r) rows
+GROUP BY priority, bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_hist_insert()
+CREATE OR REPLACE FUNCTION public.analytics_hist_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_hours_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' ELSE 'm' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday ELSE cmonth END,
+       assigned_to, ticket_type_id, priority, bin, 1 * count(*)
+FROM (SELECT r.*, date_trunc('month', r.cday)::date AS cmonth FROM new_rows r) rows
+GROUP BY priority, bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_hist_truncate()
+CREATE OR REPLACE FUNCTION public.analytics_hist_truncate()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  TRUNCATE analytics_hours_hist;
+  RETURN NULL;
+END $function$;
+
+-- analytics_hours_bin(hours double precision)
+CREATE OR REPLACE FUNCTION public.analytics_hours_bin(hours double precision)
+ RETURNS integer
+ LANGUAGE sql
+ IMMUTABLE PARALLEL SAFE STRICT
+AS $function$
+          SELECT CASE WHEN hours < 0 THEN -1
+                      ELSE floor(log(2.0, (hours + 1)::numeric) * 16)::int END
+        $function$;
+
+-- analytics_mark_stale()
+CREATE OR REPLACE FUNCTION public.analytics_mark_stale()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF TG_OP = 'TRUNCATE' OR TG_TABLE_NAME = 'ticket_types' THEN
+    UPDATE analytics_rollup_state SET fresh = false WHERE fresh;
+  END IF;
+  RETURN NULL;
+END $function$;
+
+-- analytics_rebuild(p_timezone text)
+CREATE OR REPLACE FUNCTION public.analytics_rebuild(p_timezone text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  PERFORM now() AT TIME ZONE p_timezone;  -- rejects an unknown zone before any change
+  UPDATE analytics_rollup_state SET timezone = p_timezone, fresh = false;
+  TRUNCATE analytics_cube, analytics_resolution;
+  INSERT INTO analytics_cube (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed) 
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM tickets t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+;
+  INSERT INTO analytics_cube (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed) 
+SELECT 'r'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4)::smallint AS gmask,
+       CASE WHEN GROUPING(rday) = 0 THEN 'd' WHEN GROUPING(rweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(rday) = 0 THEN rday WHEN GROUPING(rweek) = 0 THEN rweek ELSE rmonth END AS bucket,
+       NULL::int AS client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint, 0, 0, 0, 0, 0, 0, 0, 0, 0
+FROM (
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM tickets t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+WHERE has_resolved
+GROUP BY GROUPING SETS ((rday), (rday, assigned_to), (rday, ticket_type_id), (rday, priority), (rday, assigned_to, ticket_type_id), (rday, assigned_to, priority), (rday, ticket_type_id, priority), (rday, assigned_to, ticket_type_id, priority), (rweek), (rweek, assigned_to), (rweek, ticket_type_id), (rweek, priority), (rweek, assigned_to, ticket_type_id), (rweek, assigned_to, priority), (rweek, ticket_type_id, priority), (rweek, assigned_to, ticket_type_id, priority), (rmonth), (rmonth, assigned_to), (rmonth, ticket_type_id), (rmonth, priority), (rmonth, assigned_to, ticket_type_id), (rmonth, assigned_to, priority), (rmonth, ticket_type_id, priority), (rmonth, assigned_to, ticket_type_id, priority))
+;
+  
+INSERT INTO analytics_resolution (ticket_id, priority, cday, assigned_to, ticket_type_id, hours)
+SELECT t.id, t.priority, (t.created_at AT TIME ZONE z.tz)::date, t.assigned_to,
+       t.ticket_type_id, (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8
+FROM tickets t CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+WHERE t.resolved_at IS NOT NULL AND t.created_at IS NOT NULL
+;
+  UPDATE analytics_rollup_state SET fresh = true, built_at = clock_timestamp();
+  ANALYZE analytics_cube;
+  ANALYZE analytics_resolution;
+END $function$;
+
+-- analytics_response_delete()
+CREATE OR REPLACE FUNCTION public.analytics_response_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+    n_one_touch)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority,
+       coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
+       coalesce(sum(sg * frt_hours), 0),
+       coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+  n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
+  n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
+  n_one_touch = c.n_one_touch + excluded.n_one_touch;
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+WHERE frt_hours IS NOT NULL
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_response_follow_zone()
+CREATE OR REPLACE FUNCTION public.analytics_response_follow_zone()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  IF NEW.timezone IS DISTINCT FROM (SELECT timezone FROM analytics_response_state) THEN
+    PERFORM analytics_response_rebuild(NEW.timezone);
+  END IF;
+  RETURN NULL;
+END $function$;
+
+-- analytics_response_insert()
+CREATE OR REPLACE FUNCTION public.analytics_response_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+    n_one_touch)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority,
+       coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
+       coalesce(sum(sg * frt_hours), 0),
+       coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+  n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
+  n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
+  n_one_touch = c.n_one_touch + excluded.n_one_touch;
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+WHERE frt_hours IS NOT NULL
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_response_rebuild(p_timezone text)
+CREATE OR REPLACE FUNCTION public.analytics_response_rebuild(p_timezone text)
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM now() AT TIME ZONE p_timezone;
+  UPDATE analytics_response_state SET timezone = p_timezone;
+  TRUNCATE analytics_response_cube, analytics_frt_hist;
+  
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+    n_one_touch)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority,
+       coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
+       coalesce(sum(sg * frt_hours), 0),
+       coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+  n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
+  n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
+  n_one_touch = c.n_one_touch + excluded.n_one_touch;
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+WHERE frt_hours IS NOT NULL
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  ANALYZE analytics_response_cube;
+  ANALYZE analytics_frt_hist;
+END $function$;
+
+-- analytics_response_truncate()
+CREATE OR REPLACE FUNCTION public.analytics_response_truncate()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  TRUNCATE analytics_response_cube, analytics_frt_hist;
+  RETURN NULL;
+END $function$;
+
+-- analytics_response_update()
+CREATE OR REPLACE FUNCTION public.analytics_response_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+    n_one_touch)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority,
+       coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
+       coalesce(sum(sg * frt_hours), 0),
+       coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed')), 0),
+       coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+  n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
+  n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
+  n_one_touch = c.n_one_touch + excluded.n_one_touch;
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+WHERE frt_hours IS NOT NULL
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_ticket_feedback_delete()
+CREATE OR REPLACE FUNCTION public.analytics_ticket_feedback_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT -1::int AS s, 0::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows f JOIN tickets t ON t.id = f.ticket_id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_ticket_feedback_insert()
+CREATE OR REPLACE FUNCTION public.analytics_ticket_feedback_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT 1::int AS s, 0::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows f JOIN tickets t ON t.id = f.ticket_id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_ticket_feedback_update()
+CREATE OR REPLACE FUNCTION public.analytics_ticket_feedback_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT -1::int AS s, 0::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows f JOIN tickets t ON t.id = f.ticket_id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+ UNION ALL 
+SELECT 1::int AS s, 0::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows f JOIN tickets t ON t.id = f.ticket_id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_tickets_delete()
+CREATE OR REPLACE FUNCTION public.analytics_tickets_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT -1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'r'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4)::smallint AS gmask,
+       CASE WHEN GROUPING(rday) = 0 THEN 'd' WHEN GROUPING(rweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(rday) = 0 THEN rday WHEN GROUPING(rweek) = 0 THEN rweek ELSE rmonth END AS bucket,
+       NULL::int AS client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint, 0, 0, 0, 0, 0, 0, 0, 0, 0
+FROM (
+SELECT -1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+WHERE has_resolved
+GROUP BY GROUPING SETS ((rday), (rday, assigned_to), (rday, ticket_type_id), (rday, priority), (rday, assigned_to, ticket_type_id), (rday, assigned_to, priority), (rday, ticket_type_id, priority), (rday, assigned_to, ticket_type_id, priority), (rweek), (rweek, assigned_to), (rweek, ticket_type_id), (rweek, priority), (rweek, assigned_to, ticket_type_id), (rweek, assigned_to, priority), (rweek, ticket_type_id, priority), (rweek, assigned_to, ticket_type_id, priority), (rmonth), (rmonth, assigned_to), (rmonth, ticket_type_id), (rmonth, priority), (rmonth, assigned_to, ticket_type_id), (rmonth, assigned_to, priority), (rmonth, ticket_type_id, priority), (rmonth, assigned_to, ticket_type_id, priority))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+DELETE FROM analytics_resolution r USING old_rows o WHERE r.ticket_id = o.id;
+  RETURN NULL;
+END $function$;
+
+-- analytics_tickets_insert()
+CREATE OR REPLACE FUNCTION public.analytics_tickets_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'r'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4)::smallint AS gmask,
+       CASE WHEN GROUPING(rday) = 0 THEN 'd' WHEN GROUPING(rweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(rday) = 0 THEN rday WHEN GROUPING(rweek) = 0 THEN rweek ELSE rmonth END AS bucket,
+       NULL::int AS client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint, 0, 0, 0, 0, 0, 0, 0, 0, 0
+FROM (
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+WHERE has_resolved
+GROUP BY GROUPING SETS ((rday), (rday, assigned_to), (rday, ticket_type_id), (rday, priority), (rday, assigned_to, ticket_type_id), (rday, assigned_to, priority), (rday, ticket_type_id, priority), (rday, assigned_to, ticket_type_id, priority), (rweek), (rweek, assigned_to), (rweek, ticket_type_id), (rweek, priority), (rweek, assigned_to, ticket_type_id), (rweek, assigned_to, priority), (rweek, ticket_type_id, priority), (rweek, assigned_to, ticket_type_id, priority), (rmonth), (rmonth, assigned_to), (rmonth, ticket_type_id), (rmonth, priority), (rmonth, assigned_to, ticket_type_id), (rmonth, assigned_to, priority), (rmonth, ticket_type_id, priority), (rmonth, assigned_to, ticket_type_id, priority))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+
+INSERT INTO analytics_resolution (ticket_id, priority, cday, assigned_to, ticket_type_id, hours)
+SELECT t.id, t.priority, (t.created_at AT TIME ZONE z.tz)::date, t.assigned_to,
+       t.ticket_type_id, (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8
+FROM new_rows t CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+WHERE t.resolved_at IS NOT NULL AND t.created_at IS NOT NULL
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_tickets_update()
+CREATE OR REPLACE FUNCTION public.analytics_tickets_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'public', 'pg_temp'
+AS $function$
+BEGIN
+  IF NOT (SELECT fresh FROM analytics_rollup_state) THEN RETURN NULL; END IF;
+  
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'c'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4 + (1 - GROUPING(client_id)) * 8)::smallint AS gmask,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek ELSE cmonth END AS bucket,
+       client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint,
+       sum(s * tw * is_open::int)::bigint,
+       sum(s * tw * is_closed::int)::bigint,
+       sum(s * tw * (hours IS NOT NULL)::int)::bigint,
+       coalesce(sum(s * tw * hours), 0)::float8,
+       sum(s * (rating IS NOT NULL)::int)::bigint,
+       sum(s * coalesce(rating, 0))::bigint,
+       sum(s * coalesce(rating >= 4, false)::int)::bigint,
+       sum(s * tw * coalesce((NOT is_open AND has_created AND hours > expected), false)::int)::bigint,
+       sum(s * tw * coalesce((is_open AND has_created AND expected IS NOT NULL), false)::int)::bigint
+FROM (
+SELECT -1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+ UNION ALL 
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+GROUP BY GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, priority), (cday, client_id), (cday, assigned_to, ticket_type_id), (cday, assigned_to, priority), (cday, assigned_to, client_id), (cday, ticket_type_id, priority), (cday, ticket_type_id, client_id), (cday, priority, client_id), (cday, assigned_to, ticket_type_id, priority), (cday, assigned_to, ticket_type_id, client_id), (cday, assigned_to, priority, client_id), (cday, ticket_type_id, priority, client_id), (cday, assigned_to, ticket_type_id, priority, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, priority), (cweek, client_id), (cweek, assigned_to, ticket_type_id), (cweek, assigned_to, priority), (cweek, assigned_to, client_id), (cweek, ticket_type_id, priority), (cweek, ticket_type_id, client_id), (cweek, priority, client_id), (cweek, assigned_to, ticket_type_id, priority), (cweek, assigned_to, ticket_type_id, client_id), (cweek, assigned_to, priority, client_id), (cweek, ticket_type_id, priority, client_id), (cweek, assigned_to, ticket_type_id, priority, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, priority), (cmonth, client_id), (cmonth, assigned_to, ticket_type_id), (cmonth, assigned_to, priority), (cmonth, assigned_to, client_id), (cmonth, ticket_type_id, priority), (cmonth, ticket_type_id, client_id), (cmonth, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority), (cmonth, assigned_to, ticket_type_id, client_id), (cmonth, assigned_to, priority, client_id), (cmonth, ticket_type_id, priority, client_id), (cmonth, assigned_to, ticket_type_id, priority, client_id))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+
+INSERT INTO analytics_cube AS c (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n, n_open, n_closed, n_resolved, res_hours, n_rating, rating_sum, n_sat, n_late_done, n_open_typed)
+SELECT * FROM (
+SELECT 'r'::text AS basis, ((1 - GROUPING(assigned_to)) * 1 + (1 - GROUPING(ticket_type_id)) * 2 + (1 - GROUPING(priority)) * 4)::smallint AS gmask,
+       CASE WHEN GROUPING(rday) = 0 THEN 'd' WHEN GROUPING(rweek) = 0 THEN 'w' ELSE 'm' END AS grain,
+       CASE WHEN GROUPING(rday) = 0 THEN rday WHEN GROUPING(rweek) = 0 THEN rweek ELSE rmonth END AS bucket,
+       NULL::int AS client_id, assigned_to, ticket_type_id, priority,
+       sum(s * tw)::bigint, 0, 0, 0, 0, 0, 0, 0, 0, 0
+FROM (
+SELECT -1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM old_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+ UNION ALL 
+SELECT 1::int AS s, 1::int AS tw,
+       (t.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', t.created_at AT TIME ZONE z.tz), date_trunc('month', t.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', t.created_at AT TIME ZONE z.tz)::date AS cmonth,
+       (t.resolved_at AT TIME ZONE z.tz)::date AS rday,
+       greatest(date_trunc('week', t.resolved_at AT TIME ZONE z.tz), date_trunc('month', t.resolved_at AT TIME ZONE z.tz))::date AS rweek,
+       date_trunc('month', t.resolved_at AT TIME ZONE z.tz)::date AS rmonth,
+       t.resolved_at IS NOT NULL AS has_resolved,
+       t.client_id, t.assigned_to, t.ticket_type_id, t.priority,
+       coalesce(t.status IN ('open', 'in_progress'), false) AS is_open,
+       coalesce(t.status IN ('resolved', 'closed'), false) AS is_closed,
+       (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8 AS hours,
+       tt.avg_resolution_hours::float8 AS expected,
+       t.created_at IS NOT NULL AS has_created,
+       f.rating
+FROM new_rows t LEFT JOIN ticket_feedback f ON f.ticket_id = t.id
+JOIN ticket_types tt ON tt.id = t.ticket_type_id
+CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+) facts
+WHERE has_resolved
+GROUP BY GROUPING SETS ((rday), (rday, assigned_to), (rday, ticket_type_id), (rday, priority), (rday, assigned_to, ticket_type_id), (rday, assigned_to, priority), (rday, ticket_type_id, priority), (rday, assigned_to, ticket_type_id, priority), (rweek), (rweek, assigned_to), (rweek, ticket_type_id), (rweek, priority), (rweek, assigned_to, ticket_type_id), (rweek, assigned_to, priority), (rweek, ticket_type_id, priority), (rweek, assigned_to, ticket_type_id, priority), (rmonth), (rmonth, assigned_to), (rmonth, ticket_type_id), (rmonth, priority), (rmonth, assigned_to, ticket_type_id), (rmonth, assigned_to, priority), (rmonth, ticket_type_id, priority), (rmonth, assigned_to, ticket_type_id, priority))
+) delta ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (basis, gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET n = c.n + excluded.n, n_open = c.n_open + excluded.n_open, n_closed = c.n_closed + excluded.n_closed, n_resolved = c.n_resolved + excluded.n_resolved, res_hours = c.res_hours + excluded.res_hours, n_rating = c.n_rating + excluded.n_rating, rating_sum = c.rating_sum + excluded.rating_sum, n_sat = c.n_sat + excluded.n_sat, n_late_done = c.n_late_done + excluded.n_late_done, n_open_typed = c.n_open_typed + excluded.n_open_typed
+;
+DELETE FROM analytics_resolution r USING old_rows o WHERE r.ticket_id = o.id;
+
+INSERT INTO analytics_resolution (ticket_id, priority, cday, assigned_to, ticket_type_id, hours)
+SELECT t.id, t.priority, (t.created_at AT TIME ZONE z.tz)::date, t.assigned_to,
+       t.ticket_type_id, (extract(epoch FROM t.resolved_at - t.created_at) / 3600)::float8
+FROM new_rows t CROSS JOIN (SELECT timezone AS tz FROM analytics_rollup_state) z
+WHERE t.resolved_at IS NOT NULL AND t.created_at IS NOT NULL
+;
+  RETURN NULL;
+END $function$;
+
+-- business_calendar_rebuild(p_calendar integer, p_first date, p_end date)
+CREATE OR REPLACE FUNCTION public.business_calendar_rebuild(p_calendar integer, p_first date DEFAULT '2000-01-01'::date, p_end date DEFAULT '2061-01-01'::date)
+ RETURNS integer
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  tz text;
+  lo timestamptz;
+  hi timestamptz;
+  n integer;
+BEGIN
+  SELECT timezone INTO tz FROM business_calendars WHERE id = p_calendar;
+  DELETE FROM business_seconds_cum WHERE calendar_id = p_calendar;
+  IF tz IS NULL THEN
+    RETURN 0;
+  END IF;
+  -- A day and a half of margin either side covers every UTC offset.
+  lo := (p_first - 2)::timestamp AT TIME ZONE 'UTC';
+  hi := (p_end + 2)::timestamp AT TIME ZONE 'UTC';
+  INSERT INTO business_seconds_cum (calendar_id, at, cum, opens)
+  WITH daily AS (
+    SELECT d, ((d AT TIME ZONE tz) - (d AT TIME ZONE 'UTC')) AS off FROM generate_series(lo, hi, interval '1 day') d
+  ),
+  changes AS (
+    SELECT prev_d, d, off
+    FROM (SELECT d, off, lag(d) OVER w AS prev_d, lag(off) OVER w AS prev_off
+          FROM daily WINDOW w AS (ORDER BY d)) x
+    WHERE off <> prev_off
+  ),
+  transitions AS (
+    -- Narrowed from the day to the hour, the minute and the second that has the new offset
+    -- (one transition a day at most, as in every zone since 2000).
+    SELECT c.off, sec.at
+    FROM changes c
+    CROSS JOIN LATERAL (
+      SELECT min(h) AS h
+      FROM generate_series(c.prev_d + interval '1 hour', c.d, interval '1 hour') h
+      WHERE ((h AT TIME ZONE tz) - (h AT TIME ZONE 'UTC')) = c.off) hr
+    CROSS JOIN LATERAL (
+      SELECT min(m) AS m
+      FROM generate_series(hr.h - interval '59 minutes', hr.h, interval '1 minute') m
+      WHERE ((m AT TIME ZONE tz) - (m AT TIME ZONE 'UTC')) = c.off) mi
+    CROSS JOIN LATERAL (
+      SELECT min(s) AS at
+      FROM generate_series(mi.m - interval '59 seconds', mi.m, interval '1 second') s
+      WHERE ((s AT TIME ZONE tz) - (s AT TIME ZONE 'UTC')) = c.off) sec
+  ),
+  starts AS (
+    SELECT lo AS at, ((lo AT TIME ZONE tz) - (lo AT TIME ZONE 'UTC')) AS off
+    UNION ALL
+    SELECT at, off FROM transitions
+  ),
+  pieces AS (
+    SELECT at AT TIME ZONE 'UTC' AS p_from,
+           lead(at, 1, hi) OVER (ORDER BY at) AT TIME ZONE 'UTC' AS p_to,
+           off
+    FROM starts
+  ),
+  spans AS (
+    -- Each piece with the local days it touches (so no join of every day with every piece).
+    SELECT p.p_from, p.p_to, p.off, d::date + bh.start_time AS l_from,
+           d::date + bh.end_time AS l_to
+    FROM pieces p
+    CROSS JOIN LATERAL generate_series(
+        greatest((p.p_from + p.off)::date - 1, p_first)::timestamp,
+        least((p.p_to + p.off)::date + 1, p_end - 1)::timestamp,
+        interval '1 day') d
+    JOIN business_hours bh
+      ON bh.calendar_id = p_calendar AND bh.weekday = extract(isodow FROM d)
+    WHERE NOT EXISTS (SELECT 1 FROM business_holidays hd
+                      WHERE hd.calendar_id = p_calendar AND hd.day = d::date)
+  ),
+  utc AS (
+    -- Naive UTC: local - offset, cut to the piece where that offset holds.
+    SELECT greatest(p_from, l_from - off) AS u_from, least(p_to, l_to - off) AS u_to
+    FROM spans
+  ),
+  marked AS (
+    SELECT u_from, u_to,
+           CASE WHEN u_from <= max(u_to) OVER (ORDER BY u_from, u_to
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                THEN 0 ELSE 1 END AS starts_island
+    FROM utc WHERE u_to > u_from
+  ),
+  islands AS (
+    SELECT u_from, u_to, sum(starts_island) OVER (ORDER BY u_from, u_to) AS island
+    FROM marked
+  ),
+  merged AS (
+    SELECT min(u_from) AS a, max(u_to) AS b FROM islands GROUP BY island
+  ),
+  cumulated AS (
+    SELECT a, b,
+           coalesce(sum(extract(epoch FROM b - a)) OVER (ORDER BY a
+               ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::bigint AS before
+    FROM merged
+  )
+  SELECT p_calendar, a AT TIME ZONE 'UTC', before, true FROM cumulated
+  UNION ALL
+  SELECT p_calendar, b AT TIME ZONE 'UTC', before + extract(epoch FROM b - a)::bigint, false
+  FROM cumulated;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $function$;
+
+-- business_cum(p_calendar integer, p_at timestamp with time zone)
+CREATE OR REPLACE FUNCTION public.business_cum(p_calendar integer, p_at timestamp with time zone)
+ RETURNS double precision
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+    SELECT coalesce((
+        SELECT CASE WHEN c.opens THEN c.cum + extract(epoch FROM p_at - c.at)::float8
+                    ELSE c.cum::float8 END
+        FROM business_seconds_cum c
+        WHERE c.calendar_id = p_calendar AND c.at <= p_at
+        ORDER BY c.at DESC
+        LIMIT 1), 0)
+$function$;
+
+-- business_due(p_calendar integer, p_start timestamp with time zone, p_seconds double precision)
+CREATE OR REPLACE FUNCTION public.business_due(p_calendar integer, p_start timestamp with time zone, p_seconds double precision)
+ RETURNS timestamp with time zone
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+    SELECT CASE WHEN p_seconds <= 0 THEN p_start ELSE (
+        SELECT c.at - make_interval(secs => c.cum - t.goal)
+        FROM business_seconds_cum c
+        -- cum is whole seconds: comparing with the ceiling keeps the partial index usable.
+        WHERE c.calendar_id = p_calendar AND NOT c.opens AND c.cum >= ceil(t.goal)::bigint
+        ORDER BY c.cum
+        LIMIT 1) END
+    FROM (SELECT business_cum(p_calendar, p_start) + p_seconds AS goal) t
+$function$;
+
+-- business_seconds(p_calendar integer, p_from timestamp with time zone, p_to timestamp with time zone)
+CREATE OR REPLACE FUNCTION public.business_seconds(p_calendar integer, p_from timestamp with time zone, p_to timestamp with time zone)
+ RETURNS double precision
+ LANGUAGE sql
+ STABLE PARALLEL SAFE
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+    SELECT business_cum(p_calendar, p_to) - business_cum(p_calendar, p_from)
+$function$;
+
+-- live_emit(payload jsonb)
+CREATE OR REPLACE FUNCTION public.live_emit(payload jsonb)
+ RETURNS void
+ LANGUAGE plpgsql
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  state text := coalesce(nullif(current_setting('support_analytics.live_sent', true), ''), '0');
+  sent integer;
+BEGIN
+  -- AFTER ROW triggers of one statement run after all its rows are written, so rows queued
+  -- before the switch to bulk still arrive here.
+  IF state = 'bulk' THEN
+    RETURN;
+  END IF;
+  sent := state::integer;
+  IF sent >= 100 THEN
+    -- From here on the triggers' WHEN clause skips every row of this transaction.
+    PERFORM set_config('support_analytics.live_sent', 'bulk', true);
+    PERFORM pg_notify((SELECT name FROM public.live_channel), '{"kind":"bulk","op":"bulk"}');
+    RETURN;
+  END IF;
+  PERFORM set_config('support_analytics.live_sent', (sent + 1)::text, true);
+  PERFORM pg_notify((SELECT name FROM public.live_channel), payload::text);
+END $function$;
+
+-- live_notify_ticket_feedback()
+CREATE OR REPLACE FUNCTION public.live_notify_ticket_feedback()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM live_emit(jsonb_build_object('kind', 'feedback', 'op', lower(TG_OP), 'id', NEW.id, 'ticket_id', NEW.ticket_id, 'client_id', (SELECT t.client_id FROM public.tickets t WHERE t.id = NEW.ticket_id)));
+  RETURN NULL;
+END $function$;
+
+-- live_notify_ticket_messages()
+CREATE OR REPLACE FUNCTION public.live_notify_ticket_messages()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM live_emit(jsonb_build_object('kind', 'message', 'op', lower(TG_OP), 'id', NEW.id, 'ticket_id', NEW.ticket_id, 'client_id', (SELECT t.client_id FROM public.tickets t WHERE t.id = NEW.ticket_id)));
+  RETURN NULL;
+END $function$;
+
+-- live_notify_tickets()
+CREATE OR REPLACE FUNCTION public.live_notify_tickets()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM live_emit(jsonb_build_object('kind', 'ticket', 'op', lower(TG_OP), 'id', NEW.id, 'ticket_id', NEW.id, 'client_id', NEW.client_id));
+  RETURN NULL;
+END $function$;
+
+-- sa_resolve_session(p_ttl interval)
+CREATE OR REPLACE FUNCTION public.sa_resolve_session(p_ttl interval)
+ RETURNS TABLE(user_id integer, email text, kind text, role text, client_id integer, team_member_id integer, display_name text)
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+    v_hash bytea := sha256(convert_to(
+        coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'));
+BEGIN
+    -- p_ttl is ignored (kept for the callers' signature): the idle lifetime is the one the
+    -- server stored at sign-in, so whoever calls this cannot stretch a session.
+    UPDATE public.sessions s
+       SET last_seen_at = now(), expires_at = greatest(s.expires_at, now() + s.idle_ttl)
+     WHERE s.token_hash = v_hash AND s.revoked_at IS NULL AND s.expires_at > now()
+       AND s.last_seen_at < now() - interval '1 minute';
+    RETURN QUERY
+    SELECT u.id, u.email, u.kind, u.role, u.client_id, u.team_member_id, u.display_name
+      FROM public.sessions s JOIN public.users u ON u.id = s.user_id
+     WHERE s.token_hash = v_hash AND s.revoked_at IS NULL AND s.expires_at > now()
+       AND u.status = 'active';
+END
+$function$;
+
+-- sa_session_client_id()
+CREATE OR REPLACE FUNCTION public.sa_session_client_id()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT u.client_id 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_is_admin()
+CREATE OR REPLACE FUNCTION public.sa_session_is_admin()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT coalesce(bool_or(u.role = 'admin'), false) 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_is_client()
+CREATE OR REPLACE FUNCTION public.sa_session_is_client()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT coalesce(bool_or(u.kind = 'client'), false) 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_is_internal()
+CREATE OR REPLACE FUNCTION public.sa_session_is_internal()
+ RETURNS boolean
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT coalesce(bool_or(u.kind = 'internal'), false) 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_kind()
+CREATE OR REPLACE FUNCTION public.sa_session_kind()
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT u.kind 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_role()
+CREATE OR REPLACE FUNCTION public.sa_session_role()
+ RETURNS text
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT u.role 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_team_member_id()
+CREATE OR REPLACE FUNCTION public.sa_session_team_member_id()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT u.team_member_id 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sa_session_user_id()
+CREATE OR REPLACE FUNCTION public.sa_session_user_id()
+ RETURNS integer
+ LANGUAGE sql
+ STABLE PARALLEL SAFE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$ SELECT u.id 
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+ $function$;
+
+-- sla_apply_dirty()
+CREATE OR REPLACE FUNCTION public.sla_apply_dirty()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  -- Once per transaction: the first deferred event does the work, later ones find nothing.
+  IF NOT EXISTS (SELECT 1 FROM sla_dirty) THEN
+    RETURN NULL;
+  END IF;
+  PERFORM business_calendar_rebuild(d.calendar_id) FROM sla_dirty d WHERE d.calendar_id > 0;
+  DELETE FROM sla_dirty;
+  PERFORM ticket_sla_rebuild();
+  RETURN NULL;
+END $function$;
+
+-- sla_mark_calendar()
+CREATE OR REPLACE FUNCTION public.sla_mark_calendar()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  row_data jsonb;
+BEGIN
+  row_data := to_jsonb(coalesce(NEW, OLD));
+  INSERT INTO sla_dirty
+  VALUES (CASE WHEN TG_TABLE_NAME = 'business_calendars' THEN (row_data ->> 'id')::int
+               ELSE (row_data ->> 'calendar_id')::int END)
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $function$;
+
+-- sla_mark_policies()
+CREATE OR REPLACE FUNCTION public.sla_mark_policies()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  INSERT INTO sla_dirty VALUES (0) ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $function$;
+
+-- ticket_event_actor(OUT user_id integer, OUT kind text, OUT team_member_id integer, OUT name text)
+CREATE OR REPLACE FUNCTION public.ticket_event_actor(OUT user_id integer, OUT kind text, OUT team_member_id integer, OUT name text)
+ RETURNS record
+ LANGUAGE sql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+    SELECT u.id, u.kind, u.team_member_id,
+           CASE WHEN u.kind = 'internal' THEN tm.username
+                WHEN u.display_name = '' OR u.display_name LIKE '%@%' THEN 'Customer'
+                ELSE u.display_name END
+    FROM public.sessions s
+    JOIN public.users u ON u.id = s.user_id
+    LEFT JOIN public.team_members tm ON tm.id = u.team_member_id
+    WHERE s.token_hash = sha256(convert_to(
+            coalesce(current_setting('support_analytics.session_token', true), ''), 'UTF8'))
+      AND s.revoked_at IS NULL
+      AND s.expires_at > now()
+      AND u.status = 'active'
+$function$;
+
+-- ticket_events_backfill()
+CREATE OR REPLACE FUNCTION public.ticket_events_backfill()
+ RETURNS boolean
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  -- The row lock makes concurrent callers (several workers starting) queue; the later ones
+  -- then read loading = false and return.
+  IF NOT (SELECT loading FROM ticket_events_state FOR UPDATE) THEN
+    RETURN false;
+  END IF;
+  -- Whatever was logged since the TRUNCATE belongs to loaded rows without history.
+  TRUNCATE ticket_events, ticket_response_facts;
+  INSERT INTO ticket_events (ticket_id, kind, new_value, created_at)
+  SELECT id, 'created', NULL, coalesce(created_at, now()) FROM tickets
+  UNION ALL
+  SELECT id, 'status', 'resolved', resolved_at FROM tickets WHERE resolved_at IS NOT NULL
+  ORDER BY 1, 4;
+  
+INSERT INTO ticket_response_facts AS f (
+    ticket_id, created_at, client_id, assigned_to, ticket_type_id, priority, status,
+    first_reply_at, frt_hours, replies, client_messages, last_message_at, last_from_client,
+    reopens)
+SELECT t.id, t.created_at, t.client_id, t.assigned_to, t.ticket_type_id, t.priority, t.status,
+       m.first_reply_at,
+       greatest(0, extract(epoch FROM m.first_reply_at - t.created_at) / 3600)::float8,
+       coalesce(m.replies, 0), coalesce(m.client_messages, 0), m.last_at, m.last_from_client,
+       coalesce(e.reopens, 0)
+FROM tickets t
+LEFT JOIN (
+    SELECT ticket_id,
+           min(created_at) FILTER (WHERE from_client IS FALSE) AS first_reply_at,
+           count(*) FILTER (WHERE from_client IS FALSE)::int AS replies,
+           count(*) FILTER (WHERE from_client IS TRUE)::int AS client_messages,
+           max(created_at) AS last_at,
+           (array_agg(from_client ORDER BY created_at DESC NULLS LAST, id DESC))[1]
+               AS last_from_client
+    FROM ticket_messages
+    WHERE true
+    GROUP BY ticket_id
+) m ON m.ticket_id = t.id
+LEFT JOIN (
+    SELECT ticket_id, count(*)::int AS reopens
+    FROM ticket_events
+    WHERE kind = 'status' AND old_value IN ('resolved', 'closed')
+      AND new_value IN ('open', 'in_progress') AND true
+    GROUP BY ticket_id
+) e ON e.ticket_id = t.id
+WHERE true
+ON CONFLICT (ticket_id) DO UPDATE SET
+    created_at = excluded.created_at, client_id = excluded.client_id,
+    assigned_to = excluded.assigned_to, ticket_type_id = excluded.ticket_type_id,
+    priority = excluded.priority, status = excluded.status,
+    first_reply_at = excluded.first_reply_at, frt_hours = excluded.frt_hours,
+    replies = excluded.replies, client_messages = excluded.client_messages,
+    last_message_at = excluded.last_message_at, last_from_client = excluded.last_from_client,
+    reopens = excluded.reopens
+;
+  UPDATE ticket_events_state SET loading = false;
+  ANALYZE ticket_events;
+  ANALYZE ticket_response_facts;
+  RETURN true;
+END $function$;
+
+-- ticket_events_mark_loading()
+CREATE OR REPLACE FUNCTION public.ticket_events_mark_loading()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  UPDATE ticket_events_state SET loading = true WHERE NOT loading;
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_ticket_feedback_insert()
+CREATE OR REPLACE FUNCTION public.ticket_events_ticket_feedback_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  INSERT INTO ticket_events (ticket_id, kind, new_value, actor_user_id, actor_kind, actor_team_member_id, actor_name, created_at)
+  SELECT n.ticket_id, 'feedback', n.rating::text, a.user_id, a.kind, a.team_member_id, a.name, coalesce(n.created_at, now())
+  FROM new_rows n ORDER BY n.id;
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_ticket_messages_delete()
+CREATE OR REPLACE FUNCTION public.ticket_events_ticket_messages_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  PERFORM ticket_response_facts_refresh(ARRAY(SELECT DISTINCT ticket_id FROM old_rows));
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_ticket_messages_insert()
+CREATE OR REPLACE FUNCTION public.ticket_events_ticket_messages_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  INSERT INTO ticket_events (ticket_id, kind, new_value, actor_user_id, actor_kind, actor_team_member_id, actor_name, created_at)
+  SELECT n.ticket_id, CASE WHEN n.from_client THEN 'client_message' ELSE 'reply' END,
+         n.id::text, a.user_id, a.kind, a.team_member_id, a.name, coalesce(n.created_at, now())
+  FROM new_rows n ORDER BY n.id;
+  PERFORM ticket_response_facts_refresh(ARRAY(SELECT DISTINCT ticket_id FROM new_rows));
+  -- A client writing on a resolved ticket reopens it (the status trigger logs the change).
+  UPDATE tickets t SET status = 'open', resolved_at = NULL
+  WHERE t.status = 'resolved'
+    AND t.id IN (SELECT ticket_id FROM new_rows WHERE from_client IS TRUE);
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_ticket_messages_update()
+CREATE OR REPLACE FUNCTION public.ticket_events_ticket_messages_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  PERFORM ticket_response_facts_refresh(ARRAY(
+    SELECT ticket_id FROM new_rows UNION SELECT ticket_id FROM old_rows));
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_tickets_insert()
+CREATE OR REPLACE FUNCTION public.ticket_events_tickets_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  INSERT INTO ticket_events (ticket_id, kind, new_value, actor_user_id, actor_kind, actor_team_member_id, actor_name, created_at)
+  SELECT n.id, 'created', n.status, a.user_id, a.kind, a.team_member_id, a.name, coalesce(n.created_at, now())
+  FROM new_rows n ORDER BY n.id;
+  PERFORM ticket_response_facts_refresh(ARRAY(SELECT id FROM new_rows));
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_events_tickets_update()
+CREATE OR REPLACE FUNCTION public.ticket_events_tickets_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  a record;
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  SELECT * INTO a FROM ticket_event_actor();
+  
+  INSERT INTO ticket_events (ticket_id, kind, old_value, new_value, actor_user_id, actor_kind, actor_team_member_id, actor_name)
+  SELECT c.id, c.kind, c.old_value, c.new_value, a.user_id, a.kind, a.team_member_id, a.name
+  FROM (
+    SELECT n.id, 1 AS step, 'status' AS kind, o.status::text AS old_value,
+           n.status::text AS new_value
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.status IS DISTINCT FROM o.status
+    UNION ALL
+    SELECT n.id, 2, 'priority', o.priority::text, n.priority::text
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.priority IS DISTINCT FROM o.priority
+    UNION ALL
+    SELECT n.id, 3, 'assignee', o.assigned_to::text, n.assigned_to::text
+    FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE n.assigned_to IS DISTINCT FROM o.assigned_to
+  ) c
+  ORDER BY c.id, c.step;
+  PERFORM ticket_response_facts_refresh(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (n.status, n.priority, n.assigned_to, n.ticket_type_id, n.client_id, n.created_at)
+          IS DISTINCT FROM
+          (o.status, o.priority, o.assigned_to, o.ticket_type_id, o.client_id, o.created_at)));
+
+  RETURN NULL;
+END $function$;
+
+-- ticket_response_facts_refresh(p_ids integer[])
+CREATE OR REPLACE FUNCTION public.ticket_response_facts_refresh(p_ids integer[])
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+
+INSERT INTO ticket_response_facts AS f (
+    ticket_id, created_at, client_id, assigned_to, ticket_type_id, priority, status,
+    first_reply_at, frt_hours, replies, client_messages, last_message_at, last_from_client,
+    reopens)
+SELECT t.id, t.created_at, t.client_id, t.assigned_to, t.ticket_type_id, t.priority, t.status,
+       m.first_reply_at,
+       greatest(0, extract(epoch FROM m.first_reply_at - t.created_at) / 3600)::float8,
+       coalesce(m.replies, 0), coalesce(m.client_messages, 0), m.last_at, m.last_from_client,
+       coalesce(e.reopens, 0)
+FROM tickets t
+LEFT JOIN (
+    SELECT ticket_id,
+           min(created_at) FILTER (WHERE from_client IS FALSE) AS first_reply_at,
+           count(*) FILTER (WHERE from_client IS FALSE)::int AS replies,
+           count(*) FILTER (WHERE from_client IS TRUE)::int AS client_messages,
+           max(created_at) AS last_at,
+           (array_agg(from_client ORDER BY created_at DESC NULLS LAST, id DESC))[1]
+               AS last_from_client
+    FROM ticket_messages
+    WHERE ticket_id = ANY(p_ids)
+    GROUP BY ticket_id
+) m ON m.ticket_id = t.id
+LEFT JOIN (
+    SELECT ticket_id, count(*)::int AS reopens
+    FROM ticket_events
+    WHERE kind = 'status' AND old_value IN ('resolved', 'closed')
+      AND new_value IN ('open', 'in_progress') AND ticket_id = ANY(p_ids)
+    GROUP BY ticket_id
+) e ON e.ticket_id = t.id
+WHERE t.id = ANY(p_ids)
+ON CONFLICT (ticket_id) DO UPDATE SET
+    created_at = excluded.created_at, client_id = excluded.client_id,
+    assigned_to = excluded.assigned_to, ticket_type_id = excluded.ticket_type_id,
+    priority = excluded.priority, status = excluded.status,
+    first_reply_at = excluded.first_reply_at, frt_hours = excluded.frt_hours,
+    replies = excluded.replies, client_messages = excluded.client_messages,
+    last_message_at = excluded.last_message_at, last_from_client = excluded.last_from_client,
+    reopens = excluded.reopens
+
+$function$;
+
+-- ticket_search_ids(pattern text)
+CREATE OR REPLACE FUNCTION public.ticket_search_ids(pattern text)
+ RETURNS SETOF integer
+ LANGUAGE plpgsql
+ STABLE SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  v_client integer;
+BEGIN
+  IF sa_session_is_internal() THEN
+    -- Internal users see every ticket: the trigram indexes serve the match directly.
+    -- EXECUTE plans with the actual pattern; a generic plan cannot pick those indexes.
+    RETURN QUERY EXECUTE $q$
+      SELECT t.id FROM tickets t WHERE t.title ILIKE $1
+      UNION
+      SELECT m.ticket_id FROM ticket_messages m WHERE m.message_text ILIKE $1
+    $q$ USING pattern;
+    RETURN;
+  END IF;
+  v_client := sa_session_client_id();
+  IF v_client IS NULL THEN
+    RETURN;
+  END IF;
+  -- A client: its own tickets first (client_id index), then each one's title and messages
+  -- (ticket_id index, LIMIT 1 keeps the lookup per ticket). The trigram indexes would find
+  -- every tenant's matches and filter afterwards, so search time would follow other
+  -- tenants' data; coalesce() keeps the planner from ANDing them into the per-ticket lookup.
+  RETURN QUERY EXECUTE $q$
+    WITH own AS MATERIALIZED (SELECT t.id, t.title FROM tickets t WHERE t.client_id = $2)
+    SELECT own.id FROM own WHERE own.title ILIKE $1
+    UNION
+    SELECT own.id FROM own CROSS JOIN LATERAL (
+      SELECT 1 FROM ticket_messages m
+       WHERE m.ticket_id = own.id AND coalesce(m.message_text, '') ILIKE $1 LIMIT 1) hit
+  $q$ USING pattern, v_client;
+END $function$;
+
+-- ticket_sla_clients_update()
+CREATE OR REPLACE FUNCTION public.ticket_sla_clients_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM ticket_sla_refresh(ARRAY(
+    SELECT t.id FROM tickets t WHERE t.client_id IN (
+      SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+      WHERE n.plan_type IS DISTINCT FROM o.plan_type)));
+  RETURN NULL;
+END $function$;
+
+-- ticket_sla_facts_insert()
+CREATE OR REPLACE FUNCTION public.ticket_sla_facts_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM ticket_sla_refresh(ARRAY(SELECT ticket_id FROM new_rows));
+  RETURN NULL;
+END $function$;
+
+-- ticket_sla_facts_update()
+CREATE OR REPLACE FUNCTION public.ticket_sla_facts_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM ticket_sla_refresh(ARRAY(
+    SELECT n.ticket_id FROM new_rows n JOIN old_rows o ON o.ticket_id = n.ticket_id
+    WHERE n.first_reply_at IS DISTINCT FROM o.first_reply_at));
+  RETURN NULL;
+END $function$;
+
+-- ticket_sla_rebuild()
+CREATE OR REPLACE FUNCTION public.ticket_sla_rebuild()
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  n bigint;
+BEGIN
+  TRUNCATE ticket_sla;
+  INSERT INTO ticket_sla (ticket_id, target, created_at, client_id, assigned_to, ticket_type_id, priority, status, plan, policy_id, target_hours, basis, due_at, done_at, running)
+  
+SELECT t.id, g.target, t.created_at, t.client_id, t.assigned_to, t.ticket_type_id,
+       t.priority, t.status, cl.plan_type, p.id, g.hours, g.basis,
+       CASE WHEN g.hours IS NULL OR t.created_at IS NULL THEN NULL
+            WHEN g.basis = 'calendar' THEN t.created_at + g.hours * interval '1 hour'
+            ELSE business_due(p.calendar_id, t.created_at, (g.hours * 3600)::float8) END,
+       g.done_at, g.running
+FROM tickets t
+LEFT JOIN clients cl ON cl.id = t.client_id
+LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id
+LEFT JOIN ticket_response_facts f ON f.ticket_id = t.id
+LEFT JOIN LATERAL (
+    SELECT sp.* FROM sla_policies sp
+    WHERE (sp.priority IS NULL OR sp.priority = t.priority)
+      AND (sp.ticket_type_id IS NULL OR sp.ticket_type_id = t.ticket_type_id)
+      AND (sp.plan IS NULL OR sp.plan = cl.plan_type)
+    ORDER BY sp.ticket_type_id IS NULL, sp.plan IS NULL, sp.priority IS NULL
+    LIMIT 1
+) p ON true
+CROSS JOIN LATERAL (VALUES
+    ('first_response', p.first_response_hours, p.first_response_basis,
+     coalesce(f.first_reply_at, CASE WHEN t.status IN ('open', 'in_progress') THEN NULL ELSE t.resolved_at END),
+     f.first_reply_at IS NULL AND coalesce(t.status IN ('open', 'in_progress'), false)),
+    ('resolution', coalesce(p.resolution_hours, ty.avg_resolution_hours::numeric),
+     coalesce(p.resolution_basis, 'calendar'),
+     CASE WHEN t.status IN ('open', 'in_progress') THEN NULL ELSE t.resolved_at END,
+     coalesce(t.status IN ('open', 'in_progress'), false))
+) g (target, hours, basis, done_at, running)
+WHERE true
+;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  ANALYZE ticket_sla;
+  RETURN n;
+END $function$;
+
+-- ticket_sla_refresh(p_ids integer[])
+CREATE OR REPLACE FUNCTION public.ticket_sla_refresh(p_ids integer[])
+ RETURNS void
+ LANGUAGE sql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+INSERT INTO ticket_sla AS s (ticket_id, target, created_at, client_id, assigned_to, ticket_type_id, priority, status, plan, policy_id, target_hours, basis, due_at, done_at, running)
+
+SELECT t.id, g.target, t.created_at, t.client_id, t.assigned_to, t.ticket_type_id,
+       t.priority, t.status, cl.plan_type, p.id, g.hours, g.basis,
+       CASE WHEN g.hours IS NULL OR t.created_at IS NULL THEN NULL
+            WHEN g.basis = 'calendar' THEN t.created_at + g.hours * interval '1 hour'
+            ELSE business_due(p.calendar_id, t.created_at, (g.hours * 3600)::float8) END,
+       g.done_at, g.running
+FROM tickets t
+LEFT JOIN clients cl ON cl.id = t.client_id
+LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id
+LEFT JOIN ticket_response_facts f ON f.ticket_id = t.id
+LEFT JOIN LATERAL (
+    SELECT sp.* FROM sla_policies sp
+    WHERE (sp.priority IS NULL OR sp.priority = t.priority)
+      AND (sp.ticket_type_id IS NULL OR sp.ticket_type_id = t.ticket_type_id)
+      AND (sp.plan IS NULL OR sp.plan = cl.plan_type)
+    ORDER BY sp.ticket_type_id IS NULL, sp.plan IS NULL, sp.priority IS NULL
+    LIMIT 1
+) p ON true
+CROSS JOIN LATERAL (VALUES
+    ('first_response', p.first_response_hours, p.first_response_basis,
+     coalesce(f.first_reply_at, CASE WHEN t.status IN ('open', 'in_progress') THEN NULL ELSE t.resolved_at END),
+     f.first_reply_at IS NULL AND coalesce(t.status IN ('open', 'in_progress'), false)),
+    ('resolution', coalesce(p.resolution_hours, ty.avg_resolution_hours::numeric),
+     coalesce(p.resolution_basis, 'calendar'),
+     CASE WHEN t.status IN ('open', 'in_progress') THEN NULL ELSE t.resolved_at END,
+     coalesce(t.status IN ('open', 'in_progress'), false))
+) g (target, hours, basis, done_at, running)
+WHERE t.id = ANY(p_ids)
+
+ON CONFLICT (ticket_id, target) DO UPDATE SET created_at = excluded.created_at, client_id = excluded.client_id, assigned_to = excluded.assigned_to, ticket_type_id = excluded.ticket_type_id, priority = excluded.priority, status = excluded.status, plan = excluded.plan, policy_id = excluded.policy_id, target_hours = excluded.target_hours, basis = excluded.basis, due_at = excluded.due_at, done_at = excluded.done_at, running = excluded.running
+$function$;
+
+-- ticket_sla_tickets_insert()
+CREATE OR REPLACE FUNCTION public.ticket_sla_tickets_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF; PERFORM ticket_sla_refresh(ARRAY(SELECT id FROM new_rows));
+  RETURN NULL;
+END $function$;
+
+-- ticket_sla_tickets_update()
+CREATE OR REPLACE FUNCTION public.ticket_sla_tickets_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
+  PERFORM ticket_sla_refresh(ARRAY(
+    SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+    WHERE (n.status, n.priority, n.assigned_to, n.ticket_type_id, n.client_id, n.created_at,
+           n.resolved_at)
+          IS DISTINCT FROM
+          (o.status, o.priority, o.assigned_to, o.ticket_type_id, o.client_id, o.created_at,
+           o.resolved_at)));
+  RETURN NULL;
+END $function$;
+
+-- ticket_sla_types_update()
+CREATE OR REPLACE FUNCTION public.ticket_sla_types_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM ticket_sla_refresh(ARRAY(
+    SELECT t.id FROM tickets t WHERE t.ticket_type_id IN (
+      SELECT n.id FROM new_rows n JOIN old_rows o ON o.id = n.id
+      WHERE n.avg_resolution_hours IS DISTINCT FROM o.avg_resolution_hours)));
+  RETURN NULL;
+END $function$;

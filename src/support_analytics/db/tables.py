@@ -1,0 +1,247 @@
+"""Every table the application reads or writes outside the ORM, on the one MetaData of
+`db/base.py` (the ORM models of the reference tables in `db/models.py` are on it too): the
+identity tables, live updates, ticket events and response facts, form submissions and the
+analytics rollups. Declared as the migrations leave them (columns, types, nullability,
+defaults); tests/db/test_metadata.py compares them with a migrated database, so they cannot
+drift. The migrations stay the source of constraints, indexes, triggers and policies
+(see docs/schema/)."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Double,
+    Identity,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import INTERVAL
+
+from support_analytics.db import models
+from support_analytics.db.base import Base
+
+metadata = Base.metadata
+assert models.Ticket.__table__ is metadata.tables["tickets"]  # the reference tables, one MetaData
+
+# Identity: users, their sessions, invite/reset tokens, sign-in attempts (migration 0003a).
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("display_name", Text, server_default=text("''::text"), nullable=False),
+    Column("password_hash", Text),
+    Column("kind", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("team_member_id", Integer),
+    Column("client_id", Integer),
+    Column("status", Text, server_default=text("'invited'::text"), nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("last_login_at", DateTime(timezone=True)),
+    Column("password_changed_at", DateTime(timezone=True)),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("token_hash", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("user_agent", Text),
+    Column("ip_address", Text),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("idle_ttl", INTERVAL, server_default=text("'7 days'::interval"), nullable=False),
+)
+
+auth_tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("token_hash", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    Column("created_by", Integer),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("ip_address", Text, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Column("attempted_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+# Live updates: the channel name every listener LISTENs on (0006).
+live_channel = Table(
+    "live_channel",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("name", Text, nullable=False),
+)
+
+# Tickets: the new-ticket form's idempotency tokens (0005a), the event log and its load flag,
+# per-ticket response facts (0007).
+ticket_submissions = Table(
+    "ticket_submissions",
+    metadata,
+    Column("client_id", Integer, primary_key=True),
+    Column("token", String(100), primary_key=True),
+    Column("ticket_id", Integer),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()")),
+)
+
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("ticket_id", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("old_value", Text),
+    Column("new_value", Text),
+    Column("actor_user_id", Integer),
+    Column("actor_kind", Text),
+    Column("actor_team_member_id", Integer),
+    Column("actor_name", Text),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+ticket_events_state = Table(
+    "ticket_events_state",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("loading", Boolean, server_default=text("true"), nullable=False),
+)
+
+ticket_response_facts = Table(
+    "ticket_response_facts",
+    metadata,
+    Column("ticket_id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True)),
+    Column("client_id", Integer),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("status", String(50)),
+    Column("first_reply_at", DateTime(timezone=True)),
+    Column("frt_hours", Double),
+    Column("replies", Integer, nullable=False),
+    Column("client_messages", Integer, nullable=False),
+    Column("last_message_at", DateTime(timezone=True)),
+    Column("last_from_client", Boolean),
+    Column("reopens", Integer, nullable=False),
+    Column("frt_bin", Integer),
+)
+
+# Analytics rollups (0004a, 0004b) and whether they are fresh for a reporting zone.
+analytics_cube = Table(
+    "analytics_cube",
+    metadata,
+    Column("basis", Text, nullable=False),
+    Column("gmask", SmallInteger, nullable=False),
+    Column("grain", Text, nullable=False),
+    Column("bucket", Date),
+    Column("client_id", Integer),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("n", BigInteger, nullable=False),
+    Column("n_open", BigInteger, nullable=False),
+    Column("n_closed", BigInteger, nullable=False),
+    Column("n_resolved", BigInteger, nullable=False),
+    Column("res_hours", Double, nullable=False),
+    Column("n_rating", BigInteger, nullable=False),
+    Column("rating_sum", BigInteger, nullable=False),
+    Column("n_sat", BigInteger, nullable=False),
+    Column("n_late_done", BigInteger, nullable=False),
+    Column("n_open_typed", BigInteger, nullable=False),
+)
+
+analytics_resolution = Table(
+    "analytics_resolution",
+    metadata,
+    Column("ticket_id", Integer, primary_key=True),
+    Column("priority", String(20)),
+    Column("cday", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer, nullable=False),
+    Column("hours", Double, nullable=False),
+    Column("bin", Integer),
+)
+
+analytics_hours_hist = Table(
+    "analytics_hours_hist",
+    metadata,
+    Column("gmask", SmallInteger, nullable=False),
+    Column("grain", Text, nullable=False),
+    Column("bucket", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+analytics_rollup_state = Table(
+    "analytics_rollup_state",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("timezone", Text, server_default=text("'UTC'::text"), nullable=False),
+    Column("fresh", Boolean, server_default=text("false"), nullable=False),
+    Column("built_at", DateTime(timezone=True)),
+)
+
+# Responsiveness rollups (0008): first-response counts per slice and the FRT histogram.
+analytics_response_cube = Table(
+    "analytics_response_cube",
+    metadata,
+    Column("gmask", SmallInteger, nullable=False),
+    Column("grain", Text, nullable=False),
+    Column("bucket", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("n_frt", BigInteger, nullable=False),
+    Column("frt_sum", Double, nullable=False),
+    Column("n_awaiting", BigInteger, nullable=False),
+    Column("n_done", BigInteger, nullable=False),
+    Column("n_one_touch", BigInteger, nullable=False),
+)
+
+analytics_frt_hist = Table(
+    "analytics_frt_hist",
+    metadata,
+    Column("gmask", SmallInteger, nullable=False),
+    Column("grain", Text, nullable=False),
+    Column("bucket", Date),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
+analytics_response_state = Table(
+    "analytics_response_state",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("timezone", Text, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""SLAs: business calendars, policies and the SLA state of every ticket (docs/sla.md)."""
