@@ -20,6 +20,7 @@ from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url, ping
 from support_analytics.errors import DatabaseUnavailable, error_responses
 from support_analytics.jobs import endpoints as jobs_endpoints
+from support_analytics.views import endpoints as views_endpoints
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
 from support_analytics.live.shutdown import chain_on_termination
@@ -110,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(admin_pages.router)
     app.include_router(jobs_endpoints.router)
     app.include_router(jobs_endpoints.pages)
+    app.include_router(views_endpoints.router)
+    app.include_router(views_endpoints.pages)
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(entity_endpoints.router)
