@@ -8,6 +8,8 @@ drift. The migrations stay the source of constraints, indexes, triggers and poli
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -151,6 +153,22 @@ ticket_response_facts = Table(
     Column("frt_bin", Integer),
 )
 
+
+def _slice() -> tuple[
+    Column[int], Column[str], Column[date], Column[int], Column[int], Column[str]
+]:
+    """The key of a histogram or response rollup row: which grouping (`gmask`), grain,
+    bucket and dimensions it sums (a Column belongs to one table, so each call makes new)."""
+    return (
+        Column("gmask", SmallInteger, nullable=False),
+        Column("grain", Text, nullable=False),
+        Column("bucket", Date),
+        Column("assigned_to", Integer),
+        Column("ticket_type_id", Integer),
+        Column("priority", String(20)),
+    )
+
+
 # Analytics rollups (0004a, 0004b) and whether they are fresh for a reporting zone.
 analytics_cube = Table(
     "analytics_cube",
@@ -190,12 +208,7 @@ analytics_resolution = Table(
 analytics_hours_hist = Table(
     "analytics_hours_hist",
     metadata,
-    Column("gmask", SmallInteger, nullable=False),
-    Column("grain", Text, nullable=False),
-    Column("bucket", Date),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
+    *_slice(),
     Column("bin", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
 )
@@ -213,12 +226,7 @@ analytics_rollup_state = Table(
 analytics_response_cube = Table(
     "analytics_response_cube",
     metadata,
-    Column("gmask", SmallInteger, nullable=False),
-    Column("grain", Text, nullable=False),
-    Column("bucket", Date),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
+    *_slice(),
     Column("n_frt", BigInteger, nullable=False),
     Column("frt_sum", Double, nullable=False),
     Column("n_awaiting", BigInteger, nullable=False),
@@ -229,12 +237,7 @@ analytics_response_cube = Table(
 analytics_frt_hist = Table(
     "analytics_frt_hist",
     metadata,
-    Column("gmask", SmallInteger, nullable=False),
-    Column("grain", Text, nullable=False),
-    Column("bucket", Date),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
+    *_slice(),
     Column("bin", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
 )
