@@ -2,11 +2,14 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LogFormat = Literal["json", "text"]
 
 
 class Settings(BaseSettings):
@@ -33,6 +36,17 @@ class Settings(BaseSettings):
         default=None,
         description="A direct connection for LISTEN (live updates), needed when DATABASE_URL "
         "goes through a transaction-mode pooler such as PgBouncer. Unset: DATABASE_URL.",
+    )
+    database_read_url: str | None = Field(
+        default=None,
+        description="A streaming-replication standby for analytics, dashboard and ticket-list "
+        "reads: the request login's URL on it. Unset: every read goes to the primary.",
+    )
+    read_max_lag_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="A standby further behind than this (or unreachable) is skipped: reads "
+        "go to the primary and the freshness line says so.",
     )
     home: Path = Field(
         default=Path(".support-analytics"),
@@ -61,6 +75,11 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or networks of reverse proxies whose "
         "X-Forwarded-For / X-Forwarded-Proto are believed (e.g. 127.0.0.1 behind a local "
         "nginx). Empty: those headers are ignored.",
+    )
+    log_format: LogFormat = Field(
+        default="text",
+        description="`json`: one JSON object per log line with its request id (production); "
+        "`text`: uvicorn's readable lines.",
     )
     metrics_allowed_networks: str = Field(
         default="127.0.0.0/8,::1/128",

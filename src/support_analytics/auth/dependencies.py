@@ -29,6 +29,7 @@ from support_analytics.auth.sessions import token_from
 from support_analytics.config import Settings
 from support_analytics.db.engine import Database, is_unavailable
 from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
+from support_analytics.tenancy import replica
 from support_analytics.tenancy.claims import INTERNAL_ROLES, Principal, Role
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tenancy.scope import RequestScope, request_transaction
@@ -73,6 +74,17 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
         request.state.principal = None
         yield RequestScope(session=_NO_DATABASE, principal=None)
         return
+    standby = replica.standby_for(request)
+    if standby is not None:
+        # A read route with a standby configured (tenancy/replica.py): the session resolves
+        # on the primary, the reading runs on the standby unless it is away or behind.
+        principal = await replica.resolve_on_primary(request, token, _ttl(request))
+        if principal is not None:
+            async with replica.read_scope(request, standby, token, principal) as read:
+                if read is not None:
+                    request.state.principal = principal
+                    yield read
+                    return
     gate: RequestGate = request.app.state.request_gate
     transaction = request_transaction(_database(request), token, ttl=_ttl(request))
     async with gate.admitted():

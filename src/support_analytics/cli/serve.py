@@ -73,7 +73,7 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
         # from the access log (web/server_options.py).
         proxy_headers=forwarding(settings).proxy_headers,
         forwarded_allow_ips=forwarding(settings).forwarded_allow_ips,
-        log_config=log_config(),
+        log_config=log_config(settings.log_format),
         http=HeadTimeoutProtocol,
         # Live streams end at the first SIGTERM (live/shutdown.py); this bounds the rest.
         timeout_graceful_shutdown=settings.shutdown_seconds,

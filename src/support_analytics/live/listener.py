@@ -79,6 +79,7 @@ class EventHub:
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.closing = False
+        self.delivered = 0  # deliveries offered to streams, for /metrics
 
     @property
     def subscriber_count(self) -> int:
@@ -133,6 +134,7 @@ class EventHub:
         self._positions[delivery.event_id] = self._counter
         for subscription in tuple(self._subscribers):
             subscription.offer(delivery)
+        self.delivered += len(self._subscribers)
         return delivery
 
     async def _run(self) -> None:

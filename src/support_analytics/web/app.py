@@ -24,6 +24,7 @@ from support_analytics.views import endpoints as views_endpoints
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
 from support_analytics.live.shutdown import chain_on_termination
+from support_analytics.tenancy import replica
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
@@ -67,6 +68,18 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
         settings.pool_size, wait_seconds=settings.request_queue_seconds
     )
     app.state.live_streams = live_sse.StreamRegistry.of(settings)
+    # Analytics and list reads on a standby, with its own pool and gate (tenancy/replica.py).
+    app.state.standby = (
+        replica.connect_standby(
+            settings.database_read_url,
+            pool_size=settings.pool_size,
+            pool_timeout=settings.pool_timeout_seconds,
+            wait_seconds=settings.request_queue_seconds,
+            max_lag=settings.read_max_lag_seconds,
+        )
+        if settings.database_read_url
+        else None
+    )
     try:
         listen = live_listener.listen_conninfo(settings.listen_url, url)
         async with live_listener.running(listen) as hub:
@@ -80,6 +93,8 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
     finally:
         database.engine.dispose()
         app.state.request_database.engine.dispose()
+        if app.state.standby is not None:
+            app.state.standby.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -104,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before parsing
     outage.install(app)  # 503 for a database away, Connection: close on 5xx
     metrics.install(app, settings.metrics_allowed_networks)  # latency incl. those 503s
+    app.add_middleware(replica.ReadSourceHeader)  # X-Read-Source with a standby configured
     request_id.install(app)  # outermost: X-Request-ID on every response, even a 503
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)

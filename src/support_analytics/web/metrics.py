@@ -7,6 +7,12 @@
 - `support_analytics_request_gate_in_use` / `_waiting` / `_slots`: the request gate
   (tenancy/gate.py), i.e. request-pool connections in use and requests queued for one.
 - `support_analytics_sse_connections`: open live-update streams.
+- `support_analytics_db_pool_in_use` / `_idle{pool="request"|"owner"}`: the SQLAlchemy pools'
+  checked-out and idle connections, `pool="read"` too with a standby (requests queue at the
+  gate, so "waiting" is the gate's).
+- `support_analytics_events_delivered_total`: live events handed to open streams.
+- `support_analytics_rollups_fresh`: 1 while the rollups are usable, 0 when dashboards fall
+  back to the raw tables (read at scrape time; absent while the database is away).
 
 The gauges are read from the app's state at scrape time. Each app has its own registry, so
 two apps in one process (tests) never share or double-register series. `/metrics` is
@@ -24,11 +30,15 @@ from collections.abc import Iterable, Iterator
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+from sqlalchemy.pool import QueuePool
+from starlette.datastructures import State
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from support_analytics import maintenance
+from support_analytics.db.engine import is_unavailable
 from support_analytics.errors import Forbidden, error_responses
 
 router = APIRouter(tags=["ops"])
@@ -73,6 +83,63 @@ class _StateGauges(Collector):
                 "Open live-update (SSE) streams.",
                 value=streams.open_streams,
             )
+        yield from _pools(state)
+        hub = getattr(state, "live_hub", None)
+        if hub is not None:
+            delivered = CounterMetricFamily(
+                "support_analytics_events_delivered",
+                "Live events handed to open streams (one per stream per event).",
+            )
+            delivered.add_metric([], hub.delivered)
+            yield delivered
+        yield from _rollups(state)
+
+
+def _pools(state: State) -> Iterator[Metric]:
+    """Connections of each SQLAlchemy pool: `request` (the authenticator's, one per gate
+    slot; requests wait at the gate, not here), `owner` (sign-in, maintenance) and `read`
+    (the standby's, with SUPPORT_ANALYTICS_DATABASE_READ_URL)."""
+    in_use = GaugeMetricFamily(
+        "support_analytics_db_pool_in_use", "Pooled connections checked out now.", labels=["pool"]
+    )
+    idle = GaugeMetricFamily(
+        "support_analytics_db_pool_idle", "Pooled connections open and idle.", labels=["pool"]
+    )
+    standby = getattr(state, "standby", None)
+    databases = {
+        "request": getattr(state, "request_database", None),
+        "owner": getattr(state, "database", None),
+        "read": standby.database if standby is not None else None,
+    }
+    for name, database in databases.items():
+        pool = database.engine.pool if database is not None else None
+        if isinstance(pool, QueuePool):
+            in_use.add_metric([name], pool.checkedout())
+            idle.add_metric([name], pool.checkedin())
+    yield in_use
+    yield idle
+
+
+def _rollups(state: State) -> Iterator[Metric]:
+    """1 while the analytics rollups are fresh and bucketed in the reporting zone, 0 when
+    they are stale (every dashboard then reads the raw tables: correct, slow). Read at scrape
+    time on the owner pool; left out while the database is away."""
+    database = getattr(state, "database", None)
+    settings = getattr(state, "settings", None)
+    if database is None or settings is None:
+        return
+    try:
+        with database.sessions() as session:
+            fresh = maintenance.rollups_ready(session, settings.reporting_timezone)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        return
+    yield GaugeMetricFamily(
+        "support_analytics_rollups_fresh",
+        "1: analytics rollups fresh and in the reporting zone; 0: stale (raw-table reads).",
+        value=1 if fresh else 0,
+    )
 
 
 class Metrics:

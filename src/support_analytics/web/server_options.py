@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from uvicorn.config import LOGGING_CONFIG
 
-from support_analytics.config import Settings
+from support_analytics.config import LogFormat, Settings
+from support_analytics.web.log_format import JsonFormatter
 from support_analytics.web.request_id import RequestIdFilter
 
 _TOKEN_IN_PATH = re.compile(r"(/set-password/)[^/?#\s]+")
@@ -54,8 +55,9 @@ class RedactTokens(logging.Filter):
         return True
 
 
-def log_config() -> dict[str, object]:
-    """uvicorn's default logging, with the access log's tokens redacted."""
+def log_config(log_format: LogFormat = "text") -> dict[str, object]:
+    """uvicorn's default logging, with the access log's tokens redacted; `json`: one JSON
+    object per line (web/log_format.py) instead of uvicorn's coloured text."""
     config = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})["redact_tokens"] = {"()": RedactTokens}
     config["loggers"]["uvicorn.access"]["filters"] = ["redact_tokens"]
@@ -69,5 +71,7 @@ def log_config() -> dict[str, object]:
             "%(levelprefix)s", "%(levelprefix)s [%(request_id)s]", 1
         )
     config["loggers"]["support_analytics"] = {"handlers": ["default"], "level": "INFO"}
+    if log_format == "json":
+        config["formatters"] = {name: {"()": JsonFormatter} for name in config["formatters"]}
     result: dict[str, object] = config
     return result
