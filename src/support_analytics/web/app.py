@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from support_analytics import maintenance
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.analytics import entity_endpoints
+from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
@@ -35,6 +36,7 @@ from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import dashboard_entities as entity_pages
+from support_analytics.web.pages import dashboard_responsiveness
 from support_analytics.web.pages import inbox as inbox_pages
 from support_analytics.web.pages import login as login_pages
 from support_analytics.web.pages import portal as portal_pages
@@ -132,10 +134,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(entity_endpoints.router)
+    app.include_router(frt_endpoints.router)
     app.include_router(live_sse.router)
     app.include_router(portal_pages.router)
     app.include_router(inbox_pages.router)
     app.include_router(dashboard_pages.router)
+    app.include_router(dashboard_responsiveness.router)
     app.include_router(entity_pages.router)
     app.include_router(api_docs.router)
     app.include_router(readiness.router)
