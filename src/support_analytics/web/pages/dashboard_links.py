@@ -5,7 +5,6 @@ intersection of both)."""
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import replace
 from datetime import date
 
@@ -42,13 +41,6 @@ def for_priority(filters: TicketFilters, priority: str) -> TicketFilters:
     return replace(filters, priority=SetFilter(SetOp.IS, (Priority(priority),)))
 
 
-def _days_of_month(month: str, within: DateFilter | None) -> DateFilter | None:
-    """The days of `month` ("2025-03") inside the current date filter; None if none are."""
-    first = date.fromisoformat(f"{month}-01")
-    last = first.replace(day=calendar.monthrange(first.year, first.month)[1])
-    return _days_within(first, last, within)
-
-
 def _days_within(first: date, last: date, within: DateFilter | None) -> DateFilter | None:
     """The days first..last inside the current date filter; None if none are."""
     if within is not None:
@@ -61,19 +53,6 @@ def _days_within(first: date, last: date, within: DateFilter | None) -> DateFilt
     return DateFilter.on(first) if first == last else DateFilter.between(first, last)
 
 
-def created_in_month(filters: TicketFilters, month: str) -> str | None:
-    """Tickets created in `month` within the current filters (the "created" series)."""
-    days = _days_of_month(month, filters.date)
-    return None if days is None else tickets_url(filters.with_date(days))
-
-
-def resolved_in_month(filters: TicketFilters, month: str) -> str | None:
-    """Tickets resolved in `month`: the "resolved" series applies the date filter to the
-    resolution day, so the link moves it there (`resolved=`) and drops the creation date."""
-    days = _days_of_month(month, filters.date)
-    return None if days is None else tickets_url(filters.with_date(None), resolved=days.format())
-
-
 def created_in_days(filters: TicketFilters, first: date, last: date) -> str | None:
     """Tickets created on the days first..last within the current filters (a week or day)."""
     days = _days_within(first, last, filters.date)
@@ -81,6 +60,8 @@ def created_in_days(filters: TicketFilters, first: date, last: date) -> str | No
 
 
 def resolved_in_days(filters: TicketFilters, first: date, last: date) -> str | None:
-    """Tickets resolved on the days first..last (see `resolved_in_month`)."""
+    """Tickets resolved on the days first..last: the "resolved" series applies the date filter
+    to the resolution day, so the link moves it there (`resolved=`) and drops the creation
+    date."""
     days = _days_within(first, last, filters.date)
     return None if days is None else tickets_url(filters.with_date(None), resolved=days.format())
