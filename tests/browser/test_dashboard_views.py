@@ -3,12 +3,14 @@ filters, and each page is photographed for the README."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from support_analytics.dates import day_text
 from tests.browser.conftest import PHONE_VIEWPORT, LiveServer, Login, screenshot
 from tests.browser.dashboard_helpers import (
     api_json,
@@ -154,7 +156,8 @@ def test_clients_equal_the_api(manager: Page, question_filters: str) -> None:
             assert cell(tr, "open_tickets") == fmt_count(row["open_tickets"])
             assert cell(tr, "total_spent") == fmt_money(Decimal(str(row["total_spent"])))
             last = row["last_ticket_at"]
-            assert cell(tr, "last_ticket_at") == (str(last)[:10] if last else "—")
+            shown = day_text(date.fromisoformat(str(last)[:10])) if last else "—"
+            assert cell(tr, "last_ticket_at") == shown
         expect(manager.locator("[data-page-info]")).to_contain_text(
             f"{fmt_count(api['total'])} clients"
         )

@@ -6,6 +6,7 @@ docs/screenshots/ (`<page>-1440.png`, `<page>-390.png`) are taken here."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -192,3 +193,52 @@ def test_every_focusable_control_shows_keyboard_focus(path: str, page: Page, log
             unseen.append(html)
     assert len(seen) > 10
     assert unseen == []
+
+
+# One date format on every page (support_analytics.dates): "14 Mar 2025", "Mar 2025",
+# "14 Mar 2025 09:30 UTC". ISO days stay in the address, date inputs and CSV, never in text.
+MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+OTHER_DATE_FORMS = (
+    r"\b\d{4}-\d{2}-\d{2}\b",
+    r"\b\d{1,2}/\d{1,2}/\d{2,4}\b",
+    rf"\b(?:{MONTHS})[a-z]* \d{{1,2}}, \d{{4}}\b",
+    r"\b\d{1,2}\.\d{1,2}\.\d{4}\b",
+)
+ONE_DATE_FORM = rf"\b\d{{1,2}} (?:{MONTHS}) \d{{4}}\b|\b(?:{MONTHS}) \d{{4}}\b"
+SHOWN_TEXT = """() => {
+  const texts = [document.body.innerText];
+  if (typeof echarts !== "undefined") {
+    document.querySelectorAll("[data-chart]").forEach(el => {
+      const chart = echarts.getInstanceByDom(el);
+      if (!chart) return;
+      const option = chart.getOption();
+      (option.xAxis || []).forEach(axis => texts.push(...(axis.data || []).map(String)));
+    });
+  }
+  return texts.join("\\n");
+}"""
+DATED = (
+    *SCREENS,
+    Screen(
+        "over-time-compared",
+        "manager",
+        "/dashboard/over-time?date=between:2025-03-01,2025-03-31&grain=week&compare=previous",
+        1,
+    ),
+    Screen("overview-compared", "manager", "/dashboard?date=last:90d", 0),
+    Screen("inbox-dated", "agent", "/tickets?date=between:2025-04-01,2025-06-30"),
+)
+# Pages that show no date at all (everything else must show at least one).
+UNDATED = {"login", "account-password", "portal-new-ticket", "not-found", "dashboard-team"}
+
+
+@pytest.mark.parametrize("screen", DATED, ids=[s.name for s in DATED])
+def test_every_date_reads_one_way(screen: Screen, open_screen: OpenScreen) -> None:
+    page = open_screen(screen, DESKTOP)
+    text = page.evaluate(SHOWN_TEXT)
+    assert isinstance(text, str)
+    others = [m.group(0) for form in OTHER_DATE_FORMS for m in re.finditer(form, text)]
+    assert others == [], f"{screen.path}: dates not in the one format: {others}"
+    shown = re.findall(ONE_DATE_FORM, text)
+    if screen.name not in UNDATED:
+        assert shown, f"{screen.path}: no date found to check"

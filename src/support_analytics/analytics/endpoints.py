@@ -103,6 +103,13 @@ GrainParam = Annotated[
     tickets_over_time.Grain,
     Query(description="Points per `day`, `week` (Monday to Sunday) or `month`."),
 ]
+OverTimeCompareParam = Annotated[
+    overview.Compare | None,
+    Query(
+        description="Add the comparison period's series (`comparison`, point i against point "
+        "i): `previous` or `year`, the same periods as the overview's `compare`."
+    ),
+]
 CSV_CONTENT: dict[int | str, dict[str, object]] = {200: {"content": {"text/csv": {}}}}
 
 
@@ -112,6 +119,12 @@ def _json(model: BaseModel) -> Response:
 
 class OverviewCsvRow(OverviewCards):
     period: str
+
+
+class OverTimeCsvRow(MonthPoint):
+    series: Literal["current", "comparison"]
+    position: int
+    """1-based: the rows of both series with the same position are drawn together."""
 
 
 @router.get("/overview", response_model=Overview, responses=CSV_CONTENT)
@@ -149,12 +162,23 @@ def get_tickets_over_time(
     fast: UseRollups,
     format: Format = "json",
     grain: GrainParam = "month",
+    compare: OverTimeCompareParam = None,
 ) -> Response:
     """Tickets created (by `created_at`) and resolved (by `resolved_at`) per day, week
     (Monday to Sunday, keyed by its Monday) or month in the reporting timezone; the date
     filter applies to each series' own date. `period` names each point's period, `month` the
-    month of its first day."""
+    month of its first day. With `compare` and a closed date range, `comparison` holds the
+    same series over the comparison period (`comparison_date`), aligned by position; the CSV
+    then has both, told apart by `series` and `position`."""
     result = tickets_over_time.tickets_over_time(db, filters, tz, grain, use_rollups=fast)
+    result = tickets_over_time.with_comparison(db, result, filters, tz, compare, use_rollups=fast)
+    if format == "csv" and result.comparison is not None:
+        rows = [
+            OverTimeCsvRow(series=name, position=i, **point.model_dump())
+            for name, points in (("current", result.series), ("comparison", result.comparison))
+            for i, point in enumerate(points, start=1)
+        ]
+        return csv_response("tickets-over-time", OverTimeCsvRow, rows)
     if format == "csv":
         return csv_response("tickets-over-time", MonthPoint, result.series)
     return _json(result)

@@ -45,6 +45,14 @@ class MonthPoint(_Result):
 class TicketsOverTime(_Result):
     series: list[MonthPoint]
     grain: Literal["day", "week", "month"] = "month"
+    compare: Literal["previous", "year"] | None = None
+    """The comparison asked for (`compare=`); None without one."""
+    comparison: list[MonthPoint] | None = None
+    """The comparison period's series, the same grain and filters: point i is the i-th day,
+    week or month of that period, drawn against `series[i]`. None without `compare` or
+    without a closed date range; its length may differ (a quarter of 90 days against 91)."""
+    comparison_date: str | None = None
+    """The comparison period in the date grammar (concrete days)."""
 
 
 class TeamRow(_Result):

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import rollups
+from support_analytics.analytics.overview import Compare, compared_filters
 from support_analytics.analytics.schemas import MonthPoint, TicketsOverTime
 from support_analytics.analytics.tables import tickets
 from support_analytics.filters import TicketFilters
@@ -155,3 +156,30 @@ def tickets_over_time(
     if rollups.use_rollups(session, tz, use_rollups):
         return from_rollups(session, filters, grain)
     return from_tickets(session, filters, tz, grain)
+
+
+def with_comparison(
+    session: Session,
+    result: TicketsOverTime,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    compare: Compare | None,
+    *,
+    use_rollups: bool | None = None,
+) -> TicketsOverTime:
+    """`result` plus the series of the period the overview cards compare with (`previous`:
+    the period just before, whole months by whole months; `year`: a year earlier), aligned
+    by position. Nothing is compared without a closed date range."""
+    if compare is None:
+        return result
+    before = compared_filters(filters, compare)
+    if before is None or before.date is None:
+        return result.model_copy(update={"compare": compare})
+    other = tickets_over_time(session, before, tz, result.grain, use_rollups=use_rollups)
+    return result.model_copy(
+        update={
+            "compare": compare,
+            "comparison": other.series,
+            "comparison_date": before.date.format(),
+        }
+    )

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TypeVar
 
+from support_analytics.dates import day_text
 from support_analytics.filters.grammar import RELATIVE_PHRASES, DateFilter, DateOp, SetFilter
 from support_analytics.filters.model import TicketFilters
 
@@ -13,7 +14,7 @@ T = TypeVar("T")
 
 
 def _day(value: date | None) -> str:
-    return "" if value is None else f"{value.day} {value:%b %Y}"
+    return "" if value is None else day_text(value)
 
 
 def date_phrase(flt: DateFilter, verb: str = "created") -> str:

@@ -17,6 +17,7 @@ from jinja2.runtime import Context
 from starlette.requests import Request
 
 from support_analytics.config import Settings, get_settings
+from support_analytics.dates import day_text, moment_text, month_text
 from support_analytics.tickets.status import vocabulary
 
 MISSING = "—"
@@ -93,26 +94,34 @@ def _localise(context: Context, value: datetime | date | str | None) -> datetime
 
 @pass_context
 def local_date(context: Context, value: datetime | date | str | None) -> str:
-    """A calendar day in the reporting timezone: "2025-03-14"."""
+    """A calendar day in the reporting timezone: "14 Mar 2025" (`support_analytics.dates`)."""
     moment = _localise(context, value)
-    return MISSING if moment is None else moment.strftime("%Y-%m-%d")
+    return MISSING if moment is None else day_text(moment)
 
 
 @pass_context
 def local_datetime(context: Context, value: datetime | date | str | None) -> str:
-    """A moment in the reporting timezone, to the minute, zone named: "2025-03-14 09:30 UTC"."""
+    """A moment in the reporting timezone, to the minute, zone named: "14 Mar 2025 09:30 UTC"."""
     moment = _localise(context, value)
     if moment is None:
         return MISSING
     if isinstance(moment, datetime):
-        return f"{moment:%Y-%m-%d %H:%M} {moment.tzname() or ''}".rstrip()
-    return moment.strftime("%Y-%m-%d")
+        return moment_text(moment)
+    return day_text(moment)
 
 
 def month_label(value: str) -> str:
     """ "2025-03" → "Mar 2025"."""
     try:
-        return datetime.strptime(value, "%Y-%m").strftime("%b %Y")
+        return month_text(datetime.strptime(value, "%Y-%m"))
+    except ValueError:
+        return value
+
+
+def day_label(value: str) -> str:
+    """ "2025-03-14" → "14 Mar 2025" (a day the server holds as ISO text)."""
+    try:
+        return day_text(date.fromisoformat(value))
     except ValueError:
         return value
 
@@ -144,6 +153,7 @@ def _build() -> Jinja2Templates:
         local_date=local_date,
         local_datetime=local_datetime,
         month_label=month_label,
+        day_label=day_label,
     )
     env.globals["static_url"] = static_url
     env.globals["vocabulary"] = vocabulary()

@@ -31,6 +31,7 @@ from support_analytics.analytics import (
 from support_analytics.analytics.endpoints import (
     CompareParam,
     GrainParam,
+    OverTimeCompareParam,
     UseRollups,
 )
 from support_analytics.analytics.team_performance import (
@@ -50,6 +51,7 @@ from support_analytics.web.pages.dashboard_filterbar import (
     ViewState,
     chips,
     controls,
+    redirect_plain_form,
     sentence,
 )
 from support_analytics.web.pages.dashboard_links import tickets_url
@@ -59,7 +61,7 @@ router = APIRouter(
     prefix="/dashboard",
     tags=["pages"],
     include_in_schema=False,
-    dependencies=[Depends(reject_unknown_query_params)],
+    dependencies=[Depends(redirect_plain_form), Depends(reject_unknown_query_params)],
 )
 
 CLIENTS_PAGE_SIZE = 20
@@ -201,17 +203,26 @@ def over_time_page(
     tz: ReportingZone,
     fast: UseRollups,
     grain: GrainParam = "month",
+    compare: OverTimeCompareParam = None,
 ) -> Response:
     result = tickets_over_time.tickets_over_time(db, filters, tz, grain, use_rollups=fast)
+    result = tickets_over_time.with_comparison(db, result, filters, tz, compare, use_rollups=fast)
     context: dict[str, object] = {
         "result": result,
         "chart": views.over_time_chart(result, filters),
         "month_links": views.month_links(result, filters),
         "period_label": views.period_label,
         "grains": tickets_over_time.GRAINS,
+        "compare_modes": overview.COMPARE_MODES,
+        "compare_labels": views.COMPARE_LABELS,
+        "comparison_rows": views.comparison_rows(result),
+        "comparison_days": views.days_text(result.comparison_date or ""),
         "empty": not any(p.created or p.resolved for p in result.series),
         "api": views.api_url(
-            "tickets-over-time", filters, grain=None if grain == "month" else grain
+            "tickets-over-time",
+            filters,
+            grain=None if grain == "month" else grain,
+            compare=compare,
         ),
     }
     return _render(
@@ -221,7 +232,7 @@ def over_time_page(
         user=user,
         filters=filters,
         zone=tz,
-        extra=_extra(request, ("grain",)),
+        extra=_extra(request, ("grain", "compare")),
         context=context,
     )
 

@@ -17,6 +17,7 @@ from support_analytics.errors import NotFound
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.web.pages import dashboard_views as views
 from support_analytics.web.pages.dashboard import CLIENTS, TEAM, View, _render
+from support_analytics.web.pages.dashboard_filterbar import redirect_plain_form
 from support_analytics.web.pages.dashboard_links import tickets_url
 from support_analytics.web.pages.tickets_shared import PRIORITY_LABELS, STATUS_LABELS
 
@@ -24,7 +25,7 @@ router = APIRouter(
     prefix="/dashboard",
     tags=["pages"],
     include_in_schema=False,
-    dependencies=[Depends(reject_unknown_query_params)],
+    dependencies=[Depends(redirect_plain_form), Depends(reject_unknown_query_params)],
 )
 
 EntityId = Annotated[int, Path(ge=1, le=2**31 - 1)]

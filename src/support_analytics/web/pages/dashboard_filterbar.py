@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from fastapi import Request
 from sqlalchemy.orm import Session
 
+from support_analytics.errors import AppError
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
 from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
@@ -203,6 +205,65 @@ def chips(state: ViewState, names: Names) -> list[Chip]:
             )
         result.append(chip)
     return result
+
+
+# The filter bar's own controls. app.js folds them into the grammar's parameters before a
+# request leaves; a form sent without JavaScript brings them raw, and the server folds them
+# the same way (`folded_form_location`) and redirects to the address app.js would have built.
+FORM_FIELDS = frozenset(
+    {
+        "date_period",
+        "date_op",
+        "date_from",
+        "date_to",
+        "team_member_op",
+        "ticket_type_op",
+        "priority_op",
+    }
+)
+SET_KEYS = ("team_member", "ticket_type", "priority")
+WIDER = {SetOp.IS.value: SetOp.ANY_OF.value, SetOp.IS_NOT.value: SetOp.NONE_OF.value}
+
+
+def folded_form_location(path: str, items: list[tuple[str, str]]) -> str | None:
+    """Where a filter bar submitted as a plain form leads: `path` with the canonical
+    parameters (None when the request carries none of the bar's raw controls). Mirrors
+    app.js's `filterParams`; the view's own keys keep their place."""
+    if not any(key in FORM_FIELDS for key, _ in items):
+        return None
+    first = {key: value.strip() for key, value in reversed(items)}
+    kept = [
+        (key, value)
+        for key, value in items
+        if key not in FORM_FIELDS and key not in SET_KEYS and key not in ("date", "page")
+    ]
+    canonical: list[tuple[str, str]] = []
+    period, op = first.get("date_period", ""), first.get("date_op", "")
+    start, end = first.get("date_from", ""), first.get("date_to", "")
+    if period:
+        canonical.append(("date", period))
+    elif op == DateOp.BETWEEN.value and start and end:
+        canonical.append(("date", f"{op}:{start},{end}"))
+    elif op and op != DateOp.BETWEEN.value and start:
+        canonical.append(("date", f"{op}:{start}"))
+    for key in SET_KEYS:
+        chosen = [value for name, value in items if name == key and value]
+        if not chosen:
+            continue
+        set_op = first.get(f"{key}_op") or SetOp.IS.value
+        if len(chosen) > 1:
+            set_op = WIDER.get(set_op, set_op)
+        canonical.append((key, f"{set_op}:{','.join(chosen)}"))
+    return url(path, [*kept, *canonical])
+
+
+def redirect_plain_form(request: Request) -> None:
+    """Route dependency (before `reject_unknown_query_params`): a filter bar sent without
+    JavaScript is answered with a 303 to its canonical address."""
+    location = folded_form_location(request.url.path, request.query_params.multi_items())
+    if location is not None:
+        # Dependencies cannot answer; the error handlers turn a 303 into the redirect.
+        raise AppError("folded filter form", status_code=303, headers={"Location": location})
 
 
 def sentence(filters: TicketFilters, names: Names) -> str:

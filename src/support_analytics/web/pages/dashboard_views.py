@@ -22,7 +22,13 @@ from support_analytics.analytics.schemas import (
 from support_analytics.analytics.tickets_over_time import period_days
 from support_analytics.filters import TicketFilters
 from support_analytics.web.pages import dashboard_links as links
-from support_analytics.web.templating import hours, month_label, one_decimal, thousands
+from support_analytics.web.templating import (
+    day_label,
+    hours,
+    month_label,
+    one_decimal,
+    thousands,
+)
 from support_analytics.web.urls import url
 
 JsonScalar = str | int | float | bool | None
@@ -89,13 +95,20 @@ def _value_delta(
 COMPARE_LABELS = {"previous": "Previous period", "year": "Same period last year"}
 
 
+def days_text(concrete: str) -> str:
+    """A comparison window in the date grammar (`between:a,b` or `on:a`) as days to read."""
+    op, _, days = concrete.partition(":")
+    first, _, last = days.partition(",")
+    if op == "between":
+        return f"{day_label(first)} to {day_label(last)}"
+    return day_label(first)
+
+
 def comparison_sentence(result: Overview) -> str | None:
     """Which period the deltas compare with, in concrete days (None: nothing compared)."""
     if result.previous_date is None:
         return None
-    op, _, days = result.previous_date.partition(":")
-    first, _, last = days.partition(",")
-    period = f"{first} to {last}" if op == "between" else first
+    period = days_text(result.previous_date)
     what = (
         "the same days one year earlier" if result.compare == "year" else "the period just before"
     )
@@ -182,7 +195,7 @@ def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, Mo
 def period_label(result: TicketsOverTime, key: str) -> str:
     if result.grain == "month":
         return month_label(key)
-    return f"Week of {key}" if result.grain == "week" else key
+    return f"Week of {day_label(key)}" if result.grain == "week" else day_label(key)
 
 
 def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
@@ -199,7 +212,34 @@ def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
         "created": [p.created for p in result.series],
         "resolved": [p.resolved for p in result.series],
         "links": chart_links,
+        "comparison": None
+        if result.comparison is None or result.compare is None
+        else {
+            "name": COMPARE_LABELS[result.compare],
+            "labels": [period_label(result, p.period or p.month) for p in result.comparison],
+            "created": [p.created for p in result.comparison],
+            "resolved": [p.resolved for p in result.comparison],
+        },
     }
+
+
+@dataclass(frozen=True)
+class ComparedPoint:
+    label: str
+    created: int
+    resolved: int
+
+
+def comparison_rows(result: TicketsOverTime) -> list[ComparedPoint | None]:
+    """The comparison series by position, as long as the longer of the two series (None
+    where the comparison period has no such day, week or month); empty without one."""
+    if result.comparison is None:
+        return []
+    points: list[ComparedPoint | None] = [
+        ComparedPoint(period_label(result, p.period or p.month), p.created, p.resolved)
+        for p in result.comparison
+    ]
+    return points + [None] * (len(result.series) - len(points))
 
 
 # ---------- distribution ----------

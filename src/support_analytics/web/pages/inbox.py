@@ -36,6 +36,7 @@ from support_analytics.web.pages.dashboard_filterbar import (
     ViewState,
     chips,
     controls,
+    redirect_plain_form,
     sentence,
 )
 from support_analytics.web.pages.tickets_shared import (
@@ -89,7 +90,7 @@ class InboxView:
     key: str = "inbox"
 
 
-@router.get("", dependencies=[Depends(reject_unknown_query_params)])
+@router.get("", dependencies=[Depends(redirect_plain_form), Depends(reject_unknown_query_params)])
 def inbox(
     *,
     request: Request,

@@ -243,19 +243,44 @@
 
   var builders = {};
 
+  // With compare= the comparison period's series are drawn dashed against the current ones,
+  // point i against point i (its own days in the tooltip); the x axis runs as far as the
+  // longer period.
   builders.overTime = function (d) {
-    return {
-      color: ["#2457c5", "#1b7a43"],
+    var other = d.comparison;
+    var length = Math.max(d.labels.length, other ? other.labels.length : 0);
+    var labels = [];
+    for (var i = 0; i < length; i++) labels.push(i < d.labels.length ? d.labels[i] : other.labels[i]);
+    var series = [
+      { name: "Created", type: "line", smooth: false, symbolSize: 7, data: d.created },
+      { name: "Resolved", type: "line", smooth: false, symbolSize: 7, data: d.resolved },
+    ];
+    var option = {
+      color: ["#2457c5", "#1b7a43", "#7f9ad8", "#6aa884"],
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 56, right: 20, top: 36, bottom: 36 },
-      xAxis: { type: "category", data: d.labels },
+      grid: { left: 56, right: 20, top: 36, bottom: 36, containLabel: true },
+      xAxis: { type: "category", data: labels },
       yAxis: { type: "value", name: "tickets" },
-      series: [
-        { name: "Created", type: "line", smooth: false, symbolSize: 7, data: d.created },
-        { name: "Resolved", type: "line", smooth: false, symbolSize: 7, data: d.resolved },
-      ],
+      series: series,
     };
+    if (other) {
+      var dashed = { type: "dashed", width: 2 };
+      series.push(
+        { name: "Created, " + other.name.toLowerCase(), type: "line", symbolSize: 5, lineStyle: dashed, data: other.created },
+        { name: "Resolved, " + other.name.toLowerCase(), type: "line", symbolSize: 5, lineStyle: dashed, data: other.resolved });
+      option.legend = { top: 0, type: "scroll", left: 0, right: 40 };
+      option.grid.top = 44;
+      option.tooltip.formatter = function (items) {
+        return items.map(function (p) {
+          var own = p.seriesIndex >= 2 ? other.labels : d.labels;
+          var day = own[p.dataIndex];
+          var value = p.value === undefined || p.value === null ? "—" : Number(p.value).toLocaleString("en-US");
+          return p.marker + escapeHtml(p.seriesName) + (day ? " (" + escapeHtml(day) + ")" : "") + ": " + value;
+        }).join("<br>");
+      };
+    }
+    return option;
   };
 
   builders.typeDonut = function (d) {
