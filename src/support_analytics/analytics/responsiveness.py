@@ -47,6 +47,7 @@ from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
 from support_analytics.people import display_name
+from support_analytics.sla import state as sla_state
 
 facts = tables.ticket_response_facts
 
@@ -243,7 +244,10 @@ def responsiveness(
         stats = _by_frequency(session, filters, tz, cap)
     if stats is None:
         stats = _by_sorting(session, filters, tz)
-    return _result(filters, stats)
+    # The SLA block (met / breached / pending per target) reads the per-ticket SLA table.
+    return _result(filters, stats).model_copy(
+        update={"sla": sla_state.sla_block(session, filters, tz)}
+    )
 
 
 def _result(filters: TicketFilters, stats: dict[str | None, Stats]) -> Responsiveness:

@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from support_analytics.sla.schemas import SlaBlock
+
 
 class _Result(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -192,6 +194,8 @@ class Responsiveness(_Result):
     first_response: FirstResponse
     by_priority: list[PriorityResponsiveness]
     one_touch: OneTouch
+    sla: SlaBlock | None = None
+    """SLA states per target (null only where a caller builds the model itself)."""
 
 
 class ResponsivenessTeamRow(_Result):

@@ -25,6 +25,7 @@ from support_analytics.views import endpoints as views_endpoints
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
 from support_analytics.live.shutdown import chain_on_termination
+from support_analytics.sla import endpoints as sla_endpoints
 from support_analytics.tenancy import replica
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(entity_endpoints.router)
+    app.include_router(sla_endpoints.router)
+    app.include_router(sla_endpoints.breaches_router)
     app.include_router(frt_endpoints.router)
     app.include_router(live_sse.router)
     app.include_router(portal_pages.router)
