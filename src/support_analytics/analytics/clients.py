@@ -16,15 +16,10 @@ from support_analytics.analytics.schemas import ClientRow, ClientsPage
 from support_analytics.analytics.tables import clients, payments, tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import ticket_clauses
+from support_analytics.text import contains_pattern
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 200
-
-
-def name_pattern(q: str) -> str:
-    """ILIKE pattern for a case-insensitive "contains", with the user's wildcards escaped."""
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def local(value: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -49,7 +44,7 @@ def clients_from_tickets(
     )
     total_tickets = func.count(tickets.c.id)
     where: list[ColumnElement[bool]] = (
-        [clients.c.client_name.ilike(name_pattern(q), escape="\\")] if q else []
+        [clients.c.client_name.ilike(contains_pattern(q), escape="\\")] if q else []
     )
     if client_id is not None:
         where.append(clients.c.id == client_id)
@@ -141,7 +136,7 @@ def clients_from_rollups(
     counts = {int(row[0]): (int(row[1]), int(row[2])) for row in session.execute(sums).all()}
     listed = select(clients.c.id, clients.c.client_name, clients.c.plan_type)
     if q:
-        listed = listed.where(clients.c.client_name.ilike(name_pattern(q), escape="\\"))
+        listed = listed.where(clients.c.client_name.ilike(contains_pattern(q), escape="\\"))
     if client_id is not None:
         listed = listed.where(clients.c.id == client_id)
     everyone = [(int(r[0]), str(r[1]), r[2]) for r in session.execute(listed).all()]

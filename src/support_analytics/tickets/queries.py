@@ -24,6 +24,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import ascii_id
 from support_analytics.filters.sql import ticket_clauses
 from support_analytics.people import display_name
+from support_analytics.text import contains_pattern
 from support_analytics.tickets.list_filters import ListFilters, list_filter_clauses
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import PRIORITIES, STATUSES, Status
@@ -115,14 +116,10 @@ class Option:
     hint: str | None = None
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_clause(q: str) -> ColumnElement[bool]:
     """Title or any message contains `q` (case-insensitive); `#123` or `123` also matches the
     ticket with that id."""
-    pattern = f"%{_escape_like(q)}%"
+    pattern = contains_pattern(q)
     # ticket_search_ids (migration 0005_search) matches through the trigram indexes, which RLS would
     # keep ILIKE from using; it returns only ids the caller may see, and the outer query reads
     # the tickets through RLS again.
