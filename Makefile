@@ -85,8 +85,7 @@ unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
 # run the same statements twice.
 PG15_SKIP := --ignore=tests/cli --ignore=tests/load --ignore=tests/contract --ignore=tests/web \
   --ignore=tests/ops --ignore=tests/mail \
-  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
-  --deselect tests/db/test_backup.py::test_restore_into_a_new_cluster_creates_the_request_roles
+  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp

@@ -83,6 +83,8 @@ def test_one_default_per_user_own_or_shared(api_client_factory: ApiClientFactory
         ({"name": "ok", "url": "/tickets?status=open"}, "url"),
         ({"name": "ok", "url": "https://evil.example/admin"}, "url"),
         ({"name": "ok"}, "url"),
+        ({"name": "a\u0000b", "url": STATE}, "name"),
+        ({"name": "ok", "url": "/dashboard?q=a\u0000"}, "url"),
         ({"name": "ok", "url": STATE, "owner_id": 1}, "owner_id"),
         ({"name": "ok", "url": STATE, "shared": "maybe"}, "shared"),
     ],

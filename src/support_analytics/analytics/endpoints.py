@@ -22,7 +22,6 @@ from support_analytics.analytics import (
     team_performance,
     tickets_over_time,
 )
-from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
 from support_analytics.analytics.columns import (
     NUMBER_FORMS,
     TEXT_FORMS,
@@ -366,11 +365,7 @@ class ResponsivenessCsvRow(PriorityResponsiveness):
     """CSV of /responsiveness: the per-priority rows and an `all` row for the cards."""
 
 
-@router.get(
-    "/responsiveness",
-    response_model=Responsiveness,
-    responses=frt_endpoints.RESPONSIVENESS_RESPONSES,
-)
+@router.get("/responsiveness", response_model=Responsiveness, responses=CSV_CONTENT)
 def get_responsiveness(
     db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
 ) -> Response:
@@ -389,11 +384,7 @@ def get_responsiveness(
     return _json(result)
 
 
-@router.get(
-    "/responsiveness/team",
-    response_model=ResponsivenessTeam,
-    responses=frt_endpoints.TEAM_RESPONSES,
-)
+@router.get("/responsiveness/team", response_model=ResponsivenessTeam, responses=CSV_CONTENT)
 def get_responsiveness_team(
     db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
 ) -> Response:

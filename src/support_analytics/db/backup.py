@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,10 @@ from support_analytics.tenancy.roles import RequestRole
 # (step, done, total) like the loaders' progress; step is "dump" or "restore".
 Progress = Callable[[str, int, int], None]
 
+# Extensions the schema creates only where the server has them (and never uses).
+OPTIONAL_EXTENSIONS = frozenset({"uuid-ossp"})
+# `12; 3079 16385 EXTENSION - uuid-ossp` and `4321; 0 0 COMMENT - EXTENSION "uuid-ossp"`
+_EXTENSION_ENTRY = re.compile(r'\d+; \d+ \d+ (?:COMMENT - )?EXTENSION "?(?:- )?(?P<name>[^"\s]+)')
 _SYSTEM_SCHEMAS = "('pg_catalog', 'information_schema', 'pg_toast')"
 _VERSION = re.compile(r"\(PostgreSQL\) (\d+)")
 
@@ -225,7 +230,8 @@ def ensure_cluster_roles(url: str) -> None:
         )
 
 
-def _archive_entries(tools: Tools, file: Path) -> int:
+def _archive_entries(tools: Tools, file: Path) -> list[str]:
+    """The archive's table of contents (`pg_restore --list`), one entry per line."""
     listed = subprocess.run(
         [str(tools.pg_restore), "--list", str(file)],
         capture_output=True,
@@ -235,7 +241,28 @@ def _archive_entries(tools: Tools, file: Path) -> int:
     )
     if listed.returncode != 0:
         raise BackupError(f"{file} is not a backup pg_restore can read: {listed.stderr.strip()}")
-    return sum(1 for line in listed.stdout.splitlines() if line and not line.startswith(";"))
+    return [line for line in listed.stdout.splitlines() if line and not line.startswith(";")]
+
+
+def _without_missing_optional_extensions(url: str, entries: list[str]) -> list[str]:
+    """`entries` less the optional extensions (created only where available, as migration
+    0001 does) that the target server lacks: a dump from a server with `uuid-ossp` restores
+    into the embedded one, which is built without it and never uses it."""
+    with psycopg.connect(url) as conn:
+        available = {
+            str(row[0])
+            for row in conn.execute(
+                "SELECT name FROM pg_available_extensions WHERE name = ANY(%s)",
+                (list(OPTIONAL_EXTENSIONS),),
+            )
+        }
+    missing = OPTIONAL_EXTENSIONS - available
+    kept = []
+    for entry in entries:
+        extension = _EXTENSION_ENTRY.match(entry)
+        if extension is None or extension["name"] not in missing:
+            kept.append(entry)
+    return kept
 
 
 def restore(
@@ -247,7 +274,7 @@ def restore(
     if not file.is_file():
         raise BackupError(f"{file}: no such file")
     tools = find_tools(server_major(url))
-    total = _archive_entries(tools, file)
+    entries = _without_missing_optional_extensions(url, _archive_entries(tools, file))
     if any(contents(url).values()):
         if not replace:
             raise BackupError(
@@ -257,6 +284,18 @@ def restore(
             )
         _drop_everything(url)
     ensure_cluster_roles(url)
+    with tempfile.NamedTemporaryFile("w", suffix=".list", prefix="sa-restore-") as use_list:
+        use_list.write("".join(f"{entry}\n" for entry in entries))
+        use_list.flush()
+        _restore_entries(
+            tools, url, file, use_list=Path(use_list.name), total=len(entries), progress=progress
+        )
+    return tools
+
+
+def _restore_entries(
+    tools: Tools, url: str, file: Path, *, use_list: Path, total: int, progress: Progress | None
+) -> None:
     _run_verbose(
         [
             str(tools.pg_restore),
@@ -264,6 +303,7 @@ def restore(
             "--no-owner",
             "--single-transaction",
             "--exit-on-error",
+            f"--use-list={use_list}",
             f"--dbname={url}",
             str(file),
         ],
@@ -275,4 +315,3 @@ def restore(
         ),
         progress=progress or _silent,
     )
-    return tools

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from support_analytics.errors import Conflict, Forbidden, InvalidInput, NotFound
+from support_analytics.text import CONTROL_CHARACTERS, is_clean
 
 NAME_MAX = 80
 QUERY_MAX = 2000
@@ -56,6 +57,8 @@ def _of(row: RowMapping) -> SavedView:
 def split_state(address: str) -> tuple[str, str]:
     """A dashboard address (absolute or not) as (path, query); InvalidInput naming `url`
     when it is not a dashboard page."""
+    if not is_clean(address):
+        raise InvalidInput(f"url: {CONTROL_CHARACTERS}", field="url")
     parts = urlsplit(address)
     path = parts.path.rstrip("/") or "/"
     if not PATH_PATTERN.match(path):
@@ -66,6 +69,8 @@ def split_state(address: str) -> tuple[str, str]:
 
 
 def clean_name(name: str) -> str:
+    if not is_clean(name):
+        raise InvalidInput(f"name: {CONTROL_CHARACTERS}", field="name")
     cleaned = " ".join(name.split())
     if not cleaned:
         raise InvalidInput("name: must not be empty", field="name")

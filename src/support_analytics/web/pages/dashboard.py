@@ -86,8 +86,7 @@ TEAM = View("team", "/dashboard/team", "Team performance")
 DISTRIBUTION = View("distribution", "/dashboard/distribution", "Distribution")
 CLIENTS = View("clients", "/dashboard/clients", "Clients")
 RESOLUTION = View("resolution", "/dashboard/resolution", "Resolution times")
-RESPONSIVENESS = View("responsiveness", "/dashboard/responsiveness", "Responsiveness")
-VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION, RESPONSIVENESS)
+VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION)
 
 
 def _extra(request: Request, keys: tuple[str, ...]) -> dict[str, str]:
