@@ -22,6 +22,7 @@ from support_analytics.analytics import (
     team_performance,
     tickets_over_time,
 )
+from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
 from support_analytics.analytics.columns import (
     NUMBER_FORMS,
     TEXT_FORMS,
@@ -365,7 +366,11 @@ class ResponsivenessCsvRow(PriorityResponsiveness):
     """CSV of /responsiveness: the per-priority rows and an `all` row for the cards."""
 
 
-@router.get("/responsiveness", response_model=Responsiveness, responses=CSV_CONTENT)
+@router.get(
+    "/responsiveness",
+    response_model=Responsiveness,
+    responses=frt_endpoints.RESPONSIVENESS_RESPONSES,
+)
 def get_responsiveness(
     db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
 ) -> Response:
@@ -384,7 +389,11 @@ def get_responsiveness(
     return _json(result)
 
 
-@router.get("/responsiveness/team", response_model=ResponsivenessTeam, responses=CSV_CONTENT)
+@router.get(
+    "/responsiveness/team",
+    response_model=ResponsivenessTeam,
+    responses=frt_endpoints.TEAM_RESPONSES,
+)
 def get_responsiveness_team(
     db: DbSession, filters: TicketFiltersParam, tz: Zone, format: Format = "json"
 ) -> Response:
