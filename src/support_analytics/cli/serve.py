@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import errno
+import importlib.util
+import logging
 import os
 import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors.multiprocess import Multiprocess
 
 from support_analytics.auth import demo as demo_accounts
 from support_analytics.cli.context import console, fail, open_database
@@ -21,6 +28,8 @@ from support_analytics.db import reference
 from support_analytics.db.engine import libpq_url
 from support_analytics.jobs import worker as job_worker
 from support_analytics.web.server_options import forwarding, log_config
+
+logger = logging.getLogger("uvicorn.error")
 
 HostOption = Annotated[str | None, typer.Option(help="Address to listen on.")]
 PortOption = Annotated[int | None, typer.Option(min=1, max=65535, help="Port to listen on.")]
@@ -56,13 +65,62 @@ def announce(host: str, port: int) -> None:
     )
 
 
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor of `--workers N`, changed at shutdown only.
+
+    The listening socket is one kernel socket held by the supervisor and by every worker. At
+    SIGTERM the workers stop accepting, but uvicorn's supervisor kept its own copy open until
+    it exited, so connections made while the workers drained were accepted by the kernel and
+    never answered. It now closes its copy before it signals the workers: once they have
+    closed theirs too, a new connection is refused at once (and a load balancer moves on).
+
+    uvicorn's supervisor also only queues signals while it waits for the workers, so a second
+    SIGTERM or Ctrl-C did nothing until the graceful period ended. Here it kills the workers.
+    """
+
+    def terminate_all(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        super().terminate_all()
+
+    def join_all(self) -> None:
+        self.signal_queue.clear()  # the signal that started the shutdown
+        for worker in self.processes:
+            while worker.process.is_alive():
+                if self.signal_queue:
+                    self.signal_queue.clear()
+                    logger.warning("Second signal received: stopping the workers now.")
+                    for each in self.processes:
+                        if each.process.is_alive():
+                            each.process.kill()
+                worker.process.join(timeout=0.1)
+
+
+@contextmanager
+def _workers_skip_the_command_line() -> Iterator[None]:
+    # A spawned worker first re-runs the parent's main module, before it can answer the
+    # supervisor's health check. Under the `support-analytics` console script that imports
+    # every CLI command (bench, db, users: as heavy as the app itself) in each worker.
+    # multiprocessing skips a package's `__main__` (`python -m support_analytics`), so the
+    # console script presents itself as that module while the workers start.
+    main = sys.modules["__main__"]
+    if main.__spec__ is not None:
+        yield
+        return
+    main.__spec__ = importlib.util.find_spec("support_analytics.__main__")
+    try:
+        yield
+    finally:
+        main.__spec__ = None
+
+
 def run_server(url: str, host: str, port: int, workers: int) -> None:
     # Worker processes build the app from the environment, so hand them the resolved URL.
     os.environ["SUPPORT_ANALYTICS_DATABASE_URL"] = url
     os.environ.pop("DATABASE_URL", None)
     get_settings.cache_clear()
     settings = get_settings()
-    uvicorn.run(
+    config = uvicorn.Config(
         "support_analytics.web.app:create_app",
         factory=True,
         host=host,
@@ -77,9 +135,18 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
         http=HeadTimeoutProtocol,
         # Live streams end at the first SIGTERM (live/shutdown.py); this bounds the rest.
         timeout_graceful_shutdown=settings.shutdown_seconds,
-        # A worker imports the app and connects before it answers the supervisor's check.
+        # The supervisor's liveness check, also while a worker starts (see Supervisor).
         timeout_worker_healthcheck=settings.worker_start_seconds,
     )
+    if workers > 1:
+        with _workers_skip_the_command_line():
+            Supervisor(config, sockets=[config.bind_socket()]).run()
+        return
+    server = uvicorn.Server(config)
+    with suppress(KeyboardInterrupt):
+        server.run()
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
 
 
 def serve(host: HostOption = None, port: PortOption = None, workers: WorkersOption = 1) -> None:
