@@ -14,9 +14,10 @@ import time
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from support_analytics.db import migrate
-from support_analytics.db.engine import connect
+from support_analytics.db.engine import connect, libpq_url, normalise_url
 from tests.fixtures.auth import create_personas, open_session
 from tests.load.harness import server_process
 from tests.ops import standby as replication
@@ -113,3 +114,18 @@ def test_kill_9_of_the_primary_fails_over_to_the_synchronous_standby_losing_noth
     assert writers.count() >= killed_at + AFTER_PROMOTE  # carried on after the promotion
     assert {key for key in writers.acknowledged if key not in stored} == set()
     assert {key: n for key, n in stored.items() if n > 1} == {}
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "postgresql://u@/db?host=/run/a,/run/b&target_session_attrs=read-write",
+        "postgresql://u@/db?host=/run/a&host=/run/b&target_session_attrs=read-write",
+    ],
+)
+def test_both_spellings_of_a_multi_host_url_reach_both_hosts_from_plain_psycopg(raw: str) -> None:
+    # Startup maintenance, the live listener and the job worker connect with libpq_url; libpq
+    # keeps only the last of repeated keys, which would pin them to the standby.
+    parts = conninfo_to_dict(libpq_url(normalise_url(raw)))
+    assert parts["host"] == "/run/a,/run/b"
+    assert parts["target_session_attrs"] == "read-write"

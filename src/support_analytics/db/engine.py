@@ -45,7 +45,17 @@ def normalise_url(raw: str) -> str:
 
 def libpq_url(url: str) -> str:
     """The same URL for psql and plain psycopg (no SQLAlchemy driver suffix)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    parsed = make_url(url)
+    # A multi-host URL may repeat host= (and port=); SQLAlchemy joins them for its own
+    # connections, but libpq keeps only the last, so join them here as libpq's `host=a,b`.
+    query = {
+        key: ",".join(value) if isinstance(value, tuple) and key in _LISTS else value
+        for key, value in parsed.query.items()
+    }
+    return parsed.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+
+
+_LISTS = frozenset({"host", "hostaddr", "port"})
 
 
 def _ensure_embedded_database(server: embedded.EmbeddedServer) -> None:
