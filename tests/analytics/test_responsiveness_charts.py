@@ -10,11 +10,15 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import responsiveness_charts as charts
+from support_analytics.analytics.schemas import Responsiveness, ResponsivenessTeam
+from support_analytics.config import Settings
 from support_analytics.filters import TicketFilters
+from support_analytics.web.app import create_app
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
@@ -135,3 +139,20 @@ def test_endpoints(api_client_factory: ApiClientFactory) -> None:
         url = f"/api/v1/analytics/responsiveness/{path}"
         assert api_client_factory("anonymous").get(url).status_code == 401
         assert api_client_factory("client_a").get(url).status_code == 403
+
+
+def test_openapi_examples_are_valid_responses() -> None:
+    """Every responsiveness endpoint documents an example that its own model accepts."""
+    app = create_app(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    schema = app.openapi()
+    models: dict[str, type[BaseModel]] = {
+        "/api/v1/analytics/responsiveness": Responsiveness,
+        "/api/v1/analytics/responsiveness/team": ResponsivenessTeam,
+        "/api/v1/analytics/responsiveness/histogram": charts.FrtHistogram,
+        "/api/v1/analytics/responsiveness/over-time": charts.FrtOverTime,
+    }
+    for path, model in models.items():
+        content = schema["paths"][path]["get"]["responses"]["200"]["content"]
+        example = content["application/json"]["examples"]["shape"]["value"]
+        model.model_validate(example)
+        assert "text/csv" in content

@@ -61,12 +61,20 @@ def test_counts_and_dimensions(sample: Conn) -> None:
     assert counts["tickets"] == SAMPLE
     assert (counts["clients"], counts["team_members"], counts["ticket_types"]) == (50, 15, 14)
     assert _count(sample, "SELECT count(*) FROM clients WHERE email = 'admin@techstart.com'") == 1
-    # The seed's messages: one from the client, one from the assignee, one on resolution.
-    expected = _count(
+    # As in the seed: the client's opening message on every ticket and a closing reply on
+    # every resolved one; between them the drawn replies (tests/db/test_reply_delays.py).
+    openings = _count(
         sample,
-        "SELECT count(*) + count(assigned_to) + count(resolved_at) FROM tickets",
+        "SELECT count(*) FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id"
+        " WHERE m.from_client AND m.created_at = t.created_at + interval '5 minutes'",
     )
-    assert counts["ticket_messages"] == expected
+    closings = _count(
+        sample,
+        "SELECT count(*) FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id"
+        " WHERE NOT m.from_client AND m.created_at = t.resolved_at - interval '15 minutes'",
+    )
+    assert openings == SAMPLE
+    assert closings == _count(sample, "SELECT count(resolved_at) FROM tickets")
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ HISTOGRAM_EXAMPLE = {
         {"label": "0 min-15 min", "lower_hours": 0.0, "upper_hours": 0.25, "count": 410},
         {"label": "15 min-30 min", "lower_hours": 0.25, "upper_hours": 0.5, "count": 0},
         {"label": "30 min-1 h", "lower_hours": 0.5, "upper_hours": 1.0, "count": 42490},
-        {"label": "7 d+", "lower_hours": 168.0, "upper_hours": None, "count": 0},
+        {"label": "1 h-2 h", "lower_hours": 1.0, "upper_hours": 2.0, "count": 0},
     ]
 }
 OVER_TIME_EXAMPLE = {
@@ -53,15 +53,58 @@ OVER_TIME_EXAMPLE = {
 }
 
 
+RESPONSIVENESS_EXAMPLE = {
+    "first_response": {
+        "count": 42900,
+        "awaiting": 0,
+        "median_hours": 0.5,
+        "p90_hours": 0.5,
+        "avg_hours": 0.4987,
+    },
+    "by_priority": [
+        {
+            "priority": "urgent",
+            "count": 4290,
+            "awaiting": 0,
+            "median_hours": 0.5,
+            "p90_hours": 0.5,
+            "avg_hours": 0.4968,
+        }
+    ],
+    "one_touch": {"resolved": 30030, "one_touch": 135, "pct": 0.45},
+}
+TEAM_EXAMPLE = {
+    "rows": [
+        {
+            "team_member_id": 1,
+            "name": "John Smith",
+            "first_replies": 2860,
+            "median_first_response_hours": 0.5,
+        }
+    ]
+}
+
+
 def _examples(example: object) -> dict[int | str, dict[str, object]]:
     return {
         200: {
             "content": {
-                "application/json": {"example": example},
+                "application/json": {
+                    "examples": {
+                        "shape": {
+                            "summary": "The response's shape (numbers illustrative)",
+                            "value": example,
+                        }
+                    }
+                },
                 "text/csv": {},
             }
         }
     }
+
+
+RESPONSIVENESS_RESPONSES = _examples(RESPONSIVENESS_EXAMPLE)
+TEAM_RESPONSES = _examples(TEAM_EXAMPLE)
 
 
 @router.get(

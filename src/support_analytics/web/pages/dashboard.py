@@ -86,7 +86,8 @@ TEAM = View("team", "/dashboard/team", "Team performance")
 DISTRIBUTION = View("distribution", "/dashboard/distribution", "Distribution")
 CLIENTS = View("clients", "/dashboard/clients", "Clients")
 RESOLUTION = View("resolution", "/dashboard/resolution", "Resolution times")
-VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION)
+RESPONSIVENESS = View("responsiveness", "/dashboard/responsiveness", "Responsiveness")
+VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION, RESPONSIVENESS)
 
 
 def _extra(request: Request, keys: tuple[str, ...]) -> dict[str, str]:

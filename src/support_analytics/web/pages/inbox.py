@@ -25,6 +25,7 @@ from support_analytics.tickets import queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketDetail, TicketQuery
+from support_analytics.tickets.response_filters import awaiting_phrase
 from support_analytics.tickets.schemas import TicketBulkUpdate, TicketUpdate
 from support_analytics.tickets.status import Priority, Status
 from support_analytics.web.pages import tickets_shared
@@ -126,7 +127,8 @@ def inbox(
             "date_operators": DATE_OPERATORS,
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
-            "quick_views": _quick_views(state, user.team_member_id),
+            "quick_views": _quick_views(state, user.team_member_id)
+            + _awaiting_views(state, narrowing),
             "sort_columns": _sort_columns(state, query),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
             "description": _description(filters, query, narrowing, names, clients),
@@ -218,6 +220,18 @@ def _quick_views(state: ViewState, me: int | None) -> list[QuickView]:
     ]
 
 
+def _awaiting_views(state: ViewState, narrowing: ListFilters) -> list[QuickView]:
+    """Open tickets waiting for the team: no reply yet, or the client wrote last."""
+    return [
+        QuickView(
+            label=label,
+            url=state.url(awaiting=None if narrowing.awaiting == value else value, page=None),
+            current=narrowing.awaiting == value,
+        )
+        for label, value in (("Awaiting first reply", "first_reply"), ("Awaiting reply", "reply"))
+    ]
+
+
 def _own_phrases(
     query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
 ) -> list[tuple[str, str]]:
@@ -234,6 +248,10 @@ def _own_phrases(
         found.append(("resolved", date_phrase(narrowing.resolved, "resolved")))
     if narrowing.rating is not None:
         found.append(("rating", narrowing.rating.phrase()))
+    if narrowing.awaiting is not None:
+        found.append(("awaiting", awaiting_phrase(narrowing.awaiting)))
+    if narrowing.first_response is not None:
+        found.append(("first_response", narrowing.first_response.phrase()))
     return found
 
 

@@ -336,6 +336,21 @@
     };
   };
 
+  builders.frtOverTime = function (d) {
+    return {
+      color: ["#2457c5", "#e07b39"],
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 56, right: 20, top: 36, bottom: 36, containLabel: true },
+      xAxis: { type: "category", data: d.labels },
+      yAxis: { type: "value", name: "hours" },
+      series: [
+        { name: "Median", type: "line", symbolSize: 7, data: d.median },
+        { name: "90th percentile", type: "line", symbolSize: 7, data: d.p90 },
+      ],
+    };
+  };
+
   builders.histogram = function (d) {
     return {
       color: ["#0f8b8d"],
