@@ -76,3 +76,18 @@ def list_jobs(database: Database, *, limit: int = LIMIT) -> JobList:
             for row in rows
         ],
     )
+
+
+def queue_depth(database: Database) -> dict[tuple[str, str], int]:
+    """Jobs per (queue, status) still to finish: waiting ('todo') and running ('doing')."""
+    with owner_transaction(database) as session:
+        return {
+            (str(row.queue_name), str(row.status)): int(row.n)
+            for row in session.execute(
+                text(
+                    "SELECT queue_name, status::text AS status, count(*) AS n"
+                    " FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+                    " GROUP BY queue_name, status"
+                )
+            )
+        }

@@ -13,6 +13,8 @@
 - `support_analytics_events_delivered_total`: live events handed to open streams.
 - `support_analytics_rollups_fresh`: 1 while the rollups are usable, 0 when dashboards fall
   back to the raw tables (read at scrape time; absent while the database is away).
+- `support_analytics_job_queue_depth{queue, status}`: jobs waiting (`todo`) and running
+  (`doing`) per job queue (read at scrape time; absent while the database is away).
 
 The gauges are read from the app's state at scrape time. Each app has its own registry, so
 two apps in one process (tests) never share or double-register series. `/metrics` is
@@ -40,6 +42,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from support_analytics import maintenance
 from support_analytics.db.engine import is_unavailable
 from support_analytics.errors import Forbidden, error_responses
+from support_analytics.jobs import queries as job_queries
 
 router = APIRouter(tags=["ops"])
 
@@ -93,6 +96,7 @@ class _StateGauges(Collector):
             delivered.add_metric([], hub.delivered)
             yield delivered
         yield from _rollups(state)
+        yield from _job_queue(state)
 
 
 def _pools(state: State) -> Iterator[Metric]:
@@ -140,6 +144,28 @@ def _rollups(state: State) -> Iterator[Metric]:
         "1: analytics rollups fresh and in the reporting zone; 0: stale (raw-table reads).",
         value=1 if fresh else 0,
     )
+
+
+def _job_queue(state: State) -> Iterator[Metric]:
+    """Jobs waiting and running per procrastinate queue (read at scrape time on the owner
+    pool; left out while the database is away)."""
+    database = getattr(state, "database", None)
+    if database is None:
+        return
+    try:
+        depth = job_queries.queue_depth(database)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        return
+    gauge = GaugeMetricFamily(
+        "support_analytics_job_queue_depth",
+        "Jobs not finished yet: waiting (status todo) and running (doing), per queue.",
+        labels=["queue", "status"],
+    )
+    for (queue, status), count in sorted(depth.items()):
+        gauge.add_metric([queue, status], count)
+    yield gauge
 
 
 class Metrics:
