@@ -17,6 +17,7 @@ VIEWS = (
     ("/dashboard/over-time?date=between:2025-04-01,2025-06-30&compare=year", 1),
     ("/dashboard/distribution", 2),
     ("/dashboard/resolution", 2),
+    ("/dashboard/responsiveness", 2),
 )
 
 # Per chart: each axis name and the boxes of the texts drawn with it, in canvas pixels.

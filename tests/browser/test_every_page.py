@@ -42,9 +42,11 @@ SCREENS = (
     Screen("dashboard-resolution", "manager", "/dashboard/resolution", 2),
     Screen("dashboard-member", "manager", "/dashboard/team/1", 0),
     Screen("dashboard-client", "manager", "/dashboard/clients/1", 0),
+    Screen("dashboard-responsiveness", "manager", "/dashboard/responsiveness", 2),
     Screen("inbox-tickets", "agent", "/tickets"),
     Screen("inbox-ticket", "agent", "/tickets/{ticket}"),
     Screen("admin-users", "admin", "/admin"),
+    Screen("admin-jobs", "admin", "/admin/jobs"),
     Screen("account-password", "agent", "/account/password"),
     Screen("portal-tickets", "client_a", "/portal"),
     Screen("portal-new-ticket", "client_a", "/portal/tickets/new"),
@@ -229,7 +231,14 @@ DATED = (
     Screen("inbox-dated", "agent", "/tickets?date=between:2025-04-01,2025-06-30"),
 )
 # Pages that show no date at all (everything else must show at least one).
-UNDATED = {"login", "account-password", "portal-new-ticket", "not-found", "dashboard-team"}
+UNDATED = {
+    "login",
+    "account-password",
+    "portal-new-ticket",
+    "not-found",
+    "dashboard-team",
+    "admin-jobs",
+}
 
 
 @pytest.mark.parametrize("screen", DATED, ids=[s.name for s in DATED])

@@ -193,7 +193,7 @@ def responsiveness_page(
         "series": series,
         "grain": grain,
         "over_time_chart": {
-            "labels": [point.period for point in series.series],
+            "labels": [views.grain_label(grain, point.period) for point in series.series],
             "median": [point.median_hours for point in series.series],
             "p90": [point.p90_hours for point in series.series],
         },

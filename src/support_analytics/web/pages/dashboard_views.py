@@ -192,10 +192,15 @@ def month_links(result: TicketsOverTime, filters: TicketFilters) -> dict[str, Mo
     return out
 
 
-def period_label(result: TicketsOverTime, key: str) -> str:
-    if result.grain == "month":
+def grain_label(grain: str, key: str) -> str:
+    """A period's key (`2025-03`, a week's Monday, a day) as the pages write it."""
+    if grain == "month":
         return month_label(key)
-    return f"Week of {day_label(key)}" if result.grain == "week" else day_label(key)
+    return f"Week of {day_label(key)}" if grain == "week" else day_label(key)
+
+
+def period_label(result: TicketsOverTime, key: str) -> str:
+    return grain_label(result.grain, key)
 
 
 def over_time_chart(result: TicketsOverTime, filters: TicketFilters) -> Payload:
