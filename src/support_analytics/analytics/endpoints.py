@@ -180,14 +180,6 @@ def get_tickets_over_time(
             for i, point in enumerate(points, start=1)
         ]
         return csv_response("tickets-over-time", OverTimeCsvRow, rows)
-    result = tickets_over_time.with_comparison(db, result, filters, tz, compare, use_rollups=fast)
-    if format == "csv" and result.comparison is not None:
-        rows = [
-            OverTimeCsvRow(series=name, position=i, **point.model_dump())
-            for name, points in (("current", result.series), ("comparison", result.comparison))
-            for i, point in enumerate(points, start=1)
-        ]
-        return csv_response("tickets-over-time", OverTimeCsvRow, rows)
     if format == "csv":
         return csv_response("tickets-over-time", MonthPoint, result.series)
     return _json(result)

@@ -207,7 +207,6 @@ def over_time_page(
 ) -> Response:
     result = tickets_over_time.tickets_over_time(db, filters, tz, grain, use_rollups=fast)
     result = tickets_over_time.with_comparison(db, result, filters, tz, compare, use_rollups=fast)
-    result = tickets_over_time.with_comparison(db, result, filters, tz, compare, use_rollups=fast)
     context: dict[str, object] = {
         "result": result,
         "chart": views.over_time_chart(result, filters),
