@@ -33,9 +33,10 @@ class Served:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    kept: str | None = None  # the whole log, once the process has been stopped
 
     def text(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.kept if self.kept is not None else self.log.read_text(errors="replace")
 
 
 @contextmanager
@@ -67,6 +68,7 @@ def serve(
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait(timeout=5)
+                served.kept = served.text()
 
 
 def _wait_until_up(served: Served, workers: int) -> None:
