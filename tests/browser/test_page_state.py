@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
+from support_analytics.web.pages.dashboard import VIEWS
 from tests.browser.conftest import Login
 from tests.browser.dashboard_helpers import wait_for_view
 
@@ -48,7 +49,7 @@ def tab_states(page: Page) -> list[dict[str, str]]:
         "links => links.map(a => a.href)"
     )
     assert isinstance(hrefs, list)
-    assert len(hrefs) == 6, hrefs
+    assert len(hrefs) == len(VIEWS), hrefs
     return [filter_state(str(h)) for h in hrefs]
 
 
