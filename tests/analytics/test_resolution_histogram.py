@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from support_analytics.analytics import resolution_histogram as histogram
 from support_analytics.analytics import rollups
+from support_analytics.analytics.schemas import ResolutionHistogram
 from support_analytics.filters import TicketFilters
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
@@ -41,7 +42,7 @@ def conn(analytics_database: str) -> Iterator[Conn]:
         yield conn
 
 
-def counts(result: histogram.ResolutionHistogram) -> list[int]:
+def counts(result: ResolutionHistogram) -> list[int]:
     return [bar.count for bar in result.bars]
 
 
