@@ -251,6 +251,7 @@ def test_chart_elements_click_through(manager: Page) -> None:
     point = manager.evaluate(
         """() => {
             const el = document.querySelector('[data-chart=priorityBars]');
+            el.scrollIntoView({block: "center"});  // a mouse click only lands in the viewport
             const chart = echarts.getInstanceByDom(el);
             const data = JSON.parse(document.getElementById('chart-priorities').textContent);
             const [x, y] = chart.convertToPixel({seriesIndex: 0}, [3, data.open[3] / 2]);
