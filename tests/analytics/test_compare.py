@@ -204,10 +204,10 @@ def test_page_says_which_period_is_compared(api_client_factory: ApiClientFactory
     manager: TestClient = api_client_factory("manager")
     page = manager.get("/dashboard?date=between:2025-04-01,2025-06-30&compare=year")
     assert page.status_code == 200
-    assert "same days one year earlier (2024-04-01 to 2024-06-30)" in page.text
+    assert "same days one year earlier (1 Apr 2024 to 30 Jun 2024)" in page.text
     assert 'data-compare-mode="previous"' in page.text
     previous = manager.get("/dashboard?date=between:2025-04-01,2025-06-30")
-    assert "period just before (2025-01-01 to 2025-03-31)" in previous.text
+    assert "period just before (1 Jan 2025 to 31 Mar 2025)" in previous.text
     assert 'data-compare-mode="year"' in previous.text
     undated = manager.get("/dashboard?compare=year")
     assert "to compare with another period" in undated.text
