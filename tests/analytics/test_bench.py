@@ -21,7 +21,8 @@ from support_analytics.tenancy.claims import Role
 from tests.analytics.test_api import ENDPOINTS as API_ENDPOINTS
 from tests.cli.helpers import run_cli
 
-ENDPOINTS = set(API_ENDPOINTS)
+# The analytics endpoints plus the responsiveness pair, which have their own API tests.
+ENDPOINTS = set(API_ENDPOINTS) | {"responsiveness", "responsiveness/team"}
 PROBES = {"me", "healthz"}
 
 

@@ -356,7 +356,9 @@ def test_reference_numbers_over_http(api_client_factory: ApiClientFactory) -> No
     assert body["first_response"]["median_hours"] == 0.5
     assert body["first_response"]["awaiting"] == 0
     assert sum(row["count"] for row in body["by_priority"]) == 42_900
-    assert "sla" not in body
+    for target in ("first_response", "resolution"):
+        sla = body["sla"][target]
+        assert sla["met"] + sla["breached"] + sla["pending"] == 42_900, target
     team = manager.get("/api/v1/analytics/responsiveness/team").json()["rows"]
     assert len(team) == 15
     assert sum(row["first_replies"] for row in team) == 42_900

@@ -32,9 +32,7 @@ IDENTITY = _migration("20261125_0003a_identity_users_rls.py")
 HARDENING = _migration("20261129_0006_hardening.py")
 # The activity log and response facts (issue 14).
 EVENTS = _migration("20261129_0007_ticket_events.py")
-# The responsiveness rollups (issue 14).
-RESPONSE = _migration("20261129_0008_response_rollups.py")
-# The responsiveness rollups (issue 14).
+# The responsiveness rollups.
 RESPONSE = _migration("20261129_0008_response_rollups.py")
 # Business calendars, SLA policies and per-ticket SLAs.
 SLA = _migration("20261129_0009_sla.py")
@@ -48,7 +46,6 @@ TABLES: list[str] = [
     "ticket_submissions",
     *HARDENING.ROLLUP_TABLES,
     *EVENTS.RLS_TABLES,
-    *RESPONSE.ROLLUP_TABLES,
     *RESPONSE.ROLLUP_TABLES,
     *SLA.RLS_TABLES,
 ]

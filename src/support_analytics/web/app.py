@@ -21,7 +21,6 @@ from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url, ping
 from support_analytics.errors import DatabaseUnavailable, error_responses
 from support_analytics.jobs import endpoints as jobs_endpoints
-from support_analytics.views import endpoints as views_endpoints
 from support_analytics.live import listener as live_listener
 from support_analytics.live import sse as live_sse
 from support_analytics.live.shutdown import chain_on_termination
@@ -30,6 +29,7 @@ from support_analytics.tenancy import replica
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
+from support_analytics.views import endpoints as views_endpoints
 from support_analytics.web import docs as api_docs
 from support_analytics.web import errors as web_errors
 from support_analytics.web import metrics, outage, readiness, request_id, security
@@ -135,9 +135,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(entity_endpoints.router)
+    app.include_router(frt_endpoints.router)
     app.include_router(sla_endpoints.router)
     app.include_router(sla_endpoints.breaches_router)
-    app.include_router(frt_endpoints.router)
     app.include_router(live_sse.router)
     app.include_router(portal_pages.router)
     app.include_router(inbox_pages.router)
