@@ -73,7 +73,7 @@ def list_views(db: DbSession, user: InternalUser) -> ViewList:
     return ViewList(rows=[ViewOut.of(v) for v in queries.list_views(db, user.user_id)])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 403, 409))
+@router.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 403, 409, 422))
 def create_view(body: ViewCreate, db: DbSession, user: InternalUser) -> ViewOut:
     """Save a dashboard address under a name (unique among your views)."""
     path, query = queries.split_state(body.url)
@@ -86,7 +86,7 @@ def create_view(body: ViewCreate, db: DbSession, user: InternalUser) -> ViewOut:
     return ViewOut.of(view)
 
 
-@router.patch("/{view_id}", responses=error_responses(401, 403, 404, 409))
+@router.patch("/{view_id}", responses=error_responses(401, 403, 404, 409, 422))
 def update_view(view_id: int, body: ViewPatch, db: DbSession, user: InternalUser) -> ViewOut:
     """Rename, share or unshare, or point at another address; only the owner may."""
     query = queries.split_state(body.url)[1] if body.url is not None else None
@@ -97,14 +97,16 @@ def update_view(view_id: int, body: ViewPatch, db: DbSession, user: InternalUser
 
 
 @router.delete(
-    "/{view_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 403, 404)
+    "/{view_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422),
 )
 def delete_view(view_id: int, db: DbSession, user: InternalUser) -> Response:
     queries.delete_view(db, user.user_id, view_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/default", responses=error_responses(401, 403, 404))
+@router.put("/default", responses=error_responses(401, 403, 404, 422))
 def set_default(body: DefaultBody, db: DbSession, user: InternalUser) -> ViewList:
     """Your default view (your own or a shared one); null clears it."""
     queries.set_default(db, user.user_id, body.view_id)
