@@ -71,11 +71,11 @@ types: setup  ## mypy --strict
 
 unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
 	@mkdir -p .tmp
-	$(UV) run pytest -m "not browser" --junitxml=.tmp/junit-unit.xml
+	$(UV) run pytest -m "not browser" --junitxml=.tmp/junit-unit.xml 2>&1 | sed -u 's/^/[pg18] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-unit.xml
 	@# Browser tests run in their own process: Playwright's sync API keeps an event loop
 	@# on the main thread that would break asyncio-based tests collected after it.
-	$(UV) run pytest -m browser --junitxml=.tmp/junit-browser.xml
+	$(UV) run pytest -m browser --junitxml=.tmp/junit-browser.xml 2>&1 | sed -u 's/^/[browser] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-browser.xml
 
 # The second pass proves the SQL on PostgreSQL 15: the suites whose SQL is the product's own
@@ -93,7 +93,8 @@ test-pg15: setup system-deps  ## The database suites again on a throwaway system
 	  pytest -m "not browser" $(PG15_SKIP) --junitxml=.tmp/junit-pg15.xml 2>&1 | sed -u 's/^/[pg15] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-pg15.xml
 
-# The PostgreSQL 15 pass runs beside the main one (its lines start with [pg15]) to keep CI short:
+# The PostgreSQL 15 pass runs beside the main one to keep CI short (each pass prefixes its lines,
+# [pg18], [browser] or [pg15], so that whole lines of the two never mix):
 # the suites spend much of their time waiting on the database, so two share two cores well.
 test: lint types system-deps  ## Everything CI runs: lint, types, unit, database, browser
 	@$(MAKE) --no-print-directory -j2 unit test-pg15
