@@ -129,7 +129,9 @@ def test_rows_stream_from_a_server_side_cursor_in_batches(
     assert sum(sizes) == total
     assert max(sizes) == 500  # never more than one batch in memory
     assert len(sizes) == -(-total // 500)
-    assert all(n >= 1 for n in open_cursors)  # fetched through a server-side cursor
+    # Fetched through a server-side cursor: it is open while batches come (a client-side
+    # cursor shows none); the last batch may arrive after the exhausted cursor has closed.
+    assert all(n >= 1 for n in open_cursors[:-1])
 
 
 def test_concurrent_exports_are_bounded(
