@@ -244,7 +244,14 @@ def responsiveness(
         stats = _by_frequency(session, filters, tz, cap)
     if stats is None:
         stats = _by_sorting(session, filters, tz)
-    # The SLA block (met / breached / pending per target) reads the per-ticket SLA table.
+    return _with_sla(session, filters, tz, stats)
+
+
+def _with_sla(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, stats: dict[str | None, Stats]
+) -> Responsiveness:
+    """The cards and table of `stats` with the SLA block (met / breached / pending per
+    target), which reads the per-ticket SLA table."""
     return _result(filters, stats).model_copy(
         update={"sla": sla_state.sla_block(session, filters, tz)}
     )
@@ -435,9 +442,7 @@ def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Resp
             )
     # Business time has no plain-SQL form short of a minute walk (tests/sla has that oracle),
     # so the baseline reads the SLA block from the per-ticket SLA table as the product does.
-    return _result(filters, stats).model_copy(
-        update={"sla": sla_state.sla_block(session, filters, tz)}
-    )
+    return _with_sla(session, filters, tz, stats)
 
 
 def team_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> ResponsivenessTeam:
