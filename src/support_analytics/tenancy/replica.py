@@ -37,9 +37,7 @@ from functools import partial
 from fastapi import Request
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.datastructures import MutableHeaders
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from support_analytics.db.engine import Database, is_unavailable, make_engine, normalise_url
 from support_analytics.errors import DatabaseUnavailable
@@ -212,25 +210,3 @@ async def read_scope(
         finally:
             # Nothing to keep (it only read); closing rolls back and returns the connection.
             await standby.gate.run(session.close)
-
-
-class ReadSourceHeader:
-    """`X-Read-Source: standby; lag=0.012` or `primary; reason=...` on read routes when a
-    standby is configured (pure ASGI: streamed responses pass unbuffered)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_source(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                source = scope.get("state", {}).get("read_source")
-                if isinstance(source, ReadSource):
-                    MutableHeaders(scope=message)[HEADER] = source.header
-            await send(message)
-
-        await self.app(scope, receive, send_with_source)

@@ -41,6 +41,7 @@ from support_analytics.web.pages import dashboard_responsiveness
 from support_analytics.web.pages import inbox as inbox_pages
 from support_analytics.web.pages import login as login_pages
 from support_analytics.web.pages import portal as portal_pages
+from support_analytics.web.response_headers import ReadSourceHeader
 from support_analytics.web.templating import STATIC_DIR
 
 HEALTH_WAIT_SECONDS = 1.0
@@ -122,7 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # 413 before parsing
     outage.install(app)  # 503 for a database away, Connection: close on 5xx
     metrics.install(app, settings.metrics_allowed_networks)  # latency incl. those 503s
-    app.add_middleware(replica.ReadSourceHeader)  # X-Read-Source with a standby configured
+    app.add_middleware(ReadSourceHeader)  # X-Read-Source with a standby configured
     request_id.install(app)  # outermost: X-Request-ID on every response, even a 503
     app.include_router(auth_endpoints.router)
     app.include_router(login_pages.router)

@@ -18,7 +18,9 @@ from contextvars import ContextVar
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
+
+from support_analytics.web.response_headers import HeaderEdit, ResponseHeaders
 
 HEADER = "X-Request-ID"
 _SAFE = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -34,29 +36,26 @@ def accepted(value: str | None) -> str:
     return uuid.uuid4().hex
 
 
-class RequestId:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class RequestId(ResponseHeaders):
+    def prepare(self, scope: Scope) -> HeaderEdit:
         raw = next(
             (value for name, value in scope["headers"] if name == b"x-request-id"),
             None,
         )
         request_id = accepted(raw.decode("latin-1") if raw is not None else None)
         scope.setdefault("state", {})["request_id"] = request_id
+        current.set(request_id)
 
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                MutableHeaders(scope=message)[HEADER] = request_id
-            await send(message)
+        def edit(headers: MutableHeaders) -> None:
+            headers[HEADER] = request_id
 
-        token = current.set(request_id)
+        return edit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # `prepare` sets the id for this request; put back whatever was there before.
+        token = current.set(current.get())
         try:
-            await self.app(scope, receive, send_with_id)
+            await super().__call__(scope, receive, send)
         finally:
             current.reset(token)
 

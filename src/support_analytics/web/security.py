@@ -17,7 +17,9 @@ from fastapi import FastAPI
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from support_analytics.web.response_headers import HeaderEdit, ResponseHeaders
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ALLOWED_FETCH_SITES = frozenset({"same-origin", "none"})
@@ -78,33 +80,24 @@ class CrossSiteGuard:
         await response(scope, receive, send)
 
 
-class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
+class SecurityHeaders(ResponseHeaders):
+    def prepare(self, scope: Scope) -> HeaderEdit:
         nonce = secrets.token_urlsafe(18)
         scope.setdefault("state", {})[NONCE_STATE_KEY] = nonce
         is_api = scope["path"].startswith("/api/")
+        https = scope.get("scheme") == "https"
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                headers.setdefault("content-security-policy", CSP.format(nonce=nonce))
-                if is_api:
-                    # JSON and CSV hold tenant data: never kept by browsers or proxies.
-                    headers.setdefault("cache-control", "no-store")
-                if scope.get("scheme") == "https":
-                    headers.setdefault("strict-transport-security", "max-age=31536000")
-            await send(message)
+        def edit(headers: MutableHeaders) -> None:
+            for name, value in SECURITY_HEADERS.items():
+                headers.setdefault(name, value)
+            headers.setdefault("content-security-policy", CSP.format(nonce=nonce))
+            if is_api:
+                # JSON and CSV hold tenant data: never kept by browsers or proxies.
+                headers.setdefault("cache-control", "no-store")
+            if https:
+                headers.setdefault("strict-transport-security", "max-age=31536000")
 
-        await self.app(scope, receive, send_with_headers)
+        return edit
 
 
 def install(app: FastAPI) -> None:
