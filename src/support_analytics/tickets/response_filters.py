@@ -13,10 +13,11 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Boolean, Column, ColumnElement, Float, Integer, MetaData, Table, select
+from sqlalchemy import ColumnElement, select
 
 from support_analytics.analytics.definitions import OPEN_STATUSES
 from support_analytics.db.models import Ticket
+from support_analytics.db.tables import ticket_response_facts
 from support_analytics.filters.grammar import InvalidFilter
 
 Awaiting = Literal["first_reply", "reply"]
@@ -24,15 +25,6 @@ AWAITING: tuple[Awaiting, ...] = ("first_reply", "reply")
 AWAITING_FORMS = "first_reply (no reply yet) or reply (the client wrote last), open tickets only"
 FIRST_RESPONSE_FORMS = (
     "first response time in hours, LOW..HIGH (LOW <= FRT < HIGH) or LOW.. (e.g. 0.5..1, 168..)"
-)
-
-_facts = Table(
-    "ticket_response_facts",
-    MetaData(),
-    Column("ticket_id", Integer, primary_key=True),
-    Column("frt_hours", Float),
-    Column("replies", Integer),
-    Column("last_from_client", Boolean),
 )
 
 
@@ -88,7 +80,7 @@ def awaiting_phrase(awaiting: Awaiting) -> str:
 def response_clauses(
     awaiting: Awaiting | None, first_response: FrtRange | None
 ) -> list[ColumnElement[bool]]:
-    f = _facts.c
+    f = ticket_response_facts.c
     clauses: list[ColumnElement[bool]] = []
     if awaiting is not None:
         waiting = f.replies == 0 if awaiting == "first_reply" else f.last_from_client.is_(True)
