@@ -7,6 +7,7 @@ process-wide `get_settings()` inside a request.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -21,6 +22,11 @@ def app_settings(request: Request) -> Settings:
 
 
 AppSettings = Annotated[Settings, Depends(app_settings)]
+
+
+def session_ttl(request: Request) -> timedelta:
+    """How long a session lives unused (it slides on every request)."""
+    return timedelta(hours=app_settings(request).session_ttl_hours)
 
 
 def reporting_zone(settings: AppSettings) -> ZoneInfo:

@@ -9,10 +9,10 @@ from typing import Literal
 from fastapi import APIRouter, Request, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from support_analytics.app_settings import app_settings
 from support_analytics.auth import admin, invites, service
 from support_analytics.auth.dependencies import AdminUser, DbSession
 from support_analytics.auth.schemas import EmailText
-from support_analytics.config import Settings
 from support_analytics.errors import error_responses
 from support_analytics.mail.outbox import MailedSender
 from support_analytics.tenancy.claims import Role
@@ -87,8 +87,7 @@ class Revoked(BaseModel):
 
 def base_url(request: Request) -> str:
     """Links point at the configured public URL: the Host header is the sender's to choose."""
-    settings: Settings = request.app.state.settings
-    return settings.link_base_url()
+    return app_settings(request).link_base_url()
 
 
 def link_sender(request: Request) -> invites.LinkSender:

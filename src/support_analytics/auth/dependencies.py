@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from functools import partial
 from typing import Annotated
 
@@ -25,8 +24,8 @@ import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from support_analytics.app_settings import session_ttl
 from support_analytics.auth.sessions import token_from
-from support_analytics.config import Settings
 from support_analytics.db.engine import Database, is_unavailable
 from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
 from support_analytics.tenancy import replica
@@ -53,11 +52,6 @@ def _database(request: Request) -> Database:
     return database
 
 
-def _ttl(request: Request) -> timedelta:
-    settings: Settings = request.app.state.settings
-    return timedelta(hours=settings.session_ttl_hours)
-
-
 # What an anonymous caller's scope holds: a session bound to no database. Nothing reaches it
 # (DbSession requires a signed-in caller), so a request without a session cookie never
 # waits for, or takes, a connection.
@@ -78,7 +72,7 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
     if standby is not None:
         # A read route with a standby configured (tenancy/replica.py): the session resolves
         # on the primary, the reading runs on the standby unless it is away or behind.
-        principal = await replica.resolve_on_primary(request, token, _ttl(request))
+        principal = await replica.resolve_on_primary(request, token, session_ttl(request))
         if principal is not None:
             async with replica.read_scope(request, standby, token, principal) as read:
                 if read is not None:
@@ -86,7 +80,7 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
                     yield read
                     return
     gate: RequestGate = request.app.state.request_gate
-    transaction = request_transaction(_database(request), token, ttl=_ttl(request))
+    transaction = request_transaction(_database(request), token, ttl=session_ttl(request))
     async with gate.admitted():
         try:
             scope = await gate.run(transaction.__enter__)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request, Response, status
 
+from support_analytics.app_settings import session_ttl
 from support_analytics.auth import service, sessions
 from support_analytics.auth.dependencies import CurrentUser
 from support_analytics.auth.schemas import ChangePasswordBody, LoginBody, Me
-from support_analytics.config import Settings
 from support_analytics.db.engine import Database
 from support_analytics.errors import error_responses
 from support_analytics.tenancy.scope import owner_transaction
@@ -19,11 +17,6 @@ router = APIRouter(prefix="/api/v1", tags=["auth"], responses=error_responses(50
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
-
-
-def session_ttl(request: Request) -> timedelta:
-    settings: Settings = request.app.state.settings
-    return timedelta(hours=settings.session_ttl_hours)
 
 
 def database_of(request: Request) -> Database:

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
+from support_analytics.app_settings import app_settings
 from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSession
 from support_analytics.auth.sessions import token_from
-from support_analytics.config import Settings
 from support_analytics.db.engine import Database
 from support_analytics.errors import NotFound, error_responses
 from support_analytics.export import CsvResponse, bom_param
@@ -104,7 +104,7 @@ def list_tickets(
     client, text, rating and resolution day. `format=csv`: every matching row, streamed (503
     with Retry-After when too many exports are running)."""
     if format == "csv":
-        settings: Settings = request.app.state.settings
+        settings = app_settings(request)
         slot = export.limit_for(request.app.state, settings.csv_export_concurrency).take()
         database: Database = request.app.state.request_database
         gate: RequestGate = request.app.state.request_gate

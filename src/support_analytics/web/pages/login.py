@@ -14,9 +14,10 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from support_analytics.app_settings import session_ttl
 from support_analytics.auth import invites, service, sessions
 from support_analytics.auth.dependencies import CurrentUser, OptionalUser
-from support_analytics.auth.endpoints import client_ip, database_of, session_ttl
+from support_analytics.auth.endpoints import client_ip, database_of
 from support_analytics.auth.ratelimit import RateLimited
 from support_analytics.errors import AppError, InvalidInput
 from support_analytics.tenancy.claims import Principal, Role

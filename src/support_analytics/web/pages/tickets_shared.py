@@ -13,7 +13,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from support_analytics.config import Settings
+from support_analytics.app_settings import app_settings
 from support_analytics.errors import NotFound
 from support_analytics.tenancy.claims import Principal
 from support_analytics.tickets import events, forms, queries, service
@@ -96,7 +96,7 @@ def render(
     *,
     status_code: int = 200,
 ) -> Response:
-    settings: Settings = request.app.state.settings
+    settings = app_settings(request)
     response = templates.TemplateResponse(
         request,
         template,
