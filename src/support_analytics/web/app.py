@@ -35,6 +35,7 @@ from support_analytics.web import errors as web_errors
 from support_analytics.web import metrics, outage, readiness, request_id, security
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
+from support_analytics.web.pages import admin_sla as admin_sla_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import dashboard_entities as entity_pages
 from support_analytics.web.pages import dashboard_responsiveness
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(login_pages.router)
     app.include_router(admin_endpoints.router)
     app.include_router(admin_pages.router)
+    app.include_router(admin_sla_pages.router)
     app.include_router(jobs_endpoints.router)
     app.include_router(jobs_endpoints.pages)
     app.include_router(views_endpoints.router)
