@@ -1044,6 +1044,24 @@ AS $function$
     SELECT business_cum(p_calendar, p_to) - business_cum(p_calendar, p_from)
 $function$;
 
+-- client_notify_ticket_event()
+CREATE OR REPLACE FUNCTION public.client_notify_ticket_event()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+    IF NEW.actor_user_id IS NOT NULL AND NEW.actor_kind = 'internal'
+       AND (NEW.kind = 'reply' OR (NEW.kind = 'status' AND NEW.new_value = 'resolved')) THEN
+        PERFORM public.procrastinate_defer_jobs_v1(ARRAY[ROW(
+            'mail', 'notify.ticket_event', 0, NULL, NULL,
+            jsonb_build_object('event_id', NEW.id), NULL
+        )::public.procrastinate_job_to_defer_v1]);
+    END IF;
+    RETURN NULL;
+END $function$;
+
 -- live_emit(payload jsonb)
 CREATE OR REPLACE FUNCTION public.live_emit(payload jsonb)
  RETURNS void
@@ -1104,6 +1122,34 @@ AS $function$
 BEGIN
   PERFORM live_emit(jsonb_build_object('kind', 'ticket', 'op', lower(TG_OP), 'id', NEW.id, 'ticket_id', NEW.id, 'client_id', NEW.client_id));
   RETURN NULL;
+END $function$;
+
+-- sa_queue_link_mail(p_token_hash bytea, p_subject text, p_text text, p_html text)
+CREATE OR REPLACE FUNCTION public.sa_queue_link_mail(p_token_hash bytea, p_subject text, p_text text, p_html text)
+ RETURNS bigint
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+    v_recipient text;
+    v_mail_id bigint;
+BEGIN
+    -- created_at defaults to now(), the transaction's start: only a link this transaction
+    -- minted matches, so no caller can mail someone else's (or an old) link.
+    SELECT u.email INTO v_recipient
+      FROM public.auth_tokens t JOIN public.users u ON u.id = t.user_id
+     WHERE t.token_hash = p_token_hash AND t.used_at IS NULL AND t.created_at = now();
+    IF v_recipient IS NULL THEN
+        RAISE EXCEPTION 'no link was created in this transaction for that token'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO public.mail_outbox (recipient, subject, body_text, body_html)
+    VALUES (v_recipient, p_subject, p_text, p_html) RETURNING id INTO v_mail_id;
+    PERFORM public.procrastinate_defer_jobs_v1(ARRAY[ROW(
+        'mail', 'mail.send', 0, NULL, NULL, jsonb_build_object('mail_id', v_mail_id), NULL
+    )::public.procrastinate_job_to_defer_v1]);
+    RETURN v_mail_id;
 END $function$;
 
 -- sa_resolve_session(p_ttl interval)

@@ -26,6 +26,9 @@ CREATE CONSTRAINT TRIGGER sla_dirty_apply AFTER INSERT ON sla_dirty DEFERRABLE I
 -- sla_policies
 CREATE TRIGGER sla_policies_sla_dirty AFTER INSERT OR DELETE OR UPDATE ON sla_policies FOR EACH STATEMENT EXECUTE FUNCTION sla_mark_policies();
 
+-- ticket_events
+CREATE TRIGGER client_notify_ticket_event AFTER INSERT ON ticket_events FOR EACH ROW EXECUTE FUNCTION client_notify_ticket_event();
+
 -- ticket_feedback
 CREATE TRIGGER analytics_stale_ticket_feedback AFTER TRUNCATE ON ticket_feedback FOR EACH STATEMENT EXECUTE FUNCTION analytics_mark_stale();
 CREATE TRIGGER analytics_ticket_feedback_delete AFTER DELETE ON ticket_feedback REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_ticket_feedback_delete();

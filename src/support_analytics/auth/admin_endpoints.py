@@ -1,5 +1,5 @@
 """/api/v1/admin/users: list, invite, change role or status, revoke sessions, reset links.
-Admins only (403 otherwise); the link is returned to the admin (no mail server)."""
+Admins only (403 otherwise); the link is returned to the admin and mailed to the user."""
 
 from __future__ import annotations
 
@@ -91,8 +91,10 @@ def base_url(request: Request) -> str:
 
 
 def link_sender(request: Request) -> invites.LinkSender:
-    """The link is handed back to the admin and mailed to the user by the job worker."""
-    return MailedSender(request.app.state.database)
+    """The link is handed back to the admin and mailed to the user by the job worker; the
+    mail is queued in the request's own transaction (sent only if it commits)."""
+    del request
+    return MailedSender()
 
 
 @router.get("/users")

@@ -1,8 +1,9 @@
 """Single-use, expiring links for invitations and password resets (stored hashed).
 
-There is no mail server: a `LinkSender` delivers the link. The built-in one hands it back
-to whoever asked (the admin page shows it, the CLI prints it); a real mailer implements the
-same one-method protocol.
+A `LinkSender` delivers the link, inside the transaction that minted it. The built-in one
+hands it back to whoever asked (the admin page shows it, the CLI prints it);
+`mail.outbox.MailedSender` also queues the mail in that transaction, so a request that
+fails after minting the link mails nothing.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Link:
 
 
 class LinkSender(Protocol):
-    def send(self, link: Link) -> None: ...
+    def send(self, session: Session, link: Link) -> None: ...
 
 
 class ShownToSender:
@@ -52,7 +53,8 @@ class ShownToSender:
     def __init__(self) -> None:
         self.sent: list[Link] = []
 
-    def send(self, link: Link) -> None:
+    def send(self, session: Session, link: Link) -> None:
+        del session
         self.sent.append(link)
 
 
@@ -85,7 +87,7 @@ def issue(
         },
     )
     link = Link(email=user.email, purpose=purpose, url=f"{base_url.rstrip('/')}{PATH}/{token}")
-    sender.send(link)
+    sender.send(session, link)
     return link
 
 

@@ -75,7 +75,7 @@ def create(
                 purpose="invite",
                 base_url=_base_url(base_url),
                 created_by=None,
-                sender=MailedSender(database),
+                sender=MailedSender(),
             )
             console.print(f"created {user.email} ({role.value}), invited; link (7 days):")
             console.print(link.url, soft_wrap=True)
@@ -144,7 +144,7 @@ def reset_link(
                 purpose="invite" if user.status == "invited" else "reset",
                 base_url=_base_url(base_url),
                 created_by=None,
-                sender=MailedSender(database),
+                sender=MailedSender(),
             )
     except AppError as exc:
         raise fail(exc.message) from None

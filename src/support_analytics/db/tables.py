@@ -248,3 +248,50 @@ analytics_response_state = Table(
     Column("id", Boolean, primary_key=True, server_default=text("true")),
     Column("timezone", Text, nullable=False),
 )
+
+# Preferences, digests and client notifications (0013).
+user_preferences = Table(
+    "user_preferences",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("timezone", Text),
+    Column("notify_ticket_replies", Boolean, server_default=text("true"), nullable=False),
+    Column("notify_ticket_resolved", Boolean, server_default=text("true"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+digest_subscriptions = Table(
+    "digest_subscriptions",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("user_id", Integer, nullable=False),
+    Column("frequency", Text, nullable=False),
+    Column("local_hour", SmallInteger, server_default=text("8"), nullable=False),
+    Column("weekday", SmallInteger, server_default=text("1"), nullable=False),
+    Column("query", Text, server_default=text("''::text"), nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+digest_sends = Table(
+    "digest_sends",
+    metadata,
+    Column("subscription_id", Integer, primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    Column("sent_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("mail_id", BigInteger),
+)
+
+client_notification_sends = Table(
+    "client_notification_sends",
+    metadata,
+    Column("event_id", BigInteger, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("sent_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+signing_keys = Table(
+    "signing_keys",
+    metadata,
+    Column("purpose", Text, primary_key=True),
+    Column("key", LargeBinary, nullable=False),
+)

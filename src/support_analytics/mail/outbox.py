@@ -1,13 +1,15 @@
 """Queueing mail: the rendered mail is stored in `mail_outbox` and a `mail.send` job names
-its id, in one transaction. Invites and password resets use `MailedSender`: the caller still
-gets the link (the admin page and the CLI show it) and the user gets it by mail."""
+its id, in the transaction of the write that causes it, so it is sent if and only if that
+transaction commits. Invites and password resets use `MailedSender`: the caller still gets
+the link (the admin page and the CLI show it) and the user gets it by mail."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
 
-from support_analytics.auth.invites import LIFETIME, Link, ShownToSender
-from support_analytics.db.engine import Database
+from support_analytics.auth.invites import LIFETIME, PATH, Link, ShownToSender
+from support_analytics.auth.tokens import token_hash
 from support_analytics.jobs.tasks import send_mail
 from support_analytics.mail.message import Mail, render
 
@@ -50,12 +52,19 @@ def link_mail(link: Link) -> Mail:
 
 
 class MailedSender(ShownToSender):
-    def __init__(self, database: Database) -> None:
-        super().__init__()
-        self._database = database
-
-    def send(self, link: Link) -> None:
-        super().send(link)
-        # Its own transaction: the caller's may run under a request role.
-        with self._database.engine.begin() as connection:
-            queue_mail(connection, link_mail(link))
+    def send(self, session: Session, link: Link) -> None:
+        """Queue the mail in `session`'s transaction, under whatever role it runs (an admin's
+        request or the owner): `sa_queue_link_mail` takes the recipient from the token this
+        transaction minted, since request roles cannot touch the queue themselves."""
+        super().send(session, link)
+        mail = link_mail(link)
+        token = link.url.rsplit(f"{PATH}/", 1)[1]
+        session.execute(
+            text("SELECT sa_queue_link_mail(:hash, :subject, :text, :html)"),
+            {
+                "hash": token_hash(token),
+                "subject": mail.subject,
+                "text": mail.text,
+                "html": mail.html,
+            },
+        )
