@@ -1,6 +1,13 @@
 -- Generated from a migrated database by tests/db/test_schema_docs.py; do not edit.
 
 -- Tables under row-level security (FORCE: the owner is bound too):
+--   alert_deliveries
+--   alert_firings
+--   alert_rules
+--   alert_signing_key
+--   alert_state
+--   alert_subscriptions
+--   alert_webhooks
 --   analytics_cube (FORCE)
 --   analytics_frt_hist (FORCE)
 --   analytics_hours_hist (FORCE)
@@ -13,10 +20,7 @@
 --   business_holidays (FORCE)
 --   business_hours (FORCE)
 --   business_seconds_cum (FORCE)
---   client_notification_sends
 --   clients (FORCE)
---   digest_sends
---   digest_subscriptions (FORCE)
 --   live_channel (FORCE)
 --   login_attempts (FORCE)
 --   mail_outbox
@@ -24,7 +28,6 @@
 --   saved_view_defaults (FORCE)
 --   saved_views (FORCE)
 --   sessions (FORCE)
---   signing_keys
 --   sla_dirty (FORCE)
 --   sla_policies (FORCE)
 --   team_members (FORCE)
@@ -37,8 +40,60 @@
 --   ticket_submissions (FORCE)
 --   ticket_types (FORCE)
 --   tickets (FORCE)
---   user_preferences (FORCE)
 --   users (FORCE)
+
+CREATE POLICY alert_deliveries_select ON alert_deliveries
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY alert_firings_select ON alert_firings
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY alert_rules_delete ON alert_rules
+  AS PERMISSIVE FOR DELETE TO support_analytics_internal
+  USING ((( SELECT sa_session_role() AS sa_session_role) = ANY (ARRAY['manager'::text, 'admin'::text])));
+
+CREATE POLICY alert_rules_insert ON alert_rules
+  AS PERMISSIVE FOR INSERT TO support_analytics_internal
+  WITH CHECK (((( SELECT sa_session_role() AS sa_session_role) = ANY (ARRAY['manager'::text, 'admin'::text])) AND (owner_id = ( SELECT sa_session_user_id() AS sa_session_user_id))));
+
+CREATE POLICY alert_rules_select ON alert_rules
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY alert_rules_update ON alert_rules
+  AS PERMISSIVE FOR UPDATE TO support_analytics_internal
+  USING ((( SELECT sa_session_role() AS sa_session_role) = ANY (ARRAY['manager'::text, 'admin'::text])))
+  WITH CHECK ((( SELECT sa_session_role() AS sa_session_role) = ANY (ARRAY['manager'::text, 'admin'::text])));
+
+CREATE POLICY alert_state_select ON alert_state
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY alert_subscriptions_delete ON alert_subscriptions
+  AS PERMISSIVE FOR DELETE TO support_analytics_internal
+  USING ((( SELECT sa_session_is_internal() AS sa_session_is_internal) AND (user_id = ( SELECT sa_session_user_id() AS sa_session_user_id))));
+
+CREATE POLICY alert_subscriptions_insert ON alert_subscriptions
+  AS PERMISSIVE FOR INSERT TO support_analytics_internal
+  WITH CHECK ((( SELECT sa_session_is_internal() AS sa_session_is_internal) AND (user_id = ( SELECT sa_session_user_id() AS sa_session_user_id))));
+
+CREATE POLICY alert_subscriptions_select ON alert_subscriptions
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY alert_webhooks_delete ON alert_webhooks
+  AS PERMISSIVE FOR DELETE TO support_analytics_internal
+  USING (( SELECT sa_session_is_admin() AS sa_session_is_admin));
+
+CREATE POLICY alert_webhooks_insert ON alert_webhooks
+  AS PERMISSIVE FOR INSERT TO support_analytics_internal
+  WITH CHECK ((( SELECT sa_session_is_admin() AS sa_session_is_admin) AND (created_by = ( SELECT sa_session_user_id() AS sa_session_user_id))));
+
+CREATE POLICY alert_webhooks_select ON alert_webhooks
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY analytics_cube_internal_select ON analytics_cube
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
@@ -114,23 +169,6 @@ CREATE POLICY clients_client_select ON clients
 CREATE POLICY clients_internal_select ON clients
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
-
-CREATE POLICY digest_subscriptions_delete ON digest_subscriptions
-  AS PERMISSIVE FOR DELETE TO support_analytics_client,support_analytics_internal
-  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
-
-CREATE POLICY digest_subscriptions_insert ON digest_subscriptions
-  AS PERMISSIVE FOR INSERT TO support_analytics_client,support_analytics_internal
-  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
-
-CREATE POLICY digest_subscriptions_select ON digest_subscriptions
-  AS PERMISSIVE FOR SELECT TO support_analytics_client,support_analytics_internal
-  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
-
-CREATE POLICY digest_subscriptions_update ON digest_subscriptions
-  AS PERMISSIVE FOR UPDATE TO support_analytics_client,support_analytics_internal
-  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)))
-  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
 
 CREATE POLICY payments_client_select ON payments
   AS PERMISSIVE FOR SELECT TO support_analytics_client
@@ -308,19 +346,6 @@ CREATE POLICY tickets_internal_update ON tickets
   AS PERMISSIVE FOR UPDATE TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal))
   WITH CHECK (( SELECT sa_session_is_internal() AS sa_session_is_internal));
-
-CREATE POLICY user_preferences_insert ON user_preferences
-  AS PERMISSIVE FOR INSERT TO support_analytics_client,support_analytics_internal
-  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
-
-CREATE POLICY user_preferences_select ON user_preferences
-  AS PERMISSIVE FOR SELECT TO support_analytics_client,support_analytics_internal
-  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
-
-CREATE POLICY user_preferences_update ON user_preferences
-  AS PERMISSIVE FOR UPDATE TO support_analytics_client,support_analytics_internal
-  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)))
-  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
 
 CREATE POLICY users_client_select ON users
   AS PERMISSIVE FOR SELECT TO support_analytics_client

@@ -78,6 +78,58 @@ def _saved_views(database: Database, internal_ids: list[int], victim_id: int) ->
     return ids
 
 
+def _alerts(database: Database, internal_ids: list[int], victim_id: int) -> None:
+    """A webhook, two rules (one subscribed to by every internal persona and the victim, one
+    firing with a delivery), so every alert table has rows."""
+    with owner_transaction(database) as session:
+        webhook = session.execute(
+            text(
+                "INSERT INTO alert_webhooks (name, url, salt, created_by)"
+                " VALUES ('hook', 'https://hooks.example/in', '\\x01', :victim) RETURNING id"
+            ),
+            {"victim": victim_id},
+        ).scalar_one()
+        rule = session.execute(
+            text(
+                "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold,"
+                " webhook_id) VALUES (:victim, 'rule', 'open_tickets', '>', 1, :hook)"
+                " RETURNING id"
+            ),
+            {"victim": victim_id, "hook": webhook},
+        ).scalar_one()
+        # A second rule nobody subscribes to yet: the matrix's subscribe cases use it.
+        session.execute(
+            text(
+                "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold)"
+                " VALUES (:victim, 'unsubscribed', 'new_tickets', '>=', 10)"
+            ),
+            {"victim": victim_id},
+        )
+        session.execute(
+            text("INSERT INTO alert_state (rule_id, firing, value) VALUES (:rule, true, 2)"),
+            {"rule": rule},
+        )
+        firing = session.execute(
+            text(
+                "INSERT INTO alert_firings (rule_id, kind, value, threshold, comparator)"
+                " VALUES (:rule, 'fired', 2, 1, '>') RETURNING id"
+            ),
+            {"rule": rule},
+        ).scalar_one()
+        session.execute(
+            text(
+                "INSERT INTO alert_deliveries (firing_id, channel, webhook_id)"
+                " VALUES (:firing, 'webhook', :hook)"
+            ),
+            {"firing": firing, "hook": webhook},
+        )
+        for user_id in (*internal_ids, victim_id):
+            session.execute(
+                text("INSERT INTO alert_subscriptions (rule_id, user_id) VALUES (:rule, :user)"),
+                {"rule": rule, "user": user_id},
+            )
+
+
 def build_world(database: Database, requests: Database) -> World:
     users = create_personas(database)
     victim = create_user(
@@ -107,6 +159,7 @@ def build_world(database: Database, requests: Database) -> World:
             )
         )
     views = _saved_views(database, [users[p].id for p in ("agent", "manager", "admin")], victim.id)
+    _alerts(database, [users[p].id for p in ("agent", "manager", "admin")], victim.id)
     tickets = {
         (client, status): _ticket(database, client, status)
         for client in (CLIENT_A_ID, CLIENT_B_ID)

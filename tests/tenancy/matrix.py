@@ -190,6 +190,29 @@ ticket_sla       select              -    own      own      all   all     all   
 ticket_sla       update              -    -        -        -     -       -     -        -
 sla_dirty        select              -    -        -        -     -       -     -        -
 sla_dirty        insert              -    -        -        -     -       -     -        -
+alert_rules      select              -    -        -        all   all     all   -        -
+alert_rules      insert              -    -        -        -     ok      ok    -        -
+alert_rules      insert_for_other    -    -        -        -     -       -     -        -
+alert_rules      update              -    -        -        -     ok      ok    -        -
+alert_rules      delete              -    -        -        -     ok      ok    -        -
+alert_webhooks   select              -    -        -        all   all     all   -        -
+alert_webhooks   select_secret       -    -        -        -     -       -     -        -
+alert_webhooks   insert              -    -        -        -     -       ok    -        -
+alert_webhooks   insert_for_other    -    -        -        -     -       -     -        -
+alert_webhooks   delete              -    -        -        -     -       ok    -        -
+alert_state      select              -    -        -        all   all     all   -        -
+alert_state      update              -    -        -        -     -       -     -        -
+alert_firings    select              -    -        -        all   all     all   -        -
+alert_firings    insert              -    -        -        -     -       -     -        -
+alert_deliveries select              -    -        -        all   all     all   -        -
+alert_deliveries update              -    -        -        -     -       -     -        -
+alert_subscriptions select           -    -        -        all   all     all   -        -
+alert_subscriptions insert           -    -        -        ok    ok      ok    -        -
+alert_subscriptions insert_for_other -    -        -        -     -       -     -        -
+alert_subscriptions delete           -    -        -        -     -       -     -        -
+alert_subscriptions delete_self      -    -        -        ok    ok      ok    -        -
+alert_signing_key select             -    -        -        -     -       -     -        -
+alert_signing_key update             -    -        -        -     -       -     -        -
 """
 # fmt: on
 
@@ -211,6 +234,9 @@ ROW_KEY: dict[str, str] = {
     "business_seconds_cum": "hashtext(calendar_id || ':' || at)",
     "ticket_sla": "ticket_id * 2 + (target = 'resolution')::int",
     "sla_dirty": "calendar_id",
+    "alert_state": "rule_id",
+    "alert_subscriptions": "hashtext(rule_id || ':' || user_id)",
+    "alert_signing_key": "id::int",
 }
 
 
@@ -459,6 +485,55 @@ SQL: dict[tuple[str, str], str] = {
     ("ticket_sla", "update"): "UPDATE ticket_sla SET due_at = NULL",
     ("sla_dirty", "select"): select_ids("sla_dirty"),
     ("sla_dirty", "insert"): "INSERT INTO sla_dirty VALUES (99)",
+    ("alert_rules", "select"): "SELECT id FROM alert_rules",
+    ("alert_rules", "insert"): (
+        "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold)"
+        " VALUES (:self_user, 'matrix', 'open_tickets', '>', 1)"
+    ),
+    ("alert_rules", "insert_for_other"): (
+        "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold)"
+        " VALUES (:victim_user, 'matrix', 'open_tickets', '>', 1)"
+    ),
+    ("alert_rules", "update"): "UPDATE alert_rules SET threshold = 5",
+    ("alert_rules", "delete"): "DELETE FROM alert_rules",
+    ("alert_webhooks", "select"): "SELECT id FROM alert_webhooks",
+    # The salt the signing secret is derived from: no request role reads it.
+    ("alert_webhooks", "select_secret"): "SELECT id FROM (SELECT id, salt FROM alert_webhooks) s",
+    ("alert_webhooks", "insert"): (
+        "INSERT INTO alert_webhooks (name, url, salt, created_by)"
+        " VALUES ('matrix', 'https://hooks.example/x', '\\x00', :self_user)"
+    ),
+    ("alert_webhooks", "insert_for_other"): (
+        "INSERT INTO alert_webhooks (name, url, salt, created_by)"
+        " VALUES ('matrix', 'https://hooks.example/x', '\\x00', :victim_user)"
+    ),
+    ("alert_webhooks", "delete"): "DELETE FROM alert_webhooks",
+    ("alert_state", "select"): select_ids("alert_state"),
+    ("alert_state", "update"): "UPDATE alert_state SET firing = NOT firing",
+    ("alert_firings", "select"): "SELECT id FROM alert_firings",
+    ("alert_firings", "insert"): (
+        "INSERT INTO alert_firings (rule_id, kind, threshold, comparator)"
+        " SELECT id, 'fired', 1, '>' FROM alert_rules"
+    ),
+    ("alert_deliveries", "select"): "SELECT id FROM alert_deliveries",
+    ("alert_deliveries", "update"): "UPDATE alert_deliveries SET status = 'delivered'",
+    ("alert_subscriptions", "select"): select_ids("alert_subscriptions"),
+    ("alert_subscriptions", "insert"): (
+        "INSERT INTO alert_subscriptions (rule_id, user_id)"
+        " SELECT id, :self_user FROM alert_rules ON CONFLICT DO NOTHING"
+    ),
+    ("alert_subscriptions", "insert_for_other"): (
+        "INSERT INTO alert_subscriptions (rule_id, user_id)"
+        " SELECT id, :victim_user FROM alert_rules ON CONFLICT DO NOTHING"
+    ),
+    ("alert_subscriptions", "delete"): (
+        "DELETE FROM alert_subscriptions WHERE user_id = :victim_user"
+    ),
+    ("alert_subscriptions", "delete_self"): (
+        "DELETE FROM alert_subscriptions WHERE user_id = :self_user"
+    ),
+    ("alert_signing_key", "select"): select_ids("alert_signing_key"),
+    ("alert_signing_key", "update"): "UPDATE alert_signing_key SET key = '\\x00'",
 }
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.

@@ -295,3 +295,88 @@ signing_keys = Table(
     Column("purpose", Text, primary_key=True),
     Column("key", LargeBinary, nullable=False),
 )
+
+# Alerts (0012): rules, their state and log, deliveries, webhook endpoints, subscriptions.
+alert_signing_key = Table(
+    "alert_signing_key",
+    metadata,
+    Column("id", Boolean, primary_key=True, server_default=text("true")),
+    Column("key", LargeBinary, nullable=False),
+)
+
+alert_webhooks = Table(
+    "alert_webhooks",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("salt", LargeBinary, nullable=False),
+    Column("created_by", Integer),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("owner_id", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("metric", Text, nullable=False),
+    Column("filters", Text, server_default=text("''::text"), nullable=False),
+    Column("comparator", Text, nullable=False),
+    Column("threshold", Double, nullable=False),
+    Column("window_days", Integer),
+    Column("sla_target", Text),
+    Column("cooldown_minutes", Integer, server_default=text("60"), nullable=False),
+    Column("webhook_id", Integer),
+    Column("muted_until", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+alert_state = Table(
+    "alert_state",
+    metadata,
+    Column("rule_id", Integer, primary_key=True),
+    Column("firing", Boolean, server_default=text("false"), nullable=False),
+    Column("value", Double),
+    Column("evaluated_at", DateTime(timezone=True)),
+    Column("last_fired_at", DateTime(timezone=True)),
+)
+
+alert_firings = Table(
+    "alert_firings",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("rule_id", Integer, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("value", Double),
+    Column("threshold", Double, nullable=False),
+    Column("comparator", Text, nullable=False),
+    Column("suppressed", Text),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("firing_id", BigInteger, nullable=False),
+    Column("channel", Text, nullable=False),
+    Column("webhook_id", Integer),
+    Column("user_id", Integer),
+    Column("status", Text, server_default=text("'pending'::text"), nullable=False),
+    Column("attempts", Integer, server_default=text("0"), nullable=False),
+    Column("status_code", Integer),
+    Column("error", Text),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+alert_subscriptions = Table(
+    "alert_subscriptions",
+    metadata,
+    Column("rule_id", Integer, primary_key=True),
+    Column("user_id", Integer, primary_key=True),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
