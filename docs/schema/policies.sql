@@ -20,7 +20,10 @@
 --   business_holidays (FORCE)
 --   business_hours (FORCE)
 --   business_seconds_cum (FORCE)
+--   client_notification_sends
 --   clients (FORCE)
+--   digest_sends
+--   digest_subscriptions (FORCE)
 --   live_channel (FORCE)
 --   login_attempts (FORCE)
 --   mail_outbox
@@ -28,6 +31,7 @@
 --   saved_view_defaults (FORCE)
 --   saved_views (FORCE)
 --   sessions (FORCE)
+--   signing_keys
 --   sla_dirty (FORCE)
 --   sla_policies (FORCE)
 --   team_members (FORCE)
@@ -40,6 +44,7 @@
 --   ticket_submissions (FORCE)
 --   ticket_types (FORCE)
 --   tickets (FORCE)
+--   user_preferences (FORCE)
 --   users (FORCE)
 
 CREATE POLICY alert_deliveries_select ON alert_deliveries
@@ -169,6 +174,23 @@ CREATE POLICY clients_client_select ON clients
 CREATE POLICY clients_internal_select ON clients
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY digest_subscriptions_delete ON digest_subscriptions
+  AS PERMISSIVE FOR DELETE TO support_analytics_client,support_analytics_internal
+  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY digest_subscriptions_insert ON digest_subscriptions
+  AS PERMISSIVE FOR INSERT TO support_analytics_client,support_analytics_internal
+  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY digest_subscriptions_select ON digest_subscriptions
+  AS PERMISSIVE FOR SELECT TO support_analytics_client,support_analytics_internal
+  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY digest_subscriptions_update ON digest_subscriptions
+  AS PERMISSIVE FOR UPDATE TO support_analytics_client,support_analytics_internal
+  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)))
+  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
 
 CREATE POLICY payments_client_select ON payments
   AS PERMISSIVE FOR SELECT TO support_analytics_client
@@ -346,6 +368,19 @@ CREATE POLICY tickets_internal_update ON tickets
   AS PERMISSIVE FOR UPDATE TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal))
   WITH CHECK (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY user_preferences_insert ON user_preferences
+  AS PERMISSIVE FOR INSERT TO support_analytics_client,support_analytics_internal
+  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY user_preferences_select ON user_preferences
+  AS PERMISSIVE FOR SELECT TO support_analytics_client,support_analytics_internal
+  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY user_preferences_update ON user_preferences
+  AS PERMISSIVE FOR UPDATE TO support_analytics_client,support_analytics_internal
+  USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)))
+  WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
 
 CREATE POLICY users_client_select ON users
   AS PERMISSIVE FOR SELECT TO support_analytics_client
