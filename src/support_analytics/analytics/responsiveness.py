@@ -56,6 +56,7 @@ FACT_COLUMNS = TicketColumns(
     assigned_to=facts.c.assigned_to,
     ticket_type_id=facts.c.ticket_type_id,
     priority=facts.c.priority,
+    client_id=facts.c.client_id,
 )
 
 
