@@ -28,6 +28,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Select
 
 from support_analytics.analytics import response_rollups as rr
@@ -157,21 +158,42 @@ def _by_frequency(
 
 def _by_sorting(session: Session, filters: TicketFilters, tz: ZoneInfo) -> dict[str | None, Stats]:
     f = facts.c
-    frt = f.frt_hours
+    where = ticket_clauses(filters, tz, FACT_COLUMNS)
+    return _sorted_stats(
+        session,
+        priority=f.priority,
+        status=f.status,
+        replies=f.replies,
+        frt=f.frt_hours,
+        where=where,
+    )
+
+
+def _sorted_stats(
+    session: Session,
+    *,
+    priority: ColumnElement[str | None],
+    status: ColumnElement[str | None],
+    replies: ColumnElement[int],
+    frt: ColumnElement[float | None],
+    where: Sequence[ColumnElement[bool]] = (),
+) -> dict[str | None, Stats]:
+    """Stats per priority and overall (key None), sorted by Postgres (`percentile_cont`), over
+    any source of per-ticket facts: the facts table, or the bench's plain-SQL subquery."""
     stmt = (
         select(
-            func.grouping(f.priority),
-            f.priority,
+            func.grouping(priority),
+            priority,
             func.count(frt),
-            func.count().filter(and_(f.replies == 0, f.status.in_(OPEN_STATUSES))),
+            func.count().filter(and_(replies == 0, status.in_(OPEN_STATUSES))),
             func.percentile_cont(0.5).within_group(frt),
             func.percentile_cont(0.9).within_group(frt),
             func.avg(frt),
-            func.count().filter(f.status.in_(CLOSED_STATUSES)),
-            func.count().filter(and_(f.status.in_(CLOSED_STATUSES), f.replies == 1)),
+            func.count().filter(status.in_(CLOSED_STATUSES)),
+            func.count().filter(and_(status.in_(CLOSED_STATUSES), replies == 1)),
         )
-        .where(true(), *ticket_clauses(filters, tz, FACT_COLUMNS))
-        .group_by(func.rollup(f.priority))
+        .where(true(), *where)
+        .group_by(func.rollup(priority))
     )
     out: dict[str | None, Stats] = {}
     for row in session.execute(stmt):
@@ -418,29 +440,9 @@ def _plain_facts(
 def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Responsiveness:
     """Plain SQL over `tickets` and `ticket_messages` (the bench's baseline)."""
     p = _plain_facts(filters, tz).subquery("plain")
-    stmt = select(
-        func.grouping(p.c.priority),
-        p.c.priority,
-        func.count(p.c.frt),
-        func.count().filter(and_(p.c.replies == 0, p.c.status.in_(OPEN_STATUSES))),
-        func.percentile_cont(0.5).within_group(p.c.frt),
-        func.percentile_cont(0.9).within_group(p.c.frt),
-        func.avg(p.c.frt),
-        func.count().filter(p.c.status.in_(CLOSED_STATUSES)),
-        func.count().filter(and_(p.c.status.in_(CLOSED_STATUSES), p.c.replies == 1)),
-    ).group_by(func.rollup(p.c.priority))
-    stats: dict[str | None, Stats] = {}
-    for row in session.execute(stmt):
-        if row[0] == 1 or row[1] is not None:
-            stats[None if row[0] == 1 else row[1]] = (
-                int(row[2]),
-                int(row[3]),
-                _f(row[4]),
-                _f(row[5]),
-                _f(row[6]),
-                int(row[7]),
-                int(row[8]),
-            )
+    stats = _sorted_stats(
+        session, priority=p.c.priority, status=p.c.status, replies=p.c.replies, frt=p.c.frt
+    )
     # Business time has no plain-SQL form short of a minute walk (tests/sla has that oracle),
     # so the baseline reads the SLA block from the per-ticket SLA table as the product does.
     return _with_sla(session, filters, tz, stats)
