@@ -6,16 +6,42 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response, status
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from support_analytics.auth.dependencies import DbSession, InternalUser
 from support_analytics.errors import AppError, error_responses
+from support_analytics.tenancy.claims import Principal
 from support_analytics.views import queries
 from support_analytics.views.queries import NAME_MAX, SavedView
 from support_analytics.web.templating import templates
 
 router = APIRouter(prefix="/api/v1/views", tags=["views"])
 pages = APIRouter(prefix="/dashboard/saved-views", tags=["pages"], include_in_schema=False)
+
+OVERVIEW = "/dashboard"
+# The unfiltered overview with its default comparison spelled out: a query string, so the
+# "Clear all filters" link is explicit state and never taken for a bare /dashboard.
+EXPLICIT_OVERVIEW = "/dashboard?compare=previous"
+
+
+def default_view_redirect(request: Request, db: Session, user: Principal) -> Response | None:
+    """A bare /dashboard (no query string, not an htmx swap) opens the user's default view;
+    any query string is state the user chose and wins."""
+    if request.url.query or request.headers.get("HX-Request") == "true":
+        return None
+    view = queries.default_view(db, user.user_id)
+    if view is None or view.url == OVERVIEW:
+        return None
+    return RedirectResponse(
+        view.url, status_code=status.HTTP_303_SEE_OTHER, headers={"Cache-Control": "no-store"}
+    )
+
+
+def explicit(address: str) -> str:
+    """`address`, or the explicit overview when it is the bare /dashboard."""
+    return EXPLICIT_OVERVIEW if address == OVERVIEW else address
 
 
 class ViewOut(BaseModel):

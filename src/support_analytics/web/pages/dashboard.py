@@ -43,6 +43,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.tenancy.claims import Principal
 from support_analytics.text import search_text
+from support_analytics.views import endpoints as saved_views
 from support_analytics.web.pages import dashboard_views as views
 from support_analytics.web.pages.dashboard_filterbar import (
     DATE_OPERATORS,
@@ -128,7 +129,7 @@ def _render(
         "date_operators": DATE_OPERATORS,
         "set_operators": SET_OPERATORS,
         "chips": chips(state, names),
-        "clear_url": state.url(filters=TicketFilters(), page=None),
+        "clear_url": saved_views.explicit(state.url(filters=TicketFilters(), page=None)),
         "as_of": datetime.now(UTC),
         "description": sentence(filters, names),
         "names": names,
@@ -162,6 +163,9 @@ def overview_page(
     fast: UseRollups,
     compare: CompareParam = "previous",
 ) -> Response:
+    opened = saved_views.default_view_redirect(request, db, user)
+    if opened is not None:
+        return opened
     result = overview.overview(db, filters, tz, compare, use_rollups=fast)
     context: dict[str, object] = {
         "result": result,
