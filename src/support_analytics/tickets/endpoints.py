@@ -53,6 +53,9 @@ def ticket_out(row: TicketRow) -> TicketOut:
         created_at=row.created_at,
         resolved_at=row.resolved_at,
         closed_at=row.closed_at,
+        sla_due_at=row.sla_due_at,
+        sla_state=row.sla_state,
+        last_client_message_at=row.last_client_message_at,
     )
 
 

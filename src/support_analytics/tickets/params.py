@@ -1,6 +1,6 @@
-"""Query parameters the ticket lists take besides the analytics filter bar: status, client,
-free text, rating and resolution day (`list_filters`), and pagination. Malformed values are a
-422 naming the parameter, as for filters."""
+"""Query parameters the ticket lists take besides the analytics filter bar (which carries the
+client and plan filters): status, free text, rating and resolution day (`list_filters`), and
+pagination. Malformed values are a 422 naming the parameter, as for filters."""
 
 from __future__ import annotations
 
@@ -11,16 +11,35 @@ from fastapi import Depends, Query
 from support_analytics.analytics.columns import parse_sort
 from support_analytics.app_settings import ReportingZone
 from support_analytics.errors import InvalidInput
-from support_analytics.filters.grammar import FILTER_MAX, ascii_id
+from support_analytics.filters.grammar import FILTER_MAX
 from support_analytics.filters.params import TicketFiltersParam
 from support_analytics.text import search_text
 from support_analytics.tickets.list_filters import ListFiltersParam
-from support_analytics.tickets.queries import SORT_COLUMNS, TicketQuery
+from support_analytics.tickets.queries import (
+    SLA_DUE_STATES,
+    SORT_COLUMNS,
+    SlaDueState,
+    TicketQuery,
+)
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import Status
 
 STATUS_FORMS = "comma-separated statuses: " + ", ".join(s.value for s in Status)
 Q_MAX = 200
+SLA_FORMS = (
+    "the ticket's SLA state now: "
+    + ", ".join(SLA_DUE_STATES)
+    + " (while a clock runs, by its next due time; at_risk: due within the hour)"
+)
+
+
+def parse_sla(raw: str | None) -> SlaDueState | None:
+    if raw is None or not raw.strip():
+        return None
+    for known in SLA_DUE_STATES:
+        if raw.strip() == known:
+            return known
+    raise InvalidInput(f"sla: unknown state {raw.strip()!r}. Accepted: {SLA_FORMS}", field="sla")
 
 
 def parse_statuses(raw: str | None) -> tuple[Status, ...]:
@@ -40,32 +59,12 @@ def parse_statuses(raw: str | None) -> tuple[Status, ...]:
     return tuple(out)
 
 
-def parse_ids(name: str, raw: str | None) -> tuple[int, ...]:
-    if raw is None or not raw.strip():
-        return ()
-    out: list[int] = []
-    for part in raw.split(","):
-        text = part.strip()
-        value = ascii_id(text)
-        if value is None:
-            raise InvalidInput(
-                f"{name}: {text!r} is not an id. Accepted: comma-separated positive integers",
-                field=name,
-            )
-        out.append(value)
-    return tuple(out)
-
-
 def ticket_query(
     *,
     zone: ReportingZone,
     filters: TicketFiltersParam,
     narrowing: ListFiltersParam,
     status: Annotated[str | None, Query(description=STATUS_FORMS, max_length=FILTER_MAX)] = None,
-    client: Annotated[
-        str | None,
-        Query(description="Client ids, comma-separated (internal users).", max_length=FILTER_MAX),
-    ] = None,
     q: Annotated[
         str | None,
         Query(max_length=Q_MAX, description="Text in the title or any message; `#123` an id."),
@@ -80,11 +79,11 @@ def ticket_query(
             max_length=FILTER_MAX,
         ),
     ] = None,
+    sla: Annotated[str | None, Query(description=SLA_FORMS, max_length=FILTER_MAX)] = None,
 ) -> TicketQuery:
     column, descending = parse_sort(sort, SORT_COLUMNS) if sort else (None, False)
     return TicketQuery(
         statuses=parse_statuses(status),
-        client_ids=parse_ids("client", client),
         q=search_text(q),
         filters=filters,
         narrowing=narrowing,
@@ -93,6 +92,7 @@ def ticket_query(
         descending=descending,
         page=page,
         page_size=page_size,
+        sla=parse_sla(sla),
     )
 
 

@@ -6,11 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, UnaryExpression, and_, case, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    UnaryExpression,
+    and_,
+    case,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.types import DateTime, String
 
 from support_analytics.db.models import (
     Client,
@@ -24,10 +39,14 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import ascii_id
 from support_analytics.filters.sql import ticket_clauses
 from support_analytics.people import display_name
+from support_analytics.sla.state import DEFAULT_WINDOW, at_risk_clause, state, ticket_sla
 from support_analytics.text import contains_pattern
 from support_analytics.tickets.list_filters import ListFilters, list_filter_clauses
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
 from support_analytics.tickets.status import PRIORITIES, STATUSES, Status
+
+SlaDueState = Literal["pending", "at_risk", "breached", "met"]
+SLA_DUE_STATES: tuple[SlaDueState, ...] = ("pending", "at_risk", "breached", "met")
 
 
 @dataclass(frozen=True)
@@ -45,6 +64,11 @@ class TicketRow:
     created_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_due_at: datetime | None = None
+    """The due time of the ticket's next SLA clock still running (`next_sla`)."""
+    sla_state: SlaDueState | None = None
+    last_client_message_at: datetime | None = None
+    """When the client last wrote on the ticket (None: never)."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +113,14 @@ class TicketQuery:
     descending: bool = False
     page: int = 1
     page_size: int = PAGE_SIZE_DEFAULT
+    sla: SlaDueState | None = None
+    """Only tickets whose SLA state (`next_sla`) is this one, e.g. the "At risk" view."""
+    as_of: datetime | None = None
+    """The instant SLA states are read at (None: now)."""
+
+    @property
+    def instant(self) -> datetime:
+        return self.as_of or datetime.now(UTC)
 
     @property
     def by_resolution(self) -> bool:
@@ -147,21 +179,131 @@ def where_clauses(query: TicketQuery) -> list[ColumnElement[bool]]:
         where.append(Ticket.client_id.in_(query.client_ids))
     if query.q and query.q.strip():
         where.append(search_clause(query.q.strip()))
+    if query.sla is not None:
+        where.append(sla_state_clause(query.sla, query.instant))
     return where
 
 
-def _row_select() -> Select[Ticket, str, str, str]:
+# When the client last wrote: one descent of idx_ticket_messages_ticket_id per ticket shown (a
+# ticket has a handful of messages). ticket_response_facts keeps the last message's time only
+# when the client wrote last, not the client's last message once the team has answered.
+LAST_CLIENT_MESSAGE = (
+    select(func.max(TicketMessage.created_at))
+    .where(TicketMessage.ticket_id == Ticket.id, TicketMessage.from_client.is_(True))
+    .scalar_subquery()
+)
+
+
+# A ticket's SLA in one word, from its `ticket_sla` rows (one per target) at an instant:
+# while a clock runs, the state of the next due time (the earliest among running clocks, so
+# a running clock past due always shows): breached, at_risk (due within the window) or
+# pending; once every clock has stopped, breached if a target was missed, else met. Running
+# clocks without a target are pending. `sla.state` defines met and breached per target.
+_sla = ticket_sla.c
+_RUNNING = and_(_sla.running.is_(True), _sla.done_at.is_(None))
+# The next due time: two primary-key probes of ticket_sla per ticket.
+NEXT_SLA_DUE = (
+    select(func.min(_sla.due_at))
+    .where(_sla.ticket_id == Ticket.id, _RUNNING, _sla.due_at.is_not(None))
+    .scalar_subquery()
+)
+
+
+Aggregates = tuple[
+    ColumnElement[datetime | None],
+    ColumnElement[bool | None],
+    ColumnElement[bool | None],
+    ColumnElement[bool | None],
+]
+
+
+def _sla_aggregates(as_of: datetime) -> Aggregates:
+    per_target = state(as_of)
     return (
-        select(Ticket, Client.client_name, TicketType.type_name, TeamMember.username)
-        .outerjoin(Client, Client.id == Ticket.client_id)
-        .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
-        .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
+        func.min(_sla.due_at).filter(_RUNNING, _sla.due_at.is_not(None)),
+        func.bool_or(and_(_sla.done_at.is_not(None), per_target == "breached")),
+        func.bool_or(per_target == "met"),
+        func.bool_or(_RUNNING),
     )
 
 
-def _to_row(
-    ticket: Ticket, client: str | None, type_name: str | None, who: str | None
-) -> TicketRow:
+def _sla_state(
+    aggregates: Aggregates, as_of: datetime, window: timedelta = DEFAULT_WINDOW
+) -> ColumnElement[str]:
+    next_due, missed, met, running = aggregates
+    return case(
+        (next_due < as_of, literal("breached")),
+        (next_due <= as_of + window, literal("at_risk")),
+        (next_due.is_not(None), literal("pending")),
+        (missed.is_(True), literal("breached")),
+        (running.is_(True), literal("pending")),
+        (met.is_(True), literal("met")),
+        else_=null(),
+    )
+
+
+def sla_state_clause(wanted: SlaDueState, as_of: datetime) -> ColumnElement[bool]:
+    """Tickets whose SLA state at `as_of` is `wanted`."""
+    aggregates = _sla_aggregates(as_of)
+    having = _sla_state(aggregates, as_of) == wanted
+    if wanted == "at_risk":
+        # Through the index of running clocks by due time: a clock due within the window and
+        # none past due.
+        soon = select(_sla.ticket_id).where(at_risk_clause(as_of, DEFAULT_WINDOW))
+        late = select(_sla.ticket_id).where(_RUNNING, _sla.due_at < as_of)
+        return and_(Ticket.id.in_(soon), Ticket.id.not_in(late))
+    return Ticket.id.in_(select(_sla.ticket_id).group_by(_sla.ticket_id).having(having))
+
+
+_TIMESTAMP = DateTime(timezone=True)
+
+
+def _row_select(as_of: datetime, *, extras: bool = True) -> Select[*Found]:
+    """The list's columns; `extras`: also the SLA due time and state and the client's last
+    message (the CSV export leaves them out: its columns are the ticket's own)."""
+    if not extras:
+        return (
+            select(
+                Ticket,
+                Client.client_name,
+                TicketType.type_name,
+                TeamMember.username,
+                type_coerce(null(), _TIMESTAMP).label("sla_due_at"),
+                type_coerce(null(), String).label("sla_state"),
+                type_coerce(null(), _TIMESTAMP).label("last_client_message_at"),
+            )
+            .outerjoin(Client, Client.id == Ticket.client_id)
+            .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
+            .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
+        )
+    aggregates = _sla_aggregates(as_of)
+    sla = (
+        select(_sla_state(aggregates, as_of).label("state"))
+        .where(_sla.ticket_id == Ticket.id)
+        .lateral("ticket_sla_state")
+    )
+    return (
+        select(
+            Ticket,
+            Client.client_name,
+            TicketType.type_name,
+            TeamMember.username,
+            NEXT_SLA_DUE,
+            sla.c.state,
+            LAST_CLIENT_MESSAGE,
+        )
+        .outerjoin(Client, Client.id == Ticket.client_id)
+        .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
+        .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
+        .outerjoin(sla, true())
+    )
+
+
+Found = tuple[Ticket, str, str, str, datetime | None, str | None, datetime | None]
+
+
+def _to_row(found: Found) -> TicketRow:
+    ticket, client, type_name, who, sla_due_at, sla_state, last_client_message_at = found
     return TicketRow(
         id=ticket.id,
         client_id=ticket.client_id,
@@ -176,7 +318,17 @@ def _to_row(
         created_at=ticket.created_at,
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
+        sla_due_at=sla_due_at,
+        sla_state=_due_state(sla_state),
+        last_client_message_at=last_client_message_at,
     )
+
+
+def _due_state(value: str | None) -> SlaDueState | None:
+    for known in SLA_DUE_STATES:
+        if value == known:
+            return known
+    return None
 
 
 def clamp_page(page: int, page_size: int) -> tuple[int, int]:
@@ -215,6 +367,8 @@ SORTABLE: dict[str, Sortable] = {
     "assignee": TeamMember.username.expression,
     "created": Ticket.created_at.expression,
     "resolved": Ticket.resolved_at.expression,
+    "sla_due": NEXT_SLA_DUE,
+    "client_message": LAST_CLIENT_MESSAGE,
 }
 SORT_COLUMNS = tuple(SORTABLE)
 
@@ -235,13 +389,13 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
         select(func.count()).select_from(Ticket).where(and_(True, *where))
     ).scalar_one()
     stmt = (
-        _row_select()
+        _row_select(query.instant)
         .where(and_(True, *where))
         .order_by(*order(query))
         .limit(page_size)
         .offset((page - 1) * page_size)
     )
-    rows = [_to_row(*r) for r in session.execute(stmt)]
+    rows = [_to_row(r) for r in session.execute(stmt)]
     return Page(rows=rows, page=page, page_size=page_size, total=int(total))
 
 
@@ -249,28 +403,27 @@ def stream_rows(session: Session, query: TicketQuery, *, batch: int) -> Iterator
     """Every matching row in the list's order (CSV export ignores pagination), `batch` rows at
     a time from a server-side cursor: memory holds one batch, not the list."""
     stmt = (
-        _row_select()
+        _row_select(query.instant, extras=False)
         .where(and_(True, *where_clauses(query)))
         .order_by(*order(query))
         .execution_options(yield_per=batch)
     )
     for partition in session.execute(stmt).partitions():
-        yield [_to_row(*r) for r in partition]
+        yield [_to_row(r) for r in partition]
 
 
 def ticket_rows(session: Session, ids: list[int]) -> list[TicketRow]:
     """The list rows of `ids` the caller can see, in the order of `ids`."""
-    found = {
-        r.id: r
-        for r in (_to_row(*f) for f in session.execute(_row_select().where(Ticket.id.in_(ids))))
-    }
+    stmt = _row_select(datetime.now(UTC)).where(Ticket.id.in_(ids))
+    found = {r.id: r for r in (_to_row(f) for f in session.execute(stmt))}
     return [found[i] for i in ids if i in found]
 
 
 def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
     if not 1 <= ticket_id <= 2_147_483_647:
         return None
-    found = session.execute(_row_select().where(Ticket.id == ticket_id)).first()
+    stmt = _row_select(datetime.now(UTC)).where(Ticket.id == ticket_id)
+    found = session.execute(stmt).first()
     if found is None:
         return None
     messages = session.execute(
@@ -283,7 +436,7 @@ def get_ticket(session: Session, ticket_id: int) -> TicketDetail | None:
         select(TicketFeedback).where(TicketFeedback.ticket_id == ticket_id)
     ).scalar_one_or_none()
     return TicketDetail(
-        ticket=_to_row(*found),
+        ticket=_to_row(found),
         messages=[
             MessageRow(
                 id=m.id,

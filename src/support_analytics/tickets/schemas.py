@@ -8,7 +8,7 @@ are refused, and numbers are strict so `"4"` or `4.5` is not a rating.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -96,6 +96,13 @@ class TicketOut(BaseModel):
     created_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
+    sla_due_at: datetime | None = None
+    """Due time of the ticket's next SLA clock still running (first response or resolution)."""
+    sla_state: Literal["pending", "at_risk", "breached", "met"] | None = None
+    """While a clock runs, the state of its next due time (at_risk: due within the hour);
+    once all have stopped, breached if a target was missed, else met; null: no SLA row."""
+    last_client_message_at: datetime | None = None
+    """When the client last wrote on the ticket (null: never)."""
 
 
 class MessageOut(BaseModel):

@@ -40,6 +40,7 @@ from support_analytics.web.pages.dashboard_filterbar import (
     redirect_plain_form,
     sentence,
 )
+from support_analytics.web.pages.ticket_times import SLA_LABELS, due_cell, since
 from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
     Choice,
@@ -54,7 +55,7 @@ from support_analytics.web.urls import url
 
 router = APIRouter(prefix="/tickets", tags=["pages"], include_in_schema=False)
 
-OwnParams = ("status", "client", "q", "rating", "resolved", "page_size", "sort")
+OwnParams = ("status", "q", "rating", "resolved", "page_size", "sort", "sla")
 # (key, header): the list's columns in order, each sortable (`tickets.queries.SORTABLE`).
 COLUMNS = (
     ("id", "#"),
@@ -66,6 +67,8 @@ COLUMNS = (
     ("assignee", "Assignee"),
     ("created", "Created"),
     ("resolved", "Resolved"),
+    ("sla_due", "SLA due"),
+    ("client_message", "Customer wrote"),
 )
 # First click: the biggest, latest or most urgent first for these; A-Z for the rest.
 DESCENDING_FIRST = frozenset({"id", "priority", "created", "resolved"})
@@ -101,6 +104,8 @@ def inbox(
     narrowing: ListFiltersParam,
     query: TicketQueryParam,
 ) -> Response:
+    as_of = datetime.now(UTC)
+    query = replace(query, as_of=as_of)
     page = queries.list_tickets(db, query)
     clients = queries.clients(db)
     own = {k: request.query_params[k] for k in OwnParams if request.query_params.get(k)}
@@ -128,13 +133,13 @@ def inbox(
             "set_operators": SET_OPERATORS,
             "chips": chips(state, names) + _own_chips(state, query, narrowing, clients),
             "quick_views": _quick_views(state, user.team_member_id)
-            + _awaiting_views(state, narrowing),
+            + _awaiting_views(state, narrowing)
+            + _sla_views(state, query),
             "sort_columns": _sort_columns(state, query),
             "clear_url": state.url(filters=TicketFilters(), **dict.fromkeys(OwnParams), page=None),
             "description": _description(filters, query, narrowing, names, clients),
             "filter_params": filters.to_params(),
             "status": own.get("status", ""),
-            "client": own.get("client", ""),
             "q": own.get("q", ""),
             "rating": own.get("rating", ""),
             "resolved": own.get("resolved", ""),
@@ -142,7 +147,9 @@ def inbox(
             "rating_choices": _rating_choices(narrowing),
             "clients": clients,
             "csv_url": url("/api/v1/tickets", all_params, format="csv"),
-            "as_of": datetime.now(UTC),
+            "as_of": as_of,
+            "due_cell": due_cell,
+            "since": since,
             "bulk_statuses": list(Status),
             "members": queries.team_members(db),
             "back_url": page_url("/tickets", all_params, page.page),
@@ -232,6 +239,18 @@ def _awaiting_views(state: ViewState, narrowing: ListFilters) -> list[QuickView]
     ]
 
 
+def _sla_views(state: ViewState, query: TicketQuery) -> list[QuickView]:
+    """Tickets whose next SLA due time is within the hour (`sla=at_risk`)."""
+    current = query.sla == "at_risk"
+    return [
+        QuickView(
+            label="At risk",
+            url=state.url(sla=None if current else "at_risk", page=None),
+            current=current,
+        )
+    ]
+
+
 def _own_phrases(
     query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
 ) -> list[tuple[str, str]]:
@@ -252,6 +271,8 @@ def _own_phrases(
         found.append(("awaiting", awaiting_phrase(narrowing.awaiting)))
     if narrowing.first_response is not None:
         found.append(("first_response", narrowing.first_response.phrase()))
+    if query.sla is not None:
+        found.append(("sla", f"SLA {SLA_LABELS[query.sla].lower()}"))
     return found
 
 
