@@ -3,7 +3,7 @@ RLS-scoped transaction (DbSession). Another client's ticket is a 404, never a 40
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request, status
@@ -17,6 +17,7 @@ from support_analytics.db.engine import Database
 from support_analytics.errors import NotFound, error_responses
 from support_analytics.export import CsvResponse, bom_param
 from support_analytics.filters.params import reject_unknown_query_params
+from support_analytics.sla.portal import promises
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import events, export, queries, service
 from support_analytics.tickets.params import TicketQueryParam
@@ -26,6 +27,7 @@ from support_analytics.tickets.schemas import (
     FeedbackOut,
     MessageCreate,
     MessageOut,
+    PromiseOut,
     TicketBulkOut,
     TicketBulkUpdate,
     TicketCreate,
@@ -169,7 +171,17 @@ def update_tickets(db: DbSession, user: CurrentUser, body: TicketBulkUpdate) -> 
 @router.get("/{ticket_id}", responses=_ERRORS)
 def get_ticket(db: DbSession, user: CurrentUser, ticket_id: int) -> TicketDetailOut:
     detail = detail_out(_load(db, ticket_id))
-    return detail.model_copy(update={"events": events.timeline(db, ticket_id)})
+    targets = [
+        PromiseOut(
+            target=p.target,
+            target_hours=float(p.hours),
+            basis="business" if p.basis == "business" else "calendar",
+            due_at=p.due_at,
+            state=p.state,
+        )
+        for p in promises(db, ticket_id, datetime.now(UTC))
+    ]
+    return detail.model_copy(update={"events": events.timeline(db, ticket_id), "promises": targets})
 
 
 @router.post("/{ticket_id}/messages", status_code=status.HTTP_201_CREATED, responses=_ERRORS)

@@ -119,11 +119,24 @@ class FeedbackOut(BaseModel):
     created_at: datetime | None
 
 
+class PromiseOut(BaseModel):
+    """One SLA target of the ticket, as its client may read it."""
+
+    target: Literal["first_response", "resolution"]
+    target_hours: float
+    basis: Literal["calendar", "business"]
+    due_at: datetime | None
+    state: Literal["met", "breached", "pending"]
+
+
 class TicketDetailOut(TicketOut):
     messages: list[MessageOut]
     feedback: FeedbackOut | None
     events: list[EventOut] = Field(default_factory=list)
     """The activity log, oldest first (migration 0007; written by database triggers)."""
+    promises: list[PromiseOut] = Field(default_factory=list)
+    """The SLA targets that apply (the most specific policy row), each with its due time and
+    state now; a target the policy leaves open is left out."""
 
 
 class TicketBulkOut(BaseModel):

@@ -8,6 +8,7 @@ back with the caller's input and a message beside each field (status 422).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -17,12 +18,14 @@ from sqlalchemy.orm import Session
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput
 from support_analytics.filters.grammar import ascii_id
+from support_analytics.sla.portal import promises
 from support_analytics.text import search_text
 from support_analytics.tickets import events, forms, queries, service, submissions
 from support_analytics.tickets.params import parse_statuses
 from support_analytics.tickets.queries import TicketDetail, TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
 from support_analytics.web.pages import tickets_shared
+from support_analytics.web.pages.ticket_times import promise_view
 from support_analytics.web.pages.tickets_shared import (
     STATUS_CHOICES,
     TicketPages,
@@ -145,6 +148,10 @@ def _portal_context(request: Request, db: Session, detail: TicketDetail) -> dict
         "can_give_feedback": detail.feedback is None and status in FEEDBACK_STATUSES,
         "feedback_values": {},
         "created": request.query_params.get("created") == "1",
+        "promises": [
+            promise_view(p, detail.ticket.created_at)
+            for p in promises(db, detail.ticket.id, datetime.now(UTC))
+        ],
     }
 
 

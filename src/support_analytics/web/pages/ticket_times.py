@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
+from support_analytics.sla.portal import Promise
 from support_analytics.tickets.queries import TicketRow
 
 
@@ -50,3 +52,62 @@ def since(value: datetime | None, as_of: datetime) -> str | None:
     if value is None:
         return None
     return f"{span(max(0.0, (as_of - value).total_seconds()))} ago"
+
+
+def target_phrase(hours: Decimal, basis: str) -> str:
+    """ "4 business hours", "1 hour", "0.5 hours"."""
+    number = f"{hours.normalize():f}"
+    unit = "hour" if hours == 1 else "hours"
+    return f"{number} business {unit}" if basis == "business" else f"{number} {unit}"
+
+
+@dataclass(frozen=True)
+class PromiseView:
+    """One target on the portal's ticket page: what we aim for, and how it went so far
+    (`outcome`, followed by `due_at` when `shows_due`)."""
+
+    target: str
+    state: str
+    aim: str
+    outcome: str
+    due_at: datetime | None
+    shows_due: bool
+
+
+_AIMS = {"first_response": "We aim to reply within", "resolution": "We aim to resolve it within"}
+
+
+def promise_view(promise: Promise, created_at: datetime | None) -> PromiseView:
+    aim = f"{_AIMS[promise.target]} {target_phrase(promise.hours, promise.basis)}."
+    reply = promise.target == "first_response"
+    took = (
+        span(max(0.0, (promise.done_at - created_at).total_seconds()))
+        if promise.done_at is not None and created_at is not None
+        else None
+    )
+    shows_due = False
+    if promise.state == "met":
+        outcome = (
+            (f"Answered in {took}: on time." if reply else "Resolved on time.") if took else "Met."
+        )
+    elif promise.state == "breached" and promise.done_at is not None:
+        outcome = (
+            f"Answered in {took}: later than we aim for."
+            if reply and took
+            else ("Resolved later than we aim for.")
+        )
+    elif promise.state == "breached":
+        outcome, shows_due = (
+            ("Our reply is late; it was due" if reply else "Resolution is late; it was due"),
+            True,
+        )
+    else:
+        outcome, shows_due = ("Expect a reply by" if reply else "Expected resolution by"), True
+    return PromiseView(
+        target=promise.target,
+        state=promise.state,
+        aim=aim,
+        outcome=outcome,
+        due_at=promise.due_at,
+        shows_due=shows_due and promise.due_at is not None,
+    )
