@@ -21,6 +21,7 @@ from support_analytics.people import display_name
 
 DateSpec = tuple[str, str | None, str | None]  # (op, first day or None, last day or None)
 PRIORITIES = ("low", "medium", "high", "urgent")
+PLANS = ("starter", "professional", "enterprise")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,8 @@ class FilterSpec:
     team_member: tuple[str, tuple[int | None, ...]] | None = None
     ticket_type: tuple[str, tuple[int, ...]] | None = None
     priority: tuple[str, tuple[str, ...]] | None = None
+    client: tuple[str, tuple[int, ...]] | None = None
+    plan: tuple[str, tuple[str, ...]] | None = None
 
     def params(self) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -52,6 +55,12 @@ class FilterSpec:
         if self.priority is not None:
             op, priorities = self.priority
             out["priority"] = f"{op}:" + ",".join(priorities)
+        if self.client is not None:
+            op, client_ids = self.client
+            out["client"] = f"{op}:" + ",".join(str(c) for c in client_ids)
+        if self.plan is not None:
+            op, plans = self.plan
+            out["plan"] = f"{op}:" + ",".join(plans)
         return out
 
     def query_string(self) -> str:
@@ -95,6 +104,11 @@ def where(
         parts.append(_membership("t.ticket_type_id", *spec.ticket_type, params))
     if spec.priority is not None:
         parts.append(_membership("t.priority", *spec.priority, params))
+    if spec.client is not None:
+        parts.append(_membership("t.client_id", *spec.client, params))
+    if spec.plan is not None:
+        plan = "(SELECT c.plan_type FROM clients c WHERE c.id = t.client_id)"
+        parts.append(_membership(plan, *spec.plan, params))
     return " AND ".join(parts)
 
 

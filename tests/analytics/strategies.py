@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from hypothesis import strategies as st
 
-from tests.analytics.oracle import PRIORITIES, DateSpec, FilterSpec
+from tests.analytics.oracle import PLANS, PRIORITIES, DateSpec, FilterSpec
 
 FIRST_DAY = date(2024, 12, 25)
 LAST_DAY = date(2026, 1, 5)
@@ -44,6 +44,7 @@ def _set_rule(values: st.SearchStrategy[T]) -> st.SearchStrategy[tuple[str, tupl
 
 member_ids = st.one_of(st.none(), st.integers(1, 17))  # 16: no tickets; 17: no such member
 type_ids = st.integers(1, 15)  # 15: no such type
+client_ids = st.integers(1, 52)  # 51: a client without tickets (the edge cases'); 52: no such
 
 
 @st.composite
@@ -54,4 +55,6 @@ def filter_specs(draw: st.DrawFn) -> FilterSpec:
         team_member=draw(_set_rule(member_ids)) if draw(present) else None,
         ticket_type=draw(_set_rule(type_ids)) if draw(present) else None,
         priority=draw(_set_rule(st.sampled_from(PRIORITIES))) if draw(present) else None,
+        client=draw(_set_rule(client_ids)) if draw(present) else None,
+        plan=draw(_set_rule(st.sampled_from(PLANS))) if draw(present) else None,
     )

@@ -44,6 +44,11 @@ MALFORMED: tuple[tuple[str, str, str], ...] = (
     ("team_member=none_of:", "team_member", "none_of:"),
     ("ticket_type=is:1.5", "ticket_type", "ticket type id"),
     ("ticket_type=is", "ticket_type", "is:ID"),
+    ("client=is:acme", "client", "client id"),
+    ("client=3", "client", "any_of:"),
+    ("client=none_of:", "client", "none_of:"),
+    ("plan=is:gold", "plan", "starter, professional, enterprise"),
+    ("plan=any_of:starter,", "plan", "any_of:"),
     ("colour=is:red", "colour", "date"),
     ("date=on:2025-03-14&date=on:2025-03-15", "date", "one value"),
 )
@@ -109,6 +114,11 @@ def test_numbers_through_the_api_equal_the_oracle(manager: TestClient, fresh_dat
         oracle.FilterSpec(
             ticket_type=("any_of", (1, 2, 3)), date=("on_or_after", "2025-10-20", None)
         ),
+        oracle.FilterSpec(
+            client=("any_of", (2, 5, 9)), date=("between", "2025-02-01", "2025-05-31")
+        ),
+        oracle.FilterSpec(plan=("is_not", ("starter",)), priority=("any_of", ("high", "urgent"))),
+        oracle.FilterSpec(client=("is_not", (1,)), plan=("is", ("enterprise",))),
     )
     with oracle.connect(fresh_database) as conn:
         for spec in cases:
@@ -160,6 +170,6 @@ def test_openapi_documents_the_grammar(manager: TestClient) -> None:
             p["name"]: p
             for p in spec["paths"][f"/api/v1/analytics/{endpoint}"]["get"]["parameters"]
         }
-        for name in ("date", "team_member", "ticket_type", "priority"):
+        for name in ("date", "team_member", "ticket_type", "priority", "client", "plan"):
             assert params[name].get("examples") or params[name]["schema"].get("examples"), name
             assert "Accepted" in params[name]["description"] or ":" in params[name]["description"]

@@ -128,6 +128,10 @@ EDGE_SPECS = (
     FilterSpec(date=("on_or_after", "2025-11-27", None)),
     FilterSpec(date=("on_or_before", None, "2025-01-31")),
     FilterSpec(date=("between", "2025-12-01", "2026-02-28")),  # after the data (plus young)
+    FilterSpec(client=("is", (51,))),  # a client without tickets
+    FilterSpec(client=("none_of", (1, 2, 3)), plan=("is_not", ("starter",))),
+    FilterSpec(plan=("any_of", ("professional", "enterprise")), team_member=("is", (None,))),
+    FilterSpec(date=("between", "2025-02-15", "2025-05-10"), client=("any_of", (4, 9, 52))),
 )
 
 

@@ -126,6 +126,49 @@ def test_date_operators_and_pickers(manager: Page) -> None:
         expect(manager.locator("#over-time-table tbody tr")).to_have_count(expected_rows)
 
 
+def test_the_date_input_shows_only_with_an_operator(manager: Page) -> None:
+    manager.goto("/dashboard/over-time")
+    wait_for_view(manager, charts=1)
+    date_from = manager.locator("input[name=date_from]")
+    expect(manager.locator("select[name=date_op]")).to_have_value("")
+    expect(date_from).to_be_hidden()  # "Any date" takes no day
+    manager.select_option("select[name=date_op]", "on")
+    expect(date_from).to_be_visible()
+    manager.select_option("select[name=date_op]", "")
+    expect(date_from).to_be_hidden()
+    manager.select_option("select[name=date_period]", "last:30d")
+    expect(date_from).to_be_visible()  # the days the period stands for
+    # A page loaded with a date filter shows its day from the start.
+    manager.goto("/dashboard/over-time?date=on:2025-04-01")
+    wait_for_view(manager, charts=1)
+    expect(date_from).to_be_visible()
+    expect(date_from).to_have_value("2025-04-01")
+
+
+def test_client_and_plan_controls(manager: Page, live_server: LiveServer) -> None:
+    manager.goto("/dashboard/distribution")
+    wait_for_view(manager, charts=2)
+    manager.select_option("select[name=plan_op]", "is_not")
+    pick(manager, "plan", "Start")
+    manager.wait_for_url(lambda url: "plan=" in url)
+    settle(manager)
+    assert state(manager) == {"plan": "is_not:starter"}
+    expect(manager.locator(".chip[data-chip=plan]")).to_contain_text("on plan not starter")
+
+    pick(manager, "client", "TechStart")
+    manager.wait_for_url(lambda url: "client=" in url)
+    settle(manager)
+    assert state(manager) == {"plan": "is_not:starter", "client": "is:1"}
+    expect(manager.locator("[data-description]")).to_contain_text("from client TechStart Inc")
+    expect(manager.locator(".chip")).to_have_count(2)
+
+    # The same bar on the inbox lists exactly the API's tickets for it.
+    manager.goto(f"/tickets?{urlparse(manager.url).query}")
+    expect(manager.locator(".chip[data-chip=client]")).to_have_count(1)
+    total = manager.request.get("/api/v1/tickets?client=is:1&plan=is_not:starter").json()["total"]
+    expect(manager.locator("#inbox-summary")).to_contain_text(f"{total:,}")
+
+
 def test_chips_remove_one_filter_and_clear_all_removes_every_one(manager: Page) -> None:
     manager.goto("/dashboard/team?date=on_or_after:2025-06-01&priority=is:low&sort=name")
     wait_for_view(manager)

@@ -18,6 +18,7 @@ from support_analytics.filters.grammar import (
     RELATIVE_PHRASES,
     DateFilter,
     InvalidFilter,
+    Plan,
     SetFilter,
     SetOp,
     ascii_id,
@@ -62,6 +63,8 @@ ticket_filters = st.builds(
     team_member=st.none() | set_filters(st.none() | ids),
     ticket_type=st.none() | set_filters(ids),
     priority=st.none() | set_filters(st.sampled_from(list(Priority))),
+    client=st.none() | set_filters(ids),
+    plan=st.none() | set_filters(st.sampled_from(list(Plan))),
 )
 
 
@@ -96,6 +99,12 @@ MALFORMED = (
     ("ticket_type", "is:unassigned", "not an id"),
     ("ticket_type", "is:٣", "not an id"),
     ("ticket_type", "none_of", "no operator"),
+    ("client", "is:acme", "not an id"),
+    ("client", "any_of:", "needs a value"),
+    ("client", "3", "no operator"),
+    ("plan", "is:gold", "unknown plan"),
+    ("plan", "is:Starter", "unknown plan"),
+    ("plan", "among:starter", "unknown operator"),
 )
 
 
@@ -111,7 +120,12 @@ def test_malformed_is_refused_naming_parameter_and_forms(
     assert problem in error.message
     assert error.message.startswith(f"{parameter}: ")
     assert "Accepted: " in error.message
-    forms = {"date": "on_or_before:", "priority": "urgent", "team_member": "unassigned"}
+    forms = {
+        "date": "on_or_before:",
+        "priority": "urgent",
+        "team_member": "unassigned",
+        "plan": "enterprise",
+    }
     assert forms.get(parameter, "any_of:") in error.accepted
 
 
@@ -157,6 +171,21 @@ def test_describe() -> None:
         "nobody (unassigned), of type not Feature Request, with priority high or urgent"
     )
     assert describe(TicketFilters.parse(team_member="is:9")) == "Tickets assigned to #9"
+
+
+def test_client_and_plan_parse_and_read_as_sentences() -> None:
+    filters = TicketFilters.parse(client="any_of:3,7,3", plan="none_of:starter,enterprise")
+    assert filters.client == SetFilter(SetOp.ANY_OF, (3, 7))
+    assert filters.plan == SetFilter(SetOp.NONE_OF, (Plan.STARTER, Plan.ENTERPRISE))
+    assert filters.active
+    assert filters.to_params() == {
+        "client": "any_of:3,7",
+        "plan": "none_of:starter,enterprise",
+    }
+    assert describe(filters, clients={3: "Acme"}) == (
+        "Tickets from client Acme or #7, on plan not starter or enterprise"
+    )
+    assert describe(TicketFilters.parse(client="is_not:3")) == "Tickets from client not #3"
 
 
 @pytest.mark.parametrize("raw", ["on:1999-12-31", "on:2100-01-01", "between:0001-01-01,2025-01-01"])

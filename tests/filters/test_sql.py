@@ -69,3 +69,30 @@ def test_days_are_calendar_days_in_the_reporting_zone(session: Session) -> None:
         assert count(session, tz, date="between:2025-03-01,2025-04-02") == want
         want = raw(session, f"(created_at AT TIME ZONE '{zone}')::date <= '2025-02-10'")
         assert count(session, tz, date="on_or_before:2025-02-10") == want
+
+
+def test_client_and_plan(session: Session) -> None:
+    session.execute(text("UPDATE clients SET plan_type = NULL WHERE id = 2"))
+    everyone = raw(session, "true")
+    assert count(session, client="is:3") == raw(session, "client_id = 3") > 0
+    assert count(session, client="is_not:3") == everyone - raw(session, "client_id = 3")
+    assert count(session, client="any_of:1,2,3") == raw(session, "client_id IN (1, 2, 3)")
+    assert count(session, client="none_of:1,2") == raw(session, "client_id NOT IN (1, 2)")
+    for plan in ("starter", "professional", "enterprise"):
+        on_plan = f"client_id IN (SELECT id FROM clients WHERE plan_type = '{plan}')"
+        assert count(session, plan=f"is:{plan}") == raw(session, on_plan) > 0
+        # A client without a plan is on none of them: negative operators keep its tickets.
+        assert count(session, plan=f"is_not:{plan}") == raw(session, f"NOT ({on_plan})")
+    assert count(session, plan="none_of:starter,enterprise") == raw(
+        session,
+        "client_id IN (SELECT id FROM clients WHERE plan_type IS NULL "
+        "OR plan_type NOT IN ('starter', 'enterprise'))",
+    )
+    assert raw(session, "client_id = 2") > 0
+    assert count(session, plan="any_of:starter,professional,enterprise") == everyone - raw(
+        session, "client_id = 2"
+    )
+    assert count(session, client="is:3", plan="is_not:starter") == raw(
+        session,
+        "client_id = 3 AND client_id NOT IN (SELECT id FROM clients WHERE plan_type = 'starter')",
+    )

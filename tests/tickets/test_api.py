@@ -142,7 +142,12 @@ class TestTenancy:
         page = client_a.get("/api/v1/tickets", params={"page_size": 100}).json()
         assert page["total"] > 0
         assert {row["client_id"] for row in page["rows"]} == {CLIENT_A_ID}
-        assert client_a.get("/api/v1/tickets", params={"client": "2"}).json()["total"] == 0
+        # Filtering on another client finds nothing, as if its tickets did not exist.
+        for other in ({"client": "is:2"}, {"client": "any_of:2,3"}):
+            assert client_a.get("/api/v1/tickets", params=other).json()["total"] == 0
+        bad = client_a.get("/api/v1/tickets", params={"plan": "is:gold"})
+        assert bad.status_code == 422
+        assert [f["name"] for f in bad.json()["error"]["fields"]] == ["plan"]
 
     def test_anonymous_gets_401(self, api_client_factory: ApiClientFactory) -> None:
         anonymous = api_client_factory("anonymous")
@@ -282,7 +287,7 @@ class TestList:
         ticket_id = create(client_a, title="Needle in a haystack 7f3a")["id"]
         found = agent.get(
             "/api/v1/tickets",
-            params={"q": "haystack 7F3A", "status": "open", "client": str(CLIENT_A_ID)},
+            params={"q": "haystack 7F3A", "status": "open", "client": f"is:{CLIENT_A_ID}"},
         ).json()
         assert [r["id"] for r in found["rows"]] == [ticket_id]
         by_id = agent.get("/api/v1/tickets", params={"q": f"#{ticket_id}"}).json()
@@ -305,6 +310,8 @@ class TestList:
         for params in (
             {"status": "done"},
             {"client": "abc"},
+            {"client": "is:abc"},
+            {"plan": "is:gold"},
             {"page": "0"},
             {"page_size": "101"},
             {"priority": "is:critical"},

@@ -21,7 +21,7 @@ def test_summary_names_status_client_and_search(api_client_factory: ApiClientFac
     text = summary(agent.get("/tickets?status=resolved,closed&priority=is:urgent").text)
     assert "urgent" in text
     assert "resolved or closed" in text.lower()
-    text = summary(agent.get("/tickets?client=1&q=login").text)
+    text = summary(agent.get("/tickets?client=is:1&q=login").text)
     assert "TechStart Inc" in text
     assert "“login”" in text
     assert summary(agent.get("/tickets").text).endswith("All tickets")

@@ -39,6 +39,12 @@ def for_member(filters: TicketFilters, member_id: int) -> TicketFilters:
     return replace(filters, team_member=SetFilter(SetOp.IS, (member_id,)))
 
 
+def for_client(filters: TicketFilters, client_id: int) -> TicketFilters:
+    """The filter bar with its client filter replaced by this client, as `for_member` does
+    for a member (the plan filter stays: a client on another plan has no tickets here)."""
+    return replace(filters, client=SetFilter(SetOp.IS, (client_id,)))
+
+
 def _by_status(session: Session, conditions: list[ColumnElement[bool]]) -> dict[str, int]:
     # A NULL status is what the column default calls open (tickets/queries.py does the same).
     status = func.coalesce(tickets.c.status, "open")
@@ -75,14 +81,15 @@ def client(
     use_rollups: bool | None = None,
 ) -> ClientDetail | None:
     """The client's row of the clients analysis and status counts; None for an unknown id."""
+    narrowed = for_client(filters, client_id)
     rows = clients.client_analysis(
-        session, filters, tz, page=1, page_size=1, client_id=client_id, use_rollups=use_rollups
+        session, narrowed, tz, page=1, page_size=1, client_id=client_id, use_rollups=use_rollups
     )
     if not rows.rows:
         return None
-    conditions = [tickets.c.client_id == client_id, *ticket_clauses(filters, tz)]
     return ClientDetail(
-        **rows.rows[0].model_dump(), tickets_by_status=_by_status(session, conditions)
+        **rows.rows[0].model_dump(),
+        tickets_by_status=_by_status(session, ticket_clauses(narrowed, tz)),
     )
 
 
@@ -98,10 +105,5 @@ def recent_client_tickets(
     session: Session, filters: TicketFilters, tz: ZoneInfo, client_id: int
 ) -> Page:
     """The newest of the client's filtered tickets, as the inbox lists them."""
-    query = TicketQuery(
-        filters=filters,
-        zone=tz,
-        client_ids=(client_id,),
-        page_size=RECENT_TICKETS,
-    )
+    query = TicketQuery(filters=for_client(filters, client_id), zone=tz, page_size=RECENT_TICKETS)
     return list_tickets(session, query)

@@ -119,6 +119,7 @@ def candidates(filters: TicketFilters, tz: ZoneInfo, first_rows: int) -> Compoun
         assigned_to=cand.c.assigned_to,
         ticket_type_id=cand.c.ticket_type_id,
         priority=cand.c.priority,
+        client_id=cand.c.client_id,
     )
     same_type = cand.c.ticket_type_id == ticket_types.c.id
     # Literal statuses, not parameters: the planner must see the partial indexes' predicates.

@@ -132,6 +132,6 @@ def resolution_histogram(
     session: Session, filters: TicketFilters, tz: ZoneInfo, *, use_rollups: bool | None = None
 ) -> ResolutionHistogram:
     """Resolved tickets the filter admits per log-scaled bar of resolution hours."""
-    if rollups.use_rollups(session, tz, use_rollups):
+    if rollups.use_rollups(session, tz, use_rollups, filters):
         return from_rollups(session, filters)
     return from_tickets(session, filters, tz)

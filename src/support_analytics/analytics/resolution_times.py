@@ -440,7 +440,7 @@ def resolution_times(
 ) -> ResolutionTimes:
     """`as_of` (default now) decides how old open tickets are."""
     now = as_of or datetime.now(UTC)
-    if rollups.use_rollups(session, tz, use_rollups):
+    if rollups.use_rollups(session, tz, use_rollups, filters):
         return ResolutionTimes(
             by_priority=stats_from_rollups(session, filters),
             overdue_count=overdue_count_from_rollups(session, filters, tz, now),

@@ -193,6 +193,7 @@ _FACT_COLUMNS = TicketColumns(
     assigned_to=facts.c.assigned_to,
     ticket_type_id=facts.c.ticket_type_id,
     priority=facts.c.priority,
+    client_id=facts.c.client_id,
 )
 
 

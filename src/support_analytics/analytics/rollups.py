@@ -6,6 +6,11 @@ grouped by exactly the dimensions its filters and grouping touch (`gmask`), full
 from grain 'm', the rest of the range's edges from week segments (grain 'w', migration
 0004_weeks) and single days (grain 'd'). When the rollups are stale
 or were built for another timezone, `usable` says no and widgets read the raw tables.
+
+Only the cube's creation-day rows (basis 'c') carry the client: a client or plan filter is
+answered there through the client slice (`gmask` bit 8, a plan as its set of clients), while
+the widgets reading the resolution rows, the hours histogram or the resolved-day rows (basis
+'r') read the raw tables for it (`use_rollups(..., filters)`).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ CUBE_COLUMNS = TicketColumns(
     assigned_to=cube.c.assigned_to,
     ticket_type_id=cube.c.ticket_type_id,
     priority=cube.c.priority,
+    client_id=cube.c.client_id,
 )
 # The same columns as expressions no index matches. With a date range, the bucket condition is
 # an OR of ranges that the index (basis, gmask, grain, bucket, ...) answers with a BitmapOr of a
@@ -50,11 +56,13 @@ CUBE_COLUMNS = TicketColumns(
 _assigned_to: ColumnElement[int | None] = cube.c.assigned_to + 0
 _ticket_type_id: ColumnElement[int] = cube.c.ticket_type_id + 0
 _priority = cast("ColumnElement[str | None]", cube.c.priority.concat(""))
+_client_id: ColumnElement[int | None] = cube.c.client_id + 0
 CUBE_COLUMNS_UNINDEXED = TicketColumns(
     created_at=cube.c.bucket,
     assigned_to=_assigned_to.label(None),
     ticket_type_id=_ticket_type_id.label(None),
     priority=_priority.label(None),
+    client_id=_client_id.label(None),
 )
 RESOLUTION_COLUMNS = TicketColumns(
     created_at=resolution.c.cday,
@@ -112,8 +120,14 @@ def usable(session: Session, tz: ZoneInfo) -> bool:
     return read_state(session).usable(tz)
 
 
-def use_rollups(session: Session, tz: ZoneInfo, given: bool | None) -> bool:
-    """`given` when the caller read the state already (once per request), else read it."""
+def use_rollups(
+    session: Session, tz: ZoneInfo, given: bool | None, filters: TicketFilters | None = None
+) -> bool:
+    """`given` when the caller read the state already (once per request), else read it.
+    `filters` comes from widgets that read rollups without a client column: a client or plan
+    filter sends them to the raw tables."""
+    if filters is not None and filters.by_client:
+        return False
     return usable(session, tz) if given is None else given
 
 
@@ -125,13 +139,23 @@ def mask_for(filters: TicketFilters, grouped: tuple[str, ...]) -> int:
         mask |= BITS["ticket_type_id"]
     if filters.priority is not None:
         mask |= BITS["priority"]
+    if filters.by_client:
+        mask |= BITS["client_id"]
     return mask
+
+
+def _client_on_basis(filters: TicketFilters, basis: str) -> None:
+    """The resolved-day rows have no client: answering a client filter there would sum an
+    empty slice, silently."""
+    if basis != "c" and filters.by_client:
+        raise ValueError(f"cube basis {basis!r} has no client column")
 
 
 def cube_where(
     filters: TicketFilters, *, basis: str, grouped: tuple[str, ...]
 ) -> list[ColumnElement[bool]]:
     """The slice of `analytics_cube` that answers `filters` grouped by `grouped`."""
+    _client_on_basis(filters, basis)
     return [
         cube.c.basis == basis,
         cube.c.gmask == mask_for(filters, grouped),
@@ -144,6 +168,7 @@ def cube_where(
 
 def day_where(filters: TicketFilters, *, basis: str) -> list[ColumnElement[bool]]:
     """The cube's day rows for `filters` (per-day series: days, and weeks summed from days)."""
+    _client_on_basis(filters, basis)
     return [
         cube.c.basis == basis,
         cube.c.gmask == mask_for(filters, ()),

@@ -153,7 +153,7 @@ def tickets_over_time(
     *,
     use_rollups: bool | None = None,
 ) -> TicketsOverTime:
-    if rollups.use_rollups(session, tz, use_rollups):
+    if rollups.use_rollups(session, tz, use_rollups, filters):
         return from_rollups(session, filters, grain)
     return from_tickets(session, filters, tz, grain)
 

@@ -49,11 +49,13 @@ def describe(
     *,
     team_members: Mapping[int, str] | None = None,
     ticket_types: Mapping[int, str] | None = None,
+    clients: Mapping[int, str] | None = None,
 ) -> str:
     """E.g. "Tickets created on 14 Mar 2025, assigned to sarah_jones or unassigned, with
     priority not low". Unknown ids read as "#7"."""
     members = team_members or {}
     types = ticket_types or {}
+    client_names = clients or {}
     parts: list[str] = []
     if filters.date is not None:
         parts.append(date_phrase(filters.date))
@@ -69,6 +71,12 @@ def describe(
         parts.append(_set_phrase(filters.ticket_type, "of type", lambda v: types.get(v, f"#{v}")))
     if filters.priority is not None:
         parts.append(_set_phrase(filters.priority, "with priority", str))
+    if filters.client is not None:
+        parts.append(
+            _set_phrase(filters.client, "from client", lambda v: client_names.get(v, f"#{v}"))
+        )
+    if filters.plan is not None:
+        parts.append(_set_phrase(filters.plan, "on plan", str))
     if not parts:
         return "All tickets"
     return "Tickets " + ", ".join(parts)

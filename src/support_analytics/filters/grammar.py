@@ -10,6 +10,9 @@ parameter is no filter, in the API and the pages alike (`present`).
     team_member  is:3 | is_not:unassigned | any_of:1,2,unassigned | none_of:4,5
     ticket_type  is:V | is_not:V | any_of:V,... | none_of:V,...   (ids)
     priority     is:V | is_not:V | any_of:V,... | none_of:V,...   (low, medium, high, urgent)
+    client       is:V | is_not:V | any_of:V,... | none_of:V,...   (client ids)
+    plan         is:V | is_not:V | any_of:V,... | none_of:V,...   (starter, professional,
+                 enterprise: the plan of the ticket's client)
 """
 
 from __future__ import annotations
@@ -45,6 +48,15 @@ class DateOp(StrEnum):
     BETWEEN = "between"
     ON_OR_BEFORE = "on_or_before"
     ON_OR_AFTER = "on_or_after"
+
+
+class Plan(StrEnum):
+    """A client's plan (`clients.plan_type`); the `plan` filter selects the tickets of the
+    clients on it."""
+
+    STARTER = "starter"
+    PROFESSIONAL = "professional"
+    ENTERPRISE = "enterprise"
 
 
 class SetOp(StrEnum):
@@ -102,6 +114,8 @@ def set_forms(value: str) -> str:
 TEAM_MEMBER_FORMS = set_forms("ID") + " where ID is a team member id or the word unassigned"
 TICKET_TYPE_FORMS = set_forms("ID") + " where ID is a ticket type id"
 PRIORITY_FORMS = set_forms("P") + " where P is one of low, medium, high, urgent"
+CLIENT_FORMS = set_forms("ID") + " where ID is a client id"
+PLAN_FORMS = set_forms("P") + " where P is one of " + ", ".join(Plan)
 
 # The same grammars as JSON Schema patterns, for the OpenAPI (the parsers above stay the
 # judges: they also check calendar days, start <= end and give the readable 422).
@@ -119,6 +133,8 @@ _ID = "[1-9][0-9]{0,8}"
 TEAM_MEMBER_PATTERN = set_pattern(f"({_ID}|{UNASSIGNED})")
 TICKET_TYPE_PATTERN = set_pattern(_ID)
 PRIORITY_PATTERN = set_pattern("(low|medium|high|urgent)")
+CLIENT_PATTERN = set_pattern(_ID)
+PLAN_PATTERN = set_pattern(f"({'|'.join(Plan)})")
 FILTER_MAX = 1000  # characters in one filter parameter
 
 
@@ -384,6 +400,22 @@ def parse_priority(raw: str, parameter: str = "priority") -> SetFilter[Priority]
             raise InvalidFilter(parameter, f"unknown priority {text!r}", PRIORITY_FORMS) from None
 
     return _parse_set(parameter, raw, PRIORITY_FORMS, value)
+
+
+def parse_client(raw: str, parameter: str = "client") -> SetFilter[int]:
+    return _parse_set(
+        parameter, raw, CLIENT_FORMS, lambda text: _positive_id(parameter, text, CLIENT_FORMS)
+    )
+
+
+def parse_plan(raw: str, parameter: str = "plan") -> SetFilter[Plan]:
+    def value(text: str) -> Plan:
+        try:
+            return Plan(text)
+        except ValueError:
+            raise InvalidFilter(parameter, f"unknown plan {text!r}", PLAN_FORMS) from None
+
+    return _parse_set(parameter, raw, PLAN_FORMS, value)
 
 
 def format_set(flt: SetFilter[T], show: Callable[[T], str]) -> str:

@@ -8,9 +8,12 @@ from urllib.parse import urlencode
 
 from support_analytics.filters.grammar import (
     DateFilter,
+    Plan,
     SetFilter,
     format_set,
+    parse_client,
     parse_date,
+    parse_plan,
     parse_priority,
     parse_team_member,
     parse_ticket_type,
@@ -28,6 +31,8 @@ class TicketFilters:
     team_member: SetFilter[int | None] | None = None
     ticket_type: SetFilter[int] | None = None
     priority: SetFilter[Priority] | None = None
+    client: SetFilter[int] | None = None
+    plan: SetFilter[Plan] | None = None
 
     @classmethod
     def parse(
@@ -37,17 +42,22 @@ class TicketFilters:
         team_member: str | None = None,
         ticket_type: str | None = None,
         priority: str | None = None,
+        client: str | None = None,
+        plan: str | None = None,
         today: dt.date | None = None,
     ) -> TicketFilters:
         """Raises `InvalidFilter` (422) naming the first malformed parameter. Blank values are
         no filter; relative dates count from `today` (the reporting timezone's day)."""
         date, team_member = present(date), present(team_member)
         ticket_type, priority = present(ticket_type), present(priority)
+        client, plan = present(client), present(plan)
         return cls(
             date=parse_date(date, today=today) if date is not None else None,
             team_member=parse_team_member(team_member) if team_member is not None else None,
             ticket_type=parse_ticket_type(ticket_type) if ticket_type is not None else None,
             priority=parse_priority(priority) if priority is not None else None,
+            client=parse_client(client) if client is not None else None,
+            plan=parse_plan(plan) if plan is not None else None,
         )
 
     @classmethod
@@ -57,6 +67,8 @@ class TicketFilters:
             team_member=params.get("team_member"),
             ticket_type=params.get("ticket_type"),
             priority=params.get("priority"),
+            client=params.get("client"),
+            plan=params.get("plan"),
             today=today,
         )
 
@@ -71,6 +83,10 @@ class TicketFilters:
             params["ticket_type"] = format_set(self.ticket_type, str)
         if self.priority is not None:
             params["priority"] = format_set(self.priority, str)
+        if self.client is not None:
+            params["client"] = format_set(self.client, str)
+        if self.plan is not None:
+            params["plan"] = format_set(self.plan, str)
         return params
 
     def to_query_string(self, **extra: str | int | None) -> str:
@@ -102,8 +118,14 @@ class TicketFilters:
         return None if earlier is None else self.with_date(earlier)
 
     @property
+    def by_client(self) -> bool:
+        """Whether the client or plan filter is set (rollups without a client column cannot
+        answer it)."""
+        return self.client is not None or self.plan is not None
+
+    @property
     def active(self) -> bool:
-        return any(
+        return self.by_client or any(
             flt is not None
             for flt in (self.date, self.team_member, self.ticket_type, self.priority)
         )

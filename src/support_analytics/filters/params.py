@@ -14,10 +14,14 @@ from fastapi.routing import APIRoute
 from support_analytics.app_settings import ReportingZone
 from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import (
+    CLIENT_FORMS,
+    CLIENT_PATTERN,
     DATE_EXAMPLES,
     DATE_FORMS,
     DATE_PATTERN,
     FILTER_MAX,
+    PLAN_FORMS,
+    PLAN_PATTERN,
     PRIORITY_FORMS,
     PRIORITY_PATTERN,
     TEAM_MEMBER_FORMS,
@@ -29,6 +33,7 @@ from support_analytics.filters.model import TicketFilters
 
 
 def parse_ticket_filters(
+    *,
     date: Annotated[
         str | None,
         Query(
@@ -67,7 +72,25 @@ def parse_ticket_filters(
             json_schema_extra={"pattern": PRIORITY_PATTERN},
         ),
     ] = None,
-    *,
+    client: Annotated[
+        str | None,
+        Query(
+            description="Client. " + CLIENT_FORMS,
+            examples=["is:3", "is_not:3", "any_of:1,2,3", "none_of:7"],
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": CLIENT_PATTERN},
+        ),
+    ] = None,
+    plan: Annotated[
+        str | None,
+        Query(
+            description="The plan of the ticket's client. " + PLAN_FORMS + ". is_not/none_of "
+            "keep tickets of clients without a plan.",
+            examples=["is:enterprise", "is_not:starter", "any_of:professional,enterprise"],
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": PLAN_PATTERN},
+        ),
+    ] = None,
     tz: ReportingZone,
 ) -> TicketFilters:
     return TicketFilters.parse(
@@ -75,6 +98,8 @@ def parse_ticket_filters(
         team_member=team_member,
         ticket_type=ticket_type,
         priority=priority,
+        client=client,
+        plan=plan,
         today=reporting_today(tz),
     )
 

@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.sql.elements import KeyedColumnElement
 
-from support_analytics.db.models import Ticket
-from support_analytics.filters.grammar import DateFilter, SetFilter
+from support_analytics.db.models import Client, Ticket
+from support_analytics.filters.grammar import DateFilter, Plan, SetFilter
 from support_analytics.filters.model import TicketFilters
 
 T = TypeVar("T")
@@ -26,12 +26,15 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class TicketColumns:
-    """Where the filter bar's four dimensions live in the selectable being filtered."""
+    """Where the filter bar's dimensions live in the selectable being filtered. A selectable
+    without a client column (`client_id=None`: the resolution rollups) cannot answer a client
+    or plan filter: `dimension_clauses` refuses rather than ignore it."""
 
     created_at: KeyedColumnElement[datetime]
     assigned_to: KeyedColumnElement[int | None]
     ticket_type_id: KeyedColumnElement[int]
     priority: KeyedColumnElement[str | None]
+    client_id: KeyedColumnElement[int | None] | None = None
 
 
 TICKETS = TicketColumns(
@@ -39,6 +42,7 @@ TICKETS = TicketColumns(
     assigned_to=Ticket.__table__.c.assigned_to,
     ticket_type_id=Ticket.__table__.c.ticket_type_id,
     priority=Ticket.__table__.c.priority,
+    client_id=Ticket.__table__.c.client_id,
 )
 
 
@@ -176,9 +180,28 @@ def set_clause(
     return or_(in_values, column.is_(None)) if null_listed else in_values
 
 
+def plan_clause(
+    flt: SetFilter[Plan], client_id: KeyedColumnElement[int | None]
+) -> ColumnElement[bool]:
+    """A plan is the set of clients on it: the plan filter is a client filter over that set
+    (a client without a plan is on none, so negative operators keep its tickets)."""
+    clients = Client.__table__.c
+    on_plan = select(clients.id).where(clients.plan_type.in_([str(p) for p in flt.values]))
+    if flt.op.negative:
+        return or_(client_id.not_in(on_plan), client_id.is_(None))
+    return client_id.in_(on_plan)
+
+
 def dimension_clauses(filters: TicketFilters, columns: TicketColumns) -> list[ColumnElement[bool]]:
-    """The non-date filters (assignee, type, priority)."""
+    """The non-date filters (assignee, type, priority, client, plan)."""
     clauses: list[ColumnElement[bool]] = []
+    if filters.by_client:
+        if columns.client_id is None:
+            raise ValueError("a client or plan filter over a selectable without a client column")
+        if filters.client is not None:
+            clauses.append(set_clause(filters.client, columns.client_id))
+        if filters.plan is not None:
+            clauses.append(plan_clause(filters.plan, columns.client_id))
     if filters.team_member is not None:
         clauses.append(set_clause(filters.team_member, columns.assigned_to))
     if filters.ticket_type is not None:

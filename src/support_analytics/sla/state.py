@@ -77,6 +77,7 @@ SLA_COLUMNS = TicketColumns(
     assigned_to=ticket_sla.c.assigned_to,
     ticket_type_id=ticket_sla.c.ticket_type_id,
     priority=ticket_sla.c.priority,
+    client_id=ticket_sla.c.client_id,
 )
 
 

@@ -103,7 +103,6 @@ class TicketQuery:
     click-through select the same tickets."""
 
     statuses: tuple[Status, ...] = ()
-    client_ids: tuple[int, ...] = ()
     q: str | None = None
     filters: TicketFilters = field(default_factory=TicketFilters)
     narrowing: ListFilters = field(default_factory=ListFilters)
@@ -175,8 +174,6 @@ def where_clauses(query: TicketQuery) -> list[ColumnElement[bool]]:
             where.append(or_(Ticket.status.in_(wanted), Ticket.status.is_(None)))
         else:
             where.append(Ticket.status.in_(wanted))
-    if query.client_ids:
-        where.append(Ticket.client_id.in_(query.client_ids))
     if query.q and query.q.strip():
         where.append(search_clause(query.q.strip()))
     if query.sla is not None:

@@ -82,9 +82,10 @@ def client_page(
         "client": found,
         "back": CLIENTS,
         "recent": entities.recent_client_tickets(db, filters, tz, client_id),
-        "all_tickets": tickets_url(filters, client=client_id),
+        "all_tickets": tickets_url(entities.for_client(filters, client_id)),
         "status_urls": {
-            s: tickets_url(filters, client=client_id, status=s) for s in entities.STATUSES
+            s: tickets_url(entities.for_client(filters, client_id), status=s)
+            for s in entities.STATUSES
         },
         "empty": False,
         "status_labels": STATUS_LABELS,

@@ -16,7 +16,14 @@ from sqlalchemy.orm import Session
 from support_analytics.errors import AppError
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import describe
-from support_analytics.filters.grammar import UNASSIGNED, DateFilter, DateOp, SetFilter, SetOp
+from support_analytics.filters.grammar import (
+    UNASSIGNED,
+    DateFilter,
+    DateOp,
+    Plan,
+    SetFilter,
+    SetOp,
+)
 from support_analytics.tickets import queries
 from support_analytics.tickets.status import PRIORITIES
 from support_analytics.web.urls import url
@@ -61,7 +68,8 @@ class Option:
 
 @dataclass(frozen=True)
 class SetControl:
-    """One of team member / ticket type / priority: an operator and a multi-select."""
+    """One of team member / ticket type / priority / client / plan: an operator and a
+    multi-select (searchable: app.js turns every one into a type-to-find list)."""
 
     key: str
     label: str
@@ -97,13 +105,16 @@ class Chip:
 class Names:
     team_members: dict[int, str]
     ticket_types: dict[int, str]
+    clients: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session) -> Names:
-        """Team members by display name, ticket types by name (the lookups in their domain)."""
+        """Team members by display name, ticket types and clients by name (the lookups in
+        their domain)."""
         return cls(
             team_members={o.id: o.name for o in queries.team_members(session)},
             ticket_types={o.id: o.name for o in queries.ticket_types(session)},
+            clients={o.id: o.name for o in queries.clients(session)},
         )
 
 
@@ -153,7 +164,7 @@ def _iso(day: date | None) -> str:
 def _set_control(
     key: str,
     label: str,
-    flt: SetFilter[int] | SetFilter[int | None] | SetFilter[str] | None,
+    flt: SetFilter[int] | SetFilter[int | None] | SetFilter[str] | SetFilter[Plan] | None,
     choices: list[tuple[str, str]],
 ) -> SetControl:
     chosen: set[str] = set()
@@ -172,6 +183,8 @@ def controls(filters: TicketFilters, names: Names) -> tuple[DateControl, list[Se
     members.append((UNASSIGNED, "Unassigned"))
     types = [(str(i), name) for i, name in names.ticket_types.items()]
     priorities = [(p.value, p.label) for p in PRIORITIES]
+    clients = [(str(i), name) for i, name in names.clients.items()]
+    plans = [(p.value, p.value.capitalize()) for p in Plan]
     priority_filter: SetFilter[str] | None = None
     if filters.priority is not None:
         priority_filter = SetFilter(
@@ -181,6 +194,8 @@ def controls(filters: TicketFilters, names: Names) -> tuple[DateControl, list[Se
         _set_control("team_member", "Team member", filters.team_member, members),
         _set_control("ticket_type", "Ticket type", filters.ticket_type, types),
         _set_control("priority", "Priority", priority_filter, priorities),
+        _set_control("client", "Client", filters.client, clients),
+        _set_control("plan", "Plan", filters.plan, plans),
     ]
 
 
@@ -188,12 +203,11 @@ def chips(state: ViewState, names: Names) -> list[Chip]:
     """One removable chip per active filter; removing one keeps the others and the view state."""
     result: list[Chip] = []
     filters = state.filters
-    for key in ("date", "team_member", "ticket_type", "priority"):
+    for key in ("date", *SET_KEYS):
         if getattr(filters, key) is None:
             continue
         alone = replace(TicketFilters(), **{key: getattr(filters, key)})
-        text = describe(alone, team_members=names.team_members, ticket_types=names.ticket_types)
-        text = text.removeprefix("Tickets ")
+        text = sentence(alone, names).removeprefix("Tickets ")
         rest = replace(filters, **{key: None})
         chip = Chip(key=key, text=text, remove_url=state.url(filters=rest, page=None))
         if key == "date" and filters.date is not None:
@@ -219,9 +233,11 @@ FORM_FIELDS = frozenset(
         "team_member_op",
         "ticket_type_op",
         "priority_op",
+        "client_op",
+        "plan_op",
     }
 )
-SET_KEYS = ("team_member", "ticket_type", "priority")
+SET_KEYS = ("team_member", "ticket_type", "priority", "client", "plan")
 WIDER = {SetOp.IS.value: SetOp.ANY_OF.value, SetOp.IS_NOT.value: SetOp.NONE_OF.value}
 
 
@@ -267,4 +283,9 @@ def redirect_plain_form(request: Request) -> None:
 
 
 def sentence(filters: TicketFilters, names: Names) -> str:
-    return describe(filters, team_members=names.team_members, ticket_types=names.ticket_types)
+    return describe(
+        filters,
+        team_members=names.team_members,
+        ticket_types=names.ticket_types,
+        clients=names.clients,
+    )

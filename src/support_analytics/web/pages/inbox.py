@@ -254,13 +254,9 @@ def _sla_views(state: ViewState, query: TicketQuery) -> list[QuickView]:
 def _own_phrases(
     query: TicketQuery, narrowing: ListFilters, clients: list[queries.Option]
 ) -> list[tuple[str, str]]:
-    names = {c.id: c.name for c in clients}
     found: list[tuple[str, str]] = []
     if query.statuses:
         found.append(("status", "status " + " or ".join(s.label.lower() for s in query.statuses)))
-    if query.client_ids:
-        listed = " or ".join(names.get(i, f"#{i}") for i in query.client_ids)
-        found.append(("client", f"client {listed}"))
     if query.q:
         found.append(("q", f"matching “{query.q}”"))
     if narrowing.resolved is not None:

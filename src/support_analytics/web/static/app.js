@@ -50,7 +50,7 @@
       if (dateOp.value === "between" && from && to) params.date = "between:" + from + "," + to;
       else if (dateOp.value !== "between" && from) params.date = dateOp.value + ":" + from;
     }
-    ["team_member", "ticket_type", "priority"].forEach(function (key) {
+    ["team_member", "ticket_type", "priority", "client", "plan"].forEach(function (key) {
       var op = form.querySelector("[name=" + key + "_op]");
       var values = form.querySelector("select[name=" + key + "]");
       if (!op || !values) return;
