@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import procrastinate
 
+from support_analytics.digests import tasks as digest_tasks  # noqa: F401 - registers its tasks
 from support_analytics.jobs.tasks import app
+from support_analytics.mail import notifications  # noqa: F401 - registers its task
 
 log = logging.getLogger(__name__)
 
