@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         description="Ticket CSV exports streamed at once per process (each holds a database "
         "connection while it streams); beyond it 503 with Retry-After.",
     )
+    webhook_allowed_hosts: str = Field(
+        default="",
+        description="Comma-separated host names alert webhooks may be sent to (exact, or "
+        "*.example.com for its subdomains). Empty: no webhook URL can be added.",
+    )
 
     @field_validator("public_url")
     @classmethod

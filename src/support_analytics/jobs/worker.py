@@ -6,10 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import procrastinate
+from procrastinate import BaseConnector
 
+from support_analytics.alerts import tasks as alert_tasks
 from support_analytics.digests import tasks as digest_tasks  # noqa: F401 - registers its tasks
 from support_analytics.jobs.tasks import app
 from support_analytics.mail import notifications  # noqa: F401 - registers its task
@@ -17,10 +20,36 @@ from support_analytics.mail import notifications  # noqa: F401 - registers its t
 log = logging.getLogger(__name__)
 
 
-def worker_app(libpq_url: str, *, pool_size: int) -> procrastinate.App:
-    return app.with_connector(
-        procrastinate.PsycopgConnector(conninfo=libpq_url, min_size=1, max_size=pool_size)
-    )
+class WorkerConnector(procrastinate.PsycopgConnector):
+    """The worker's pool. A job deferred synchronously on a connection we pass (mail/outbox.py
+    and alerts/delivery.py, from a task's thread) runs its insert on that connection through a
+    sync connector: with the async pool open, procrastinate would send it down the async path
+    with a sync connection, which fails."""
+
+    def __init__(self, *, conninfo: str, min_size: int, max_size: int) -> None:
+        super().__init__(conninfo=conninfo, min_size=min_size, max_size=max_size)
+        self._on_given_connection = procrastinate.SyncPsycopgConnector()
+
+    def get_sync_connector(self) -> BaseConnector:
+        return self._on_given_connection
+
+
+@contextmanager
+def worker_app(
+    libpq_url: str, *, pool_size: int, keep_schedule: bool
+) -> Iterator[procrastinate.App]:
+    connector = WorkerConnector(conninfo=libpq_url, min_size=1, max_size=pool_size)
+    if keep_schedule:
+        # A periodic task defers its slots through the app it was declared on, so the worker
+        # must be that app with the worker's pool (a `with_connector` copy left it unopened:
+        # every slot failed with AppNotOpen).
+        with app.replace_connector(connector) as worker:
+            yield worker
+        return
+    # A run that stops once idle keeps no schedule: the same tasks, no periodic ones.
+    worker = procrastinate.App(connector=connector)
+    worker.tasks = app.tasks
+    yield worker
 
 
 async def run(
@@ -34,16 +63,16 @@ async def run(
     """Run until SIGINT/SIGTERM (or cancellation; with `wait=False` until no job is due):
     jobs of every queue, the periodic schedule, heartbeats. A successful job's row is
     deleted; a failed one stays for the admin page until the periodic prune."""
-    worker = worker_app(libpq_url, pool_size=concurrency + 2)
-    async with worker.open_async():
-        await worker.run_worker_async(
-            concurrency=concurrency,
-            install_signal_handlers=install_signal_handlers,
-            delete_jobs="successful",
-            shutdown_graceful_timeout=10,
-            name=name,
-            wait=wait,
-        )
+    with worker_app(libpq_url, pool_size=concurrency + 2, keep_schedule=wait) as worker:
+        async with worker.open_async(), alert_tasks.running(libpq_url, worker):
+            await worker.run_worker_async(
+                concurrency=concurrency,
+                install_signal_handlers=install_signal_handlers,
+                delete_jobs="successful",
+                shutdown_graceful_timeout=10,
+                name=name,
+                wait=wait,
+            )
 
 
 def start_in_thread(libpq_url: str, *, concurrency: int = 1) -> Callable[[], None]:
