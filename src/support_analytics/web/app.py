@@ -16,10 +16,12 @@ from support_analytics.alerts import endpoints as alerts_endpoints
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.analytics import entity_endpoints
 from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
+from support_analytics.auth import account as account_endpoints
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, connect, libpq_url, normalise_url, ping
+from support_analytics.digests import endpoints as digest_endpoints
 from support_analytics.errors import DatabaseUnavailable, error_responses
 from support_analytics.jobs import endpoints as jobs_endpoints
 from support_analytics.live import listener as live_listener
@@ -137,6 +139,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(views_endpoints.router)
     app.include_router(views_endpoints.pages)
     app.include_router(alerts_endpoints.router)
+    app.include_router(account_endpoints.routes)
+    app.include_router(digest_endpoints.routes)
     app.include_router(tickets_endpoints.router)
     app.include_router(analytics_endpoints.router)
     app.include_router(entity_endpoints.router)
