@@ -1072,8 +1072,6 @@ DECLARE
   state text := coalesce(nullif(current_setting('support_analytics.live_sent', true), ''), '0');
   sent integer;
 BEGIN
-  -- AFTER ROW triggers of one statement run after all its rows are written, so rows queued
-  -- before the switch to bulk still arrive here.
   IF state = 'bulk' THEN
     RETURN;
   END IF;
@@ -1081,11 +1079,33 @@ BEGIN
   IF sent >= 100 THEN
     -- From here on the triggers' WHEN clause skips every row of this transaction.
     PERFORM set_config('support_analytics.live_sent', 'bulk', true);
-    PERFORM pg_notify((SELECT name FROM public.live_channel), '{"kind":"bulk","op":"bulk"}');
+    INSERT INTO public.live_events (kind, op) VALUES ('bulk', 'bulk');
     RETURN;
   END IF;
   PERFORM set_config('support_analytics.live_sent', (sent + 1)::text, true);
-  PERFORM pg_notify((SELECT name FROM public.live_channel), payload::text);
+  INSERT INTO public.live_events (kind, op, row_id, ticket_id, client_id)
+  VALUES (payload->>'kind', coalesce(payload->>'op', ''), (payload->>'id')::bigint,
+          (payload->>'ticket_id')::integer, (payload->>'client_id')::integer);
+END $function$;
+
+-- live_events_commit()
+CREATE OR REPLACE FUNCTION public.live_events_commit()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  n bigint;
+BEGIN
+  PERFORM pg_advisory_xact_lock(21313, 16);
+  n := nextval('public.live_events_seq');
+  UPDATE public.live_events SET seq = n WHERE id = NEW.id;
+  PERFORM pg_notify(
+    (SELECT name FROM public.live_channel),
+    jsonb_build_object('kind', NEW.kind, 'op', NEW.op, 'id', NEW.row_id,
+                       'ticket_id', NEW.ticket_id, 'client_id', NEW.client_id, 'seq', n)::text);
+  RETURN NULL;
 END $function$;
 
 -- live_notify_ticket_feedback()

@@ -25,6 +25,7 @@
 --   digest_sends
 --   digest_subscriptions (FORCE)
 --   live_channel (FORCE)
+--   live_events (FORCE)
 --   login_attempts (FORCE)
 --   mail_outbox
 --   payments (FORCE)
@@ -191,6 +192,14 @@ CREATE POLICY digest_subscriptions_update ON digest_subscriptions
   AS PERMISSIVE FOR UPDATE TO support_analytics_client,support_analytics_internal
   USING ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)))
   WITH CHECK ((user_id = ( SELECT sa_session_user_id() AS sa_session_user_id)));
+
+CREATE POLICY live_events_client_select ON live_events
+  AS PERMISSIVE FOR SELECT TO support_analytics_client
+  USING ((client_id = ( SELECT sa_session_client_id() AS sa_session_client_id)));
+
+CREATE POLICY live_events_internal_select ON live_events
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY payments_client_select ON payments
   AS PERMISSIVE FOR SELECT TO support_analytics_client

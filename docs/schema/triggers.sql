@@ -20,6 +20,9 @@ CREATE TRIGGER business_hours_sla_dirty AFTER INSERT OR DELETE OR UPDATE ON busi
 -- clients
 CREATE TRIGGER ticket_sla_clients_update AFTER UPDATE ON clients REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ticket_sla_clients_update();
 
+-- live_events
+CREATE CONSTRAINT TRIGGER live_events_commit AFTER INSERT ON live_events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION live_events_commit();
+
 -- sla_dirty
 CREATE CONSTRAINT TRIGGER sla_dirty_apply AFTER INSERT ON sla_dirty DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION sla_apply_dirty();
 

@@ -169,6 +169,10 @@ ticket_events_state select         -    -        -        -     -       -     - 
 ticket_events_state update         -    -        -        -     -       -     -        -
 live_channel     select              -    -        -        -     -       -     -        -
 live_channel     update              -    -        -        -     -       -     -        -
+live_events      select              -    own      own      all   all     all   -        -
+live_events      insert              -    -        -        -     -       -     -        -
+live_events      update              -    -        -        -     -       -     -        -
+live_events      delete              -    -        -        -     -       -     -        -
 business_calendars select            -    -        -        all   all     all   -        -
 business_calendars insert            -    -        -        -     -       ok    -        -
 business_calendars update            -    -        -        -     -       ok    -        -
@@ -454,6 +458,11 @@ SQL: dict[tuple[str, str], str] = {
     # The secret NOTIFY channel name: knowing it would let a role LISTEN to every event.
     ("live_channel", "select"): select_ids("live_channel"),
     ("live_channel", "update"): "UPDATE live_channel SET name = 'sa_events_guess'",
+    # Replayed events: a client may read its own tenant's only, nobody writes them.
+    ("live_events", "select"): "SELECT id FROM live_events",
+    ("live_events", "insert"): "INSERT INTO live_events (kind) VALUES ('bulk')",
+    ("live_events", "update"): "UPDATE live_events SET op = 'forged'",
+    ("live_events", "delete"): "DELETE FROM live_events",
     ("business_calendars", "select"): "SELECT id FROM business_calendars",
     ("business_calendars", "insert"): (
         "INSERT INTO business_calendars (name, timezone) VALUES ('matrix', 'UTC')"
@@ -555,6 +564,7 @@ OWN_ROWS: dict[str, str] = {
         "SELECT e.id FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
         " WHERE t.client_id = :client"
     ),
+    "live_events": "SELECT id FROM live_events WHERE client_id = :client",
     "users": "SELECT id FROM users WHERE id = :self_user",
     "sessions": "SELECT id FROM sessions WHERE user_id = :self_user",
     "ticket_submissions": f"{select_ids('ticket_submissions')} WHERE client_id = :client",

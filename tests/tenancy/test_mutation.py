@@ -36,10 +36,13 @@ EVENTS = _migration("20261129_0007_ticket_events.py")
 RESPONSE = _migration("20261129_0008_response_rollups.py")
 # Business calendars, SLA policies and per-ticket SLAs.
 SLA = _migration("20261129_0009_sla.py")
+# Live events kept for Last-Event-ID replay.
+LIVE = _migration("20261129_0016_live_events.py")
 POLICIES: list[tuple[str, str]] = [
     (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES, *SLA.POLICIES)
 ]
 POLICIES += [(p[0], p[1]) for p in RESPONSE.POLICIES]
+POLICIES += [(p[0], p[1]) for p in LIVE.POLICIES]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
     *IDENTITY.USER_TABLES,
@@ -48,6 +51,7 @@ TABLES: list[str] = [
     *EVENTS.RLS_TABLES,
     *RESPONSE.ROLLUP_TABLES,
     *SLA.RLS_TABLES,
+    *LIVE.RLS_TABLES,
 ]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE

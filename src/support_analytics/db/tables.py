@@ -133,6 +133,20 @@ ticket_events_state = Table(
     Column("loading", Boolean, server_default=text("true"), nullable=False),
 )
 
+# Live events, numbered in commit order (`seq`) for Last-Event-ID replay (migration 0016).
+live_events = Table(
+    "live_events",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("seq", BigInteger, unique=True),
+    Column("kind", Text, nullable=False),
+    Column("op", Text, nullable=False, server_default=text("''")),
+    Column("row_id", BigInteger),
+    Column("ticket_id", Integer),
+    Column("client_id", Integer),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
 ticket_response_facts = Table(
     "ticket_response_facts",
     metadata,

@@ -27,6 +27,9 @@ class Event:
     ticket_id: int | None
     client_id: int | None
     id: int | None = None
+    # The event's place in commit order (`live_events.seq`); None for events that were never
+    # stored (a resync, the closing notice, anything published in-process).
+    seq: int | None = None
 
     def as_json(self) -> str:
         return json.dumps(
@@ -65,16 +68,30 @@ def parse(payload: str) -> Event | None:
         return None
     if not isinstance(data, dict):
         return None
-    kind = _kind(data.get("kind"))
-    if kind is None:
+    return parse_row(
+        data.get("kind"),
+        data.get("op"),
+        data.get("id"),
+        data.get("ticket_id"),
+        data.get("client_id"),
+        seq=data.get("seq"),
+    )
+
+
+def parse_row(
+    kind: object, op: object, row_id: object, ticket_id: object, client_id: object, *, seq: object
+) -> Event | None:
+    """An event from its fields (a NOTIFY payload's or a `live_events` row's)."""
+    checked = _kind(kind)
+    if checked is None:
         return None
-    op = data.get("op")
     return Event(
-        kind=kind,
+        kind=checked,
         op=op if isinstance(op, str) else "",
-        id=_int_or_none(data.get("id")),
-        ticket_id=_int_or_none(data.get("ticket_id")),
-        client_id=_int_or_none(data.get("client_id")),
+        id=_int_or_none(row_id),
+        ticket_id=_int_or_none(ticket_id),
+        client_id=_int_or_none(client_id),
+        seq=_int_or_none(seq),
     )
 
 

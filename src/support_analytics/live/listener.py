@@ -1,11 +1,10 @@
 """One LISTEN connection per process, fanned out to any number of in-process subscribers.
 
 Browsers never get a database connection of their own: a thousand open dashboards cost one
-connection per worker. Each event gets an opaque id (`<boot>-<random>`: a counter shared by
-every tenant would tell a client how busy the others are) and the last few are kept in order,
-so a reconnecting EventSource that sends `Last-Event-ID` gets what it missed from the same
-process; from another process, after too long, or for an id we never issued, it gets a
-`resync` event instead.
+connection per worker. A stored event (one with a `seq`, migration 0016_live_events) gets
+its seq, encrypted (live/ids.py), as its id: the same in every worker and after any restart,
+so a reconnecting EventSource that sends `Last-Event-ID` gets what it missed from the
+database (live/replay.py). Events that were never stored carry no id.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
-from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -23,9 +20,15 @@ import psycopg
 from psycopg import sql
 
 from support_analytics.db.engine import libpq_url, normalise_url
+from support_analytics.live import replay
 from support_analytics.live.channels import CHANNEL, Event, parse
+from support_analytics.live.ids import EventIds
 
 log = logging.getLogger(__name__)
+
+# Each listener deletes events older than replay.KEEP_HOURS this often (every worker does it;
+# the delete is idempotent and finds nothing most of the time).
+PRUNE_SECONDS = 3600.0
 
 RESYNC = Event(kind="bulk", op="resync", ticket_id=None, client_id=None)
 
@@ -67,15 +70,15 @@ class Subscription:
 
 
 class EventHub:
-    def __init__(self, conninfo: str, *, keep: int = 512, queue_size: int = 256) -> None:
+    def __init__(
+        self, conninfo: str, *, queue_size: int = 256, prune_every: float = PRUNE_SECONDS
+    ) -> None:
         self._conninfo = conninfo
-        self._keep: deque[Delivery] = deque(maxlen=keep)
+        self._prune_every = prune_every
         self._queue_size = queue_size
         self._subscribers: set[Subscription] = set()
-        self._boot = secrets.token_hex(4)
-        self._counter = 0
-        # Opaque id -> position, for the deliveries still in `_keep`.
-        self._positions: dict[str, int] = {}
+        # Known once the listener has read the channel's name (the ids' key).
+        self.ids: EventIds | None = None
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.closing = False
@@ -114,24 +117,13 @@ class EventHub:
         finally:
             self._subscribers.discard(subscription)
 
-    def missed_since(self, last_event_id: str | None) -> list[Delivery] | None:
-        """Deliveries after `last_event_id`; [] when there is nothing to replay, None when we
-        cannot tell (another process's id, one that fell out of the buffer, or one we never
-        issued) - the caller resyncs."""
-        if not last_event_id:
-            return []
-        seen = self._positions.get(last_event_id)
-        if seen is None:
-            return None
-        return [d for d in self._keep if self._positions[d.event_id] > seen]
-
     def publish(self, event: Event) -> Delivery:
-        self._counter += 1
-        delivery = Delivery(event_id=f"{self._boot}-{secrets.token_urlsafe(9)}", event=event)
-        if len(self._keep) == self._keep.maxlen:
-            self._positions.pop(self._keep[0].event_id, None)
-        self._keep.append(delivery)
-        self._positions[delivery.event_id] = self._counter
+        """Offer `event` to every stream of this process (each filters what its viewer may
+        see). Stored events (with a `seq`) get their wire id; others go without one."""
+        event_id = ""
+        if event.seq is not None and self.ids is not None:
+            event_id = self.ids.encode(event.seq)
+        delivery = Delivery(event_id=event_id, event=event)
         for subscription in tuple(self._subscribers):
             subscription.offer(delivery)
         self.delivered += len(self._subscribers)
@@ -149,6 +141,7 @@ class EventHub:
                     # readable by the owner only, see migration 0006_hardening.
                     row = await (await conn.execute("SELECT name FROM live_channel")).fetchone()
                     channel = str(row[0]) if row else CHANNEL
+                    self.ids = EventIds(channel.encode())
                     await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     if not first:
                         # Anything written while we were away was never delivered.
@@ -156,10 +149,14 @@ class EventHub:
                     first = False
                     delay = 0.5
                     self.listening.set()
-                    async for notify in conn.notifies():
-                        event = parse(notify.payload)
-                        if event is not None:
-                            self.publish(event)
+                    while True:
+                        # Between two batches the connection keeps what arrives meanwhile
+                        # (psycopg's backlog) for the next one.
+                        async for notify in conn.notifies(timeout=self._prune_every):
+                            event = parse(notify.payload)
+                            if event is not None:
+                                self.publish(event)
+                        await conn.execute(replay.PRUNE, {"hours": replay.KEEP_HOURS})
             except asyncio.CancelledError:
                 raise
             except (psycopg.Error, OSError) as exc:

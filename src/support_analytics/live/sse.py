@@ -11,6 +11,11 @@ While the process's LISTEN connection is down (the database is away) streams end
 get 503 with Retry-After: the page shows "reconnecting", retries with backoff and refetches
 once it is back. Streams are capped per session and per process; beyond a cap the answer is
 429 or 503 with Retry-After. On shutdown every stream ends at once.
+
+A reconnect with `Last-Event-ID` subscribes first, then reads what it missed from the
+database in one short request transaction under the viewer's own role (live/replay.py), and
+then skips live events it already replayed: nothing committed in between is lost, whichever
+worker served the earlier stream and whatever restarted since.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
@@ -36,8 +42,10 @@ from support_analytics.errors import (
     Unauthenticated,
     error_responses,
 )
+from support_analytics.live import replay
 from support_analytics.live.channels import Event, visible_to
 from support_analytics.live.listener import CLOSING, RESYNC, Delivery, EventHub
+from support_analytics.tenancy.gate import RequestGate
 
 HEARTBEAT_SECONDS = 15.0
 MAX_AGE_SECONDS = 300.0
@@ -45,6 +53,9 @@ RETRY_MS = 3000
 LISTEN_WAIT_SECONDS = 2.0
 CAP_RETRY_AFTER_SECONDS = 10
 VIEWER_CACHE_ENTRIES = 10_000
+
+# Reads the events after a seq for the stream's viewer; None when it cannot (database away).
+ReplayFn = Callable[[int], Awaitable[replay.Replay | None]]
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,7 @@ class StreamRegistry:
     max_streams: int
     max_per_session: int
     viewer_seconds: float
+    replay_limit: int = replay.REPLAY_LIMIT
     open_by_session: dict[bytes, int] = field(default_factory=dict)
     viewers: dict[bytes, tuple[float, Viewer]] = field(default_factory=dict)
 
@@ -116,7 +128,10 @@ class StreamRegistry:
 
 def frame(delivery: Delivery) -> str:
     event = delivery.event
-    return f"id: {delivery.event_id}\nevent: {event.kind}\ndata: {event.as_json()}\n\n"
+    # No id line for events that were never stored: the browser's last id stays the last
+    # stored event's, which is what a replay needs.
+    head = f"id: {delivery.event_id}\n" if delivery.event_id else ""
+    return f"{head}event: {event.kind}\ndata: {event.as_json()}\n\n"
 
 
 def _resync_frame() -> str:
@@ -130,11 +145,32 @@ def _visible(viewer: Viewer, event: Event) -> bool:
     return visible_to(event, kind=viewer.kind, client_id=viewer.client_id)
 
 
+async def _missed(
+    hub: EventHub, viewer: Viewer, last_event_id: str, replay_missed: ReplayFn | None
+) -> tuple[int | None, list[str]]:
+    """The frames of what the viewer missed since `last_event_id`, and the last seq they
+    cover; (None, [resync]) when the replay cannot be complete."""
+    ids = hub.ids
+    after = ids.decode(last_event_id) if ids is not None else None
+    missed = None
+    if ids is not None and after is not None and replay_missed is not None:
+        missed = await replay_missed(after)
+    if ids is None or after is None or missed is None or not missed.complete:
+        return None, [_resync_frame()]
+    frames: list[str] = []
+    for event in missed.events:
+        if event.seq is not None and _visible(viewer, event):
+            after = max(after, event.seq)
+            frames.append(frame(Delivery(event_id=ids.encode(event.seq), event=event)))
+    return after, frames
+
+
 async def stream(
     hub: EventHub,
     viewer: Viewer,
     *,
     last_event_id: str | None = None,
+    replay_missed: ReplayFn | None = None,
     disconnected: Callable[[], Awaitable[bool]] | None = None,
     heartbeat: float = HEARTBEAT_SECONDS,
     max_age: float = MAX_AGE_SECONDS,
@@ -148,13 +184,12 @@ async def stream(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(hub.listening.wait(), timeout=LISTEN_WAIT_SECONDS)
         yield f"retry: {RETRY_MS}\n: connected\n\n"
-        missed = hub.missed_since(last_event_id)
-        if missed is None:
-            yield _resync_frame()
-        else:
-            for delivery in missed:
-                if _visible(viewer, delivery.event):
-                    yield frame(delivery)
+        # Live events up to `replayed` were sent by the replay (or before the reconnect).
+        replayed: int | None = None
+        if last_event_id:
+            replayed, frames = await _missed(hub, viewer, last_event_id, replay_missed)
+            for text in frames:
+                yield text
         while (remaining := deadline - loop.time()) > 0:
             try:
                 delivery = await asyncio.wait_for(
@@ -170,6 +205,9 @@ async def stream(
             if subscription.overflowed:
                 subscription.overflowed = False
                 yield _resync_frame()
+            seq = delivery.event.seq
+            if replayed is not None and seq is not None and seq <= replayed:
+                continue
             if _visible(viewer, delivery.event):
                 yield frame(delivery)
 
@@ -209,6 +247,20 @@ async def _viewer(request: Request, registry: StreamRegistry, key: bytes) -> Vie
     return viewer
 
 
+def _replayer(request: Request, limit: int) -> ReplayFn:
+    async def missed(after: int) -> replay.Replay | None:
+        gate: RequestGate = request.app.state.request_gate
+        try:
+            async with open_request_scope(request) as scope:
+                if scope.principal is None:
+                    return None
+                return await gate.run(partial(replay.missed, scope.session, after, limit))
+        except DatabaseUnavailable:
+            return None
+
+    return missed
+
+
 @router.get(
     "/events",
     response_class=StreamingResponse,
@@ -221,7 +273,8 @@ async def events(
     """Server-Sent Events: `ticket`, `message`, `feedback` events (`{kind, op, id, ticket_id,
     client_id}`) for tickets the caller may see, and `bulk` ("refetch everything") events.
     Comment lines are heartbeats. Event ids are opaque; send the last one as `Last-Event-ID`
-    to get what you missed."""
+    to get what you missed (up to 1000 events of the last day; past that, or for an id that is
+    not yours, a `bulk` event with op `resync` says: refetch everything)."""
     hub: EventHub | None = getattr(request.app.state, "live_hub", None)
     registry: StreamRegistry | None = getattr(request.app.state, "live_streams", None)
     if hub is None or registry is None or hub.closing:
@@ -238,6 +291,12 @@ async def events(
         raise DatabaseUnavailable("live updates are reconnecting to the database", retry_after=2)
     registry.admit(key)
     return _Stream(
-        stream(hub, viewer, last_event_id=last_event_id, disconnected=request.is_disconnected),
+        stream(
+            hub,
+            viewer,
+            last_event_id=last_event_id,
+            replay_missed=_replayer(request, registry.replay_limit),
+            disconnected=request.is_disconnected,
+        ),
         release=lambda: registry.release(key),
     )
