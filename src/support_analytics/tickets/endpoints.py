@@ -10,16 +10,23 @@ from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
-from support_analytics.app_settings import app_settings
+from support_analytics.app_settings import ReportingZone, app_settings
 from support_analytics.auth.dependencies import ClientUser, CurrentUser, DbSession
 from support_analytics.auth.sessions import token_from
 from support_analytics.db.engine import Database
 from support_analytics.errors import NotFound, error_responses
 from support_analytics.export import CsvResponse, bom_param
-from support_analytics.filters.params import reject_unknown_query_params
+from support_analytics.filters.grammar import (
+    DATE_EXAMPLES,
+    DATE_FORMS,
+    DATE_PATTERN,
+    FILTER_MAX,
+    parse_date,
+)
+from support_analytics.filters.params import reject_unknown_query_params, reporting_today
 from support_analytics.sla.portal import promises
 from support_analytics.tenancy.gate import RequestGate
-from support_analytics.tickets import events, export, queries, service
+from support_analytics.tickets import events, export, queries, report, service
 from support_analytics.tickets.params import TicketQueryParam
 from support_analytics.tickets.queries import TicketDetail, TicketRow
 from support_analytics.tickets.schemas import (
@@ -28,6 +35,7 @@ from support_analytics.tickets.schemas import (
     MessageCreate,
     MessageOut,
     PromiseOut,
+    ServiceReport,
     TicketBulkOut,
     TicketBulkUpdate,
     TicketCreate,
@@ -166,6 +174,35 @@ def update_tickets(db: DbSession, user: CurrentUser, body: TicketBulkUpdate) -> 
     ids = service.update_tickets(db, user, body)
     rows = queries.ticket_rows(db, ids)
     return TicketBulkOut(updated=len(rows), rows=[ticket_out(r) for r in rows])
+
+
+@router.get(
+    "/report",
+    responses={**error_responses(403), **_ERRORS},
+    dependencies=[Depends(reject_unknown_query_params)],
+)
+def service_report(
+    db: DbSession,
+    user: ClientUser,
+    zone: ReportingZone,
+    date: Annotated[
+        str | None,
+        Query(
+            description="Creation day in the reporting timezone (all time when absent). "
+            + DATE_FORMS,
+            examples=list(DATE_EXAMPLES),
+            max_length=FILTER_MAX,
+            json_schema_extra={"pattern": DATE_PATTERN},
+        ),
+    ] = None,
+) -> ServiceReport:
+    """The caller's own company's service (client users; 403 for internal users): its
+    tickets created in the period, replied tickets, median first response time in hours, and
+    SLA met / breached / pending and compliance per target, all through row-level security."""
+    period = (
+        parse_date(date, "date", today=reporting_today(zone)) if date and date.strip() else None
+    )
+    return report.service_report(db, period, zone, datetime.now(UTC))
 
 
 @router.get("/{ticket_id}", responses=_ERRORS)

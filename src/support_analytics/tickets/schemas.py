@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from support_analytics.sla.schemas import SlaTarget
 from support_analytics.text import LINE_FORBIDDEN, TEXT_FORBIDDEN, refusing
 from support_analytics.tickets.events import EventOut
 from support_analytics.tickets.status import Priority, Status
@@ -149,3 +150,16 @@ class TicketPage(BaseModel):
     page: int
     page_size: int
     total: int
+
+
+class ServiceReport(BaseModel):
+    """A client's own service: its tickets created in the period (all time when `period` is
+    null), how fast they got a first reply, and SLA compliance per target."""
+
+    period: str | None
+    tickets: int
+    replied: int
+    """Tickets with a reply."""
+    median_first_response_hours: float | None
+    first_response: SlaTarget
+    resolution: SlaTarget

@@ -15,12 +15,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput
-from support_analytics.filters.grammar import ascii_id
+from support_analytics.filters.grammar import FILTER_MAX, ascii_id, parse_date
+from support_analytics.filters.params import reporting_today
 from support_analytics.sla.portal import promises
 from support_analytics.text import search_text
-from support_analytics.tickets import events, forms, queries, service, submissions
+from support_analytics.tickets import events, forms, queries, report, service, submissions
 from support_analytics.tickets.params import parse_statuses
 from support_analytics.tickets.queries import TicketDetail, TicketQuery
 from support_analytics.tickets.status import FEEDBACK_STATUSES, Priority, parse_status
@@ -34,6 +36,7 @@ from support_analytics.web.pages.tickets_shared import (
     render,
     see_other,
 )
+from support_analytics.web.urls import url
 
 router = APIRouter(prefix="/portal", tags=["pages"], include_in_schema=False)
 
@@ -68,6 +71,43 @@ def portal_home(
             "q": q or "",
             "status_choices": STATUS_CHOICES,
             "filtered": bool(statuses or q),
+        },
+    )
+
+
+# The report's periods: relative, so a bookmarked report stays current.
+REPORT_PERIODS = (
+    tickets_shared.Choice("last:30d", "Last 30 days"),
+    tickets_shared.Choice("last:90d", "Last 90 days"),
+    tickets_shared.Choice("last:12m", "Last 12 months"),
+    tickets_shared.Choice("this:year", "This year"),
+    tickets_shared.Choice("", "All time"),
+)
+
+
+@router.get("/report")
+def service_report(
+    *,
+    request: Request,
+    db: DbSession,
+    user: ClientUser,
+    zone: ReportingZone,
+    date: Annotated[str | None, Query(max_length=FILTER_MAX)] = None,
+) -> Response:
+    """The company's own service report: what `GET /api/v1/tickets/report` returns for the
+    same period, through the same function and row-level security."""
+    chosen = (date or "").strip()
+    period = parse_date(chosen, "date", today=reporting_today(zone)) if chosen else None
+    numbers = report.service_report(db, period, zone, datetime.now(UTC))
+    return render(
+        request,
+        "portal/report.html",
+        user,
+        {
+            "report": numbers,
+            "periods": REPORT_PERIODS,
+            "date": chosen,
+            "api_url": url("/api/v1/tickets/report", {"date": chosen} if chosen else {}),
         },
     )
 
