@@ -15,7 +15,10 @@ its CASE/RANDOM() chains, where every WHEN draws afresh (priority `high` is 0.9 
   tickets are unassigned (2.25 % of all tickets);
 - messages, feedback and payments follow the seed's statements (feedback on resolved and
   closed tickets: 60 % rate 3-5, then 15 % of the rest rate 1-2); payments depend on the
-  clients only, with the seed's `NOW()` pinned to the data's as-of instant.
+  clients only, with the seed's `NOW()` pinned to the data's as-of instant;
+- a few resolved tickets (`REOPENED_SHARE_OF_RESOLVED`) were resolved once before: after
+  their last message the team resolved them, the client wrote again, which reopened them, and
+  they were resolved at their `resolved_at` (`_reopens_sql`, `_reopen_events_sql`).
 
 Randomness is a hash of (row key, seed, field): `hashint8extended` is immutable and
 parallel-safe, so a batch draws the same values whatever the plan, the batch size or the
@@ -233,6 +236,80 @@ SELECT ticket_id, from_client, from_team_member_id, message_text, created_at FRO
 ) m
 ORDER BY ticket_id, step
 """
+
+
+# Resolved tickets that were reopened once, when their last message leaves room for it.
+REOPENED_SHARE_OF_RESOLVED = 0.03
+
+
+def _reopens_sql(seed: int) -> list[str]:
+    """The reopened tickets (a temporary table for `_reopen_events_sql`, same transaction)
+    and their client messages, in one statement over every ticket, so message ids do not
+    depend on the batch size. Between the ticket's last message before the closing reply and
+    that reply: the first resolution, then the client's message that reopened it."""
+    share = REOPENED_SHARE_OF_RESOLVED
+    plan = f"""
+    CREATE TEMPORARY TABLE generated_reopens ON COMMIT DROP AS
+    SELECT r.id AS ticket_id,
+           r.last_before + r.room * (0.2 + 0.3 * r.u_first) AS first_done,
+           r.last_before + r.room * (0.6 + 0.3 * r.u_again) AS reopen_at
+    FROM (
+      SELECT c.id, c.u_first, c.u_again, max(m.created_at) AS last_before,
+             c.resolved_at - interval '15 minutes' - max(m.created_at) AS room
+      FROM (
+        SELECT t.id, t.resolved_at,
+               {_u("t.id", seed, 60)} AS u_reopen,
+               {_u("t.id", seed, 61)} AS u_first,
+               {_u("t.id", seed, 62)} AS u_again
+        FROM tickets t WHERE t.resolved_at IS NOT NULL
+      ) c
+      JOIN ticket_messages m ON m.ticket_id = c.id
+        AND m.created_at < c.resolved_at - interval '15 minutes'
+      WHERE c.u_reopen < {share}
+      GROUP BY c.id, c.resolved_at, c.u_first, c.u_again
+    ) r
+    WHERE r.room > interval '1 hour'
+    ORDER BY r.id
+    """
+    messages = """
+    INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text,
+                                 created_at)
+    SELECT ticket_id, TRUE, NULL, 'Sorry, the problem is back. Could you have another look?',
+           reopen_at
+    FROM generated_reopens ORDER BY ticket_id
+    """
+    return [plan, messages]
+
+
+def _reopen_events_sql() -> list[str]:
+    """After the load's backfill (a "created" and a "-> resolved" event per ticket): the
+    reopened tickets' history as the triggers log it, loader-written so without an actor,
+    then their response facts (the reopen count follows from the events)."""
+    events = """
+    INSERT INTO ticket_events (ticket_id, kind, old_value, new_value, created_at)
+    SELECT e.ticket_id, e.kind, e.old_value, e.new_value, e.created_at FROM (
+      SELECT r.ticket_id, 1 AS step, 'status' AS kind, 'in_progress' AS old_value,
+             'resolved' AS new_value, r.first_done AS created_at
+      FROM generated_reopens r
+      UNION ALL
+      SELECT r.ticket_id, 2, 'client_message', NULL, m.id::text, r.reopen_at
+      FROM generated_reopens r
+      JOIN ticket_messages m ON m.ticket_id = r.ticket_id AND m.created_at = r.reopen_at
+        AND m.from_client
+      UNION ALL
+      SELECT r.ticket_id, 3, 'status', 'resolved', 'open', r.reopen_at
+      FROM generated_reopens r
+    ) e
+    ORDER BY e.ticket_id, e.step
+    """
+    resolved_again = """
+    UPDATE ticket_events e SET old_value = 'open'
+    FROM generated_reopens r JOIN tickets t ON t.id = r.ticket_id
+    WHERE e.ticket_id = r.ticket_id AND e.kind = 'status' AND e.new_value = 'resolved'
+      AND e.created_at = t.resolved_at
+    """
+    facts = "SELECT ticket_response_facts_refresh(ARRAY(SELECT ticket_id FROM generated_reopens))"
+    return [events, resolved_again, facts]
 
 
 def _feedback_sql(seed: int) -> str:
@@ -492,10 +569,14 @@ def generate(
         for number, statement in enumerate(set_aside.restore, start=1):
             conn.execute(statement.encode())
             report("indexes", number, len(set_aside.restore))
+        for statement in _reopens_sql(random_seed):
+            conn.execute(statement.encode())
         set_user_triggers(conn, BULK_TABLES, enabled=True)
         _reset_sequences(conn)
         report("activity", 0, 1)
         _after_bulk_load(conn)
+        for statement in _reopen_events_sql():
+            conn.execute(statement.encode())
         report("activity", 1, 1)
         conn.commit()
         report("analyze", 0, 1)
