@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -333,3 +336,24 @@ class TestList:
         assert lines[0].startswith("id,client_id,client,title,status")
         assert len(lines) == total + 1
         assert "'=HYPERLINK" in response.text
+
+    def test_csv_follows_the_client_and_plan_filters(self, agent: TestClient, count: Count) -> None:
+        for params in (
+            {"client": "any_of:2,3"},
+            {"plan": "is_not:starter", "priority": "is:urgent"},
+            {"client": "none_of:1", "plan": "is:enterprise"},
+        ):
+            total = agent.get("/api/v1/tickets", params=params).json()["total"]
+            assert total > 0, params
+            rows = list(
+                csv.DictReader(
+                    io.StringIO(
+                        agent.get("/api/v1/tickets", params=params | {"format": "csv"}).text
+                    )
+                )
+            )
+            assert len(rows) == total, params
+        two = agent.get("/api/v1/tickets", params={"client": "any_of:2,3", "format": "csv"}).text
+        assert {row["client_id"] for row in csv.DictReader(io.StringIO(two))} == {"2", "3"}
+        want = count("tickets WHERE client_id IN (2, 3)")
+        assert agent.get("/api/v1/tickets", params={"client": "any_of:2,3"}).json()["total"] == want
