@@ -567,8 +567,9 @@
     var region = document.querySelector("[data-live-refresh]");
     if (!region || typeof EventSource === "undefined") return;
     var timer = null;
-    // Messages change no analytics number; tickets, feedback and bulk loads do.
-    openLiveStream(["ticket", "feedback", "bulk"], refresh, function (state, missed) {
+    // Messages move the responsiveness numbers (first replies, awaiting) and the inbox's
+    // SLA and "customer wrote" columns, so they refresh the view like tickets and feedback.
+    openLiveStream(["ticket", "message", "feedback", "bulk"], refresh, function (state, missed) {
       live = state;
       showLive();
       if (missed) refresh();
