@@ -134,7 +134,7 @@ def parse_filters(query: str, today: dt.date) -> TicketFilters:
 def normalise_filters(query: str, today: dt.date) -> str:
     """The query string as the grammar writes it back (stable, comparable), relative dates
     kept relative."""
-    return urlencode(parse_filters(query, today).to_params())
+    return urlencode(parse_filters(query, today).to_params(), safe=":,")
 
 
 def window_filter(days: int, today: dt.date) -> DateFilter:
