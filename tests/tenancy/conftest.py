@@ -130,6 +130,32 @@ def _alerts(database: Database, internal_ids: list[int], victim_id: int) -> None
             )
 
 
+def _digests(database: Database, user_ids: list[int], victim_id: int) -> None:
+    """Preferences and a daily digest for every persona and the victim; one sent digest and
+    one sent notification (owner-only logs)."""
+    with owner_transaction(database) as session:
+        for user_id in (*user_ids, victim_id):
+            session.execute(
+                text("INSERT INTO user_preferences (user_id, timezone) VALUES (:u, 'UTC')"),
+                {"u": user_id},
+            )
+            sub = session.execute(
+                text(
+                    "INSERT INTO digest_subscriptions (user_id, frequency) VALUES (:u, 'daily')"
+                    " RETURNING id"
+                ),
+                {"u": user_id},
+            ).scalar_one()
+        session.execute(
+            text("INSERT INTO digest_sends (subscription_id, period_start) VALUES (:s, :d)"),
+            {"s": sub, "d": "2025-03-03"},
+        )
+        session.execute(
+            text("INSERT INTO client_notification_sends (event_id, user_id) VALUES (1, :u)"),
+            {"u": victim_id},
+        )
+
+
 def build_world(database: Database, requests: Database) -> World:
     users = create_personas(database)
     victim = create_user(
@@ -159,6 +185,7 @@ def build_world(database: Database, requests: Database) -> World:
             )
         )
     views = _saved_views(database, [users[p].id for p in ("agent", "manager", "admin")], victim.id)
+    _digests(database, [user.id for user in users.values()], victim.id)
     _alerts(database, [users[p].id for p in ("agent", "manager", "admin")], victim.id)
     tickets = {
         (client, status): _ticket(database, client, status)

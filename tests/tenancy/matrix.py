@@ -159,6 +159,22 @@ procrastinate_periodic_defers select -    -        -        -     -       -     
 procrastinate_events select          -    -        -        -     -       -     -        -
 mail_outbox      select              -    -        -        -     -       -     -        -
 mail_outbox      insert              -    -        -        -     -       -     -        -
+user_preferences select              -    own      own      own   own     own   own      own
+user_preferences update              -    -        -        -     -       -     -        -
+user_preferences update_self         -    ok       ok       ok    ok      ok    ok       ok
+user_preferences delete              -    -        -        -     -       -     -        -
+digest_subscriptions select          -    own      own      own   own     own   own      own
+digest_subscriptions insert          -    ok       ok       ok    ok      ok    ok       ok
+digest_subscriptions insert_for_other -   -        -        -     -       -     -        -
+digest_subscriptions update          -    -        -        -     -       -     -        -
+digest_subscriptions update_self     -    ok       ok       ok    ok      ok    ok       ok
+digest_subscriptions delete          -    -        -        -     -       -     -        -
+digest_subscriptions delete_self     -    ok       ok       ok    ok      ok    ok       ok
+digest_sends     select              -    -        -        -     -       -     -        -
+digest_sends     insert              -    -        -        -     -       -     -        -
+client_notification_sends select     -    -        -        -     -       -     -        -
+client_notification_sends insert     -    -        -        -     -       -     -        -
+signing_keys     select              -    -        -        -     -       -     -        -
 ticket_events    select              -    own      own      all   all     all   -        -
 ticket_events    insert              -    -        -        -     -       -     -        -
 ticket_events    update              -    -        -        -     -       -     -        -
@@ -223,6 +239,10 @@ alert_signing_key update             -    -        -        -     -       -     
 # The id a select returns per row, for tables without an `id` column.
 ROW_KEY: dict[str, str] = {
     "saved_view_defaults": "user_id",
+    "user_preferences": "user_id",
+    "digest_sends": "subscription_id",
+    "client_notification_sends": "event_id::int",
+    "signing_keys": "hashtext(purpose)",
     "ticket_submissions": "hashtext(client_id || ':' || token)",
     "analytics_cube": "hashtext(analytics_cube::text)",
     "analytics_resolution": "ticket_id",
@@ -295,6 +315,43 @@ SQL: dict[tuple[str, str], str] = {
     ("procrastinate_workers", "select"): "SELECT id FROM procrastinate_workers",
     ("procrastinate_periodic_defers", "select"): "SELECT id FROM procrastinate_periodic_defers",
     ("procrastinate_events", "select"): "SELECT id FROM procrastinate_events",
+    ("user_preferences", "select"): select_ids("user_preferences"),
+    ("user_preferences", "update"): (
+        "UPDATE user_preferences SET timezone = 'UTC' WHERE user_id = :victim_user"
+    ),
+    ("user_preferences", "update_self"): (
+        "UPDATE user_preferences SET timezone = 'UTC' WHERE user_id = :self_user"
+    ),
+    ("user_preferences", "delete"): "DELETE FROM user_preferences WHERE user_id = :self_user",
+    ("digest_subscriptions", "select"): select_ids("digest_subscriptions"),
+    ("digest_subscriptions", "insert"): (
+        "INSERT INTO digest_subscriptions (user_id, frequency) VALUES (:self_user, 'weekly')"
+    ),
+    ("digest_subscriptions", "insert_for_other"): (
+        "INSERT INTO digest_subscriptions (user_id, frequency) VALUES (:victim_user, 'weekly')"
+    ),
+    ("digest_subscriptions", "update"): (
+        "UPDATE digest_subscriptions SET local_hour = 3 WHERE user_id = :victim_user"
+    ),
+    ("digest_subscriptions", "update_self"): (
+        "UPDATE digest_subscriptions SET local_hour = 3 WHERE user_id = :self_user"
+    ),
+    ("digest_subscriptions", "delete"): (
+        "DELETE FROM digest_subscriptions WHERE user_id = :victim_user"
+    ),
+    ("digest_subscriptions", "delete_self"): (
+        "DELETE FROM digest_subscriptions WHERE user_id = :self_user"
+    ),
+    ("digest_sends", "select"): select_ids("digest_sends"),
+    ("digest_sends", "insert"): (
+        "INSERT INTO digest_sends (subscription_id, period_start)"
+        " SELECT id, DATE '2030-01-01' FROM digest_subscriptions WHERE user_id = :self_user"
+    ),
+    ("client_notification_sends", "select"): select_ids("client_notification_sends"),
+    ("client_notification_sends", "insert"): (
+        "INSERT INTO client_notification_sends (event_id, user_id) VALUES (424242, :self_user)"
+    ),
+    ("signing_keys", "select"): select_ids("signing_keys"),
     ("mail_outbox", "select"): "SELECT id FROM mail_outbox",
     ("mail_outbox", "insert"): (
         "INSERT INTO mail_outbox (recipient, subject, body_text, body_html)"
@@ -549,6 +606,10 @@ SQL: dict[tuple[str, str], str] = {
 OWN_ROWS: dict[str, str] = {
     "saved_views": "SELECT id FROM saved_views WHERE owner_id = :self_user OR shared",
     "saved_view_defaults": "SELECT user_id FROM saved_view_defaults WHERE user_id = :self_user",
+    # A user's own settings and subscriptions follow the session, not the role: a forged
+    # role sees and changes only the forger's own rows (no one else's, nothing more).
+    "user_preferences": "SELECT user_id FROM user_preferences WHERE user_id = :self_user",
+    "digest_subscriptions": "SELECT id FROM digest_subscriptions WHERE user_id = :self_user",
     "clients": "SELECT id FROM clients WHERE id = :client",
     "tickets": "SELECT id FROM tickets WHERE client_id = :client",
     "ticket_messages": (
