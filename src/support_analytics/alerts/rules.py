@@ -90,6 +90,26 @@ class Rule:
         return f"{self.metric.value}{window} {self.comparator} {self.threshold:g}"
 
 
+def parse_metric(text: str) -> Metric:
+    for metric in Metric:
+        if metric.value == text:
+            return metric
+    accepted = ", ".join(m.value for m in Metric)
+    raise InvalidInput(f"metric: unknown metric {text!r}. Accepted: {accepted}", field="metric")
+
+
+def parse_comparator(text: str) -> Comparator:
+    if text == ">":
+        return ">"
+    if text == ">=":
+        return ">="
+    if text == "<":
+        return "<"
+    if text == "<=":
+        return "<="
+    raise InvalidInput(f"comparator: {text!r}. Accepted: >, >=, <, <=", field="comparator")
+
+
 def clean_name(name: str) -> str:
     if not is_clean(name):
         raise InvalidInput(f"name: {CONTROL_CHARACTERS}", field="name")

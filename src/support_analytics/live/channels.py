@@ -16,8 +16,9 @@ CHANNEL = "support_analytics_events"
 # single `bulk` event instead, which NOTIFY then collapses to one delivery per transaction.
 PER_TRANSACTION_LIMIT = 100
 
-Kind = Literal["ticket", "message", "feedback", "bulk"]
-KINDS: frozenset[str] = frozenset({"ticket", "message", "feedback", "bulk"})
+# `alert`: an alert fired (alerts/delivery.py); ids only, internal users only (no client_id).
+Kind = Literal["ticket", "message", "feedback", "bulk", "alert"]
+KINDS: frozenset[str] = frozenset({"ticket", "message", "feedback", "bulk", "alert"})
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ def _kind(value: object) -> Kind | None:
         return "feedback"
     if value == "bulk":
         return "bulk"
+    if value == "alert":
+        return "alert"
     return None
 
 

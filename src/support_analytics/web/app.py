@@ -12,7 +12,6 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from support_analytics import maintenance
-from support_analytics.alerts import endpoints as alerts_endpoints
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.analytics import entity_endpoints
 from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
@@ -39,6 +38,7 @@ from support_analytics.web import metrics, outage, readiness, request_id, securi
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import admin_sla as admin_sla_pages
+from support_analytics.web.pages import alerts as alerts_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import dashboard_entities as entity_pages
 from support_analytics.web.pages import dashboard_responsiveness
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs_endpoints.pages)
     app.include_router(views_endpoints.router)
     app.include_router(views_endpoints.pages)
-    app.include_router(alerts_endpoints.router)
+    app.include_router(alerts_pages.routes)  # /api/v1/alerts and /alerts
     app.include_router(account_endpoints.routes)
     app.include_router(digest_endpoints.routes)
     app.include_router(tickets_endpoints.router)

@@ -1,0 +1,32 @@
+/*
+ * The header's alert notification (internal users): listens for `alert` events on the
+ * page's live stream (ids only) and then asks /api/v1/alerts/notifications, through the
+ * user's own session, what fired; shows the newest in the header, linked to its rule.
+ */
+(function () {
+  "use strict";
+
+  function show(bell, firing) {
+    var test = firing.kind === "test" ? " (test)" : "";
+    var value = firing.value === null ? "" : ": " + firing.value;
+    bell.textContent = "\u25CF " + firing.rule_name + value + test;
+    bell.href = "/alerts/" + firing.rule_id;
+    bell.title = "Alert fired at " + new Date(firing.created_at).toLocaleString();
+    bell.hidden = false;
+  }
+
+  function latest(bell) {
+    fetch("/api/v1/alerts/notifications", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (body) {
+        if (body && body.rows && body.rows.length) show(bell, body.rows[0]);
+      })
+      .catch(function () { /* the next event tries again */ });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var bell = document.querySelector("[data-alert-bell]");
+    if (!bell || typeof window.saOpenLiveStream !== "function") return;
+    window.saOpenLiveStream(["alert"], function () { latest(bell); }, function () {});
+  });
+})();
