@@ -34,8 +34,8 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_QUEUE = "alerts"
 WEBHOOK_ATTEMPTS = 6
-# Waits of 3, 5, 11, 29 and 83 s (2 s + 3^attempt): two minutes of a receiver's outage are
-# bridged; then the delivery stays `failed` in the log (and on /admin/jobs).
+# Waits of 5, 11, 29, 83 and 245 s (2 s + 3^attempt): about six minutes of a receiver's
+# outage are bridged; then the delivery stays `failed` in the log (and on /admin/jobs).
 WEBHOOK_RETRY = RetryStrategy(
     max_attempts=WEBHOOK_ATTEMPTS,
     wait=2,
