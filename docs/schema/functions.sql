@@ -1332,6 +1332,8 @@ CREATE OR REPLACE FUNCTION public.sla_apply_dirty()
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
 AS $function$
+DECLARE
+  request bigint;
 BEGIN
   -- Once per transaction: the first deferred event does the work, later ones find nothing.
   IF NOT EXISTS (SELECT 1 FROM sla_dirty) THEN
@@ -1339,7 +1341,13 @@ BEGIN
   END IF;
   PERFORM business_calendar_rebuild(d.calendar_id) FROM sla_dirty d WHERE d.calendar_id > 0;
   DELETE FROM sla_dirty;
-  PERFORM ticket_sla_rebuild();
+  UPDATE sla_recompute SET status = 'superseded', finished_at = clock_timestamp()
+  WHERE status IN ('queued', 'running');
+  INSERT INTO sla_recompute DEFAULT VALUES RETURNING id INTO request;
+  -- One job at a time (lock); a superseded one stops at its next batch.
+  PERFORM procrastinate_defer_jobs_v1(ARRAY[ROW(
+    'sla', 'sla.recompute', 0, 'sla.recompute', NULL,
+    jsonb_build_object('request_id', request), NULL)::procrastinate_job_to_defer_v1]);
   RETURN NULL;
 END $function$;
 
@@ -1371,6 +1379,48 @@ AS $function$
 BEGIN
   INSERT INTO sla_dirty VALUES (0) ON CONFLICT DO NOTHING;
   RETURN NULL;
+END $function$;
+
+-- sla_recompute_batch(p_request bigint, p_size integer)
+CREATE OR REPLACE FUNCTION public.sla_recompute_batch(p_request bigint, p_size integer)
+ RETURNS text
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+DECLARE
+  r sla_recompute;
+  ids integer[];
+BEGIN
+  SELECT * INTO r FROM sla_recompute WHERE id = p_request FOR UPDATE;
+  IF NOT FOUND OR r.status NOT IN ('queued', 'running') THEN
+    RETURN 'stopped';
+  END IF;
+  IF r.status = 'queued' THEN
+    UPDATE sla_recompute
+    SET status = 'running', started_at = clock_timestamp(), total = (SELECT count(*) FROM tickets)
+    WHERE id = p_request;
+  END IF;
+  ids := ARRAY(SELECT id FROM tickets WHERE id > r.last_ticket_id ORDER BY id LIMIT p_size
+               FOR SHARE);
+  PERFORM 1 FROM ticket_response_facts WHERE ticket_id = ANY(ids) FOR SHARE;
+  PERFORM 1 FROM clients
+  WHERE id IN (SELECT client_id FROM tickets WHERE id = ANY(ids)) FOR SHARE;
+  PERFORM 1 FROM ticket_types FOR SHARE;
+  -- A new statement, so a new snapshot: every write the locks waited for is visible.
+  PERFORM ticket_sla_refresh(ids);
+  IF cardinality(ids) < p_size THEN
+    UPDATE sla_recompute
+    SET status = 'done', finished_at = clock_timestamp(), done = done + cardinality(ids),
+        total = greatest(total, done + cardinality(ids)),
+        last_ticket_id = coalesce(ids[cardinality(ids)], last_ticket_id)
+    WHERE id = p_request;
+    RETURN 'done';
+  END IF;
+  UPDATE sla_recompute
+  SET done = done + cardinality(ids), last_ticket_id = ids[cardinality(ids)]
+  WHERE id = p_request;
+  RETURN 'more';
 END $function$;
 
 -- ticket_event_actor(OUT user_id integer, OUT kind text, OUT team_member_id integer, OUT name text)

@@ -35,6 +35,7 @@
 --   signing_keys
 --   sla_dirty (FORCE)
 --   sla_policies (FORCE)
+--   sla_recompute (FORCE)
 --   team_members (FORCE)
 --   ticket_events (FORCE)
 --   ticket_events_state (FORCE)
@@ -269,6 +270,10 @@ CREATE POLICY sla_policies_admin_write ON sla_policies
   WITH CHECK (( SELECT sa_session_is_admin() AS sa_session_is_admin));
 
 CREATE POLICY sla_policies_internal_select ON sla_policies
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY sla_recompute_internal_select ON sla_recompute
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 

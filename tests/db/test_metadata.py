@@ -20,6 +20,7 @@ ELSEWHERE = frozenset(
         "business_seconds_cum",
         "sla_dirty",
         "sla_policies",
+        "sla_recompute",  # sla/ (migration 0014)
         "ticket_sla",
         "mail_outbox",  # jobs and saved views (migration 0010)
         "saved_views",

@@ -1,6 +1,6 @@
 """/api/v1/sla/policies, /api/v1/sla/calendar and /api/v1/analytics/sla-breaches over HTTP:
 who may read and write, 422s naming the field with nothing written, edits recomputing every
-ticket's SLA at commit, breaches equal to plain SQL, CSV."""
+ticket's SLA (through the recompute job), breaches equal to plain SQL, CSV."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 
 from support_analytics.db.engine import libpq_url
 from tests.fixtures.auth import ApiClientFactory
+from tests.sla.recompute_helpers import finish_recompute
 
 POLICIES = "/api/v1/sla/policies"
 CALENDAR = "/api/v1/sla/calendar"
@@ -103,7 +104,9 @@ def test_bad_input_names_the_field_and_writes_nothing(
 
 
 def test_policy_edit_recomputes_every_ticket(
-    api_client_factory: ApiClientFactory, owner: psycopg.Connection[tuple[object, ...]]
+    api_client_factory: ApiClientFactory,
+    owner: psycopg.Connection[tuple[object, ...]],
+    fresh_database: str,
 ) -> None:
     admin = api_client_factory("admin")
     body = {
@@ -116,6 +119,7 @@ def test_policy_edit_recomputes_every_ticket(
     response = admin.put(POLICIES, json=body)
     assert response.status_code == 200, response.text
     assert len(response.json()["rules"]) == 5
+    finish_recompute(fresh_database)
     wrong = _one(
         owner,
         """SELECT count(*) FROM ticket_sla s JOIN tickets t ON t.id = s.ticket_id
@@ -132,6 +136,7 @@ def test_policy_edit_recomputes_every_ticket(
         POLICIES, json={"rules": [{"priority": "urgent", "first_response_hours": 0.5}]}
     ).json()["rules"]
     assert len(patched) == 5
+    finish_recompute(fresh_database)
     assert (
         _one(
             owner,
@@ -144,7 +149,9 @@ def test_policy_edit_recomputes_every_ticket(
 
 
 def test_calendar_edit_recomputes_business_targets(
-    api_client_factory: ApiClientFactory, owner: psycopg.Connection[tuple[object, ...]]
+    api_client_factory: ApiClientFactory,
+    owner: psycopg.Connection[tuple[object, ...]],
+    fresh_database: str,
 ) -> None:
     admin = api_client_factory("admin")
     response = admin.put(CALENDAR, json=BERLIN)
@@ -159,6 +166,7 @@ def test_calendar_edit_recomputes_business_targets(
             ]
         },
     )
+    finish_recompute(fresh_database)
     # Independent check: business seconds from creation to due, walked by minutes over the
     # calendar's wall clock (the part of each minute inside the span), equal 4 hours for every
     # high-priority ticket of the week around the holiday.

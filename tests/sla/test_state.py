@@ -32,6 +32,7 @@ from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
 from tests.sla import walk
+from tests.sla.recompute_helpers import finish_recompute
 from tests.sla.walk import WalkCalendar
 
 UTC_ZONE = ZoneInfo("UTC")
@@ -188,8 +189,9 @@ def test_writes_keep_the_numbers_exact(writable: str) -> None:
 
 
 def test_type_hours_plan_and_policy_changes_follow(writable: str) -> None:
-    """A type's hours move resolution due times; a plan override and a policy edit apply at
-    commit to every ticket (the oracle recomputes from the raw tables)."""
+    """A type's hours move resolution due times at once; a plan override and a policy edit
+    apply to every ticket once their recompute job ran (the oracle recomputes from the raw
+    tables)."""
     engine = create_engine(writable, connect_args={"options": "-c timezone=UTC"})
     try:
         with oracle.connect(writable) as conn, Session(engine) as session:
@@ -200,6 +202,7 @@ def test_type_hours_plan_and_policy_changes_follow(writable: str) -> None:
                 b"INSERT INTO sla_policies (plan, first_response_hours, calendar_id)"
                 b" VALUES ('enterprise', 0.5, 1)"
             )
+            finish_recompute(writable)
             row = conn.execute(
                 b"""SELECT count(*) FILTER (WHERE s.due_at = t.created_at + interval '30 minutes'),
                            count(*)
@@ -220,6 +223,7 @@ def test_type_hours_plan_and_policy_changes_follow(writable: str) -> None:
             assert row is not None
             assert row[0] == 0
             conn.execute(b"DELETE FROM sla_policies WHERE plan = 'enterprise'")
+            finish_recompute(writable)
             check(session, conn, FilterSpec(), UTC_ZONE)
     finally:
         engine.dispose()
@@ -244,6 +248,7 @@ def test_berlin_business_hours_equal_the_walk(writable: str) -> None:
                 b"UPDATE sla_policies SET first_response_basis = 'business',"
                 b" resolution_basis = 'business'"
             )
+        finish_recompute(writable)
         rows = conn.execute(
             b"""SELECT t.id, t.created_at, t.priority, y.avg_resolution_hours, s.target, s.due_at
                 FROM tickets t JOIN ticket_types y ON y.id = t.ticket_type_id

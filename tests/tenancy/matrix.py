@@ -210,6 +210,8 @@ ticket_sla       select              -    own      own      all   all     all   
 ticket_sla       update              -    -        -        -     -       -     -        -
 sla_dirty        select              -    -        -        -     -       -     -        -
 sla_dirty        insert              -    -        -        -     -       -     -        -
+sla_recompute    select              -    -        -        all   all     all   -        -
+sla_recompute    update              -    -        -        -     -       -     -        -
 alert_rules      select              -    -        -        all   all     all   -        -
 alert_rules      insert              -    -        -        -     ok      ok    -        -
 alert_rules      insert_for_other    -    -        -        -     -       -     -        -
@@ -551,6 +553,8 @@ SQL: dict[tuple[str, str], str] = {
     ("ticket_sla", "update"): "UPDATE ticket_sla SET due_at = NULL",
     ("sla_dirty", "select"): select_ids("sla_dirty"),
     ("sla_dirty", "insert"): "INSERT INTO sla_dirty VALUES (99)",
+    ("sla_recompute", "select"): select_ids("sla_recompute"),
+    ("sla_recompute", "update"): "UPDATE sla_recompute SET status = 'done'",
     ("alert_rules", "select"): "SELECT id FROM alert_rules",
     ("alert_rules", "insert"): (
         "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold)"

@@ -36,12 +36,15 @@ EVENTS = _migration("20261129_0007_ticket_events.py")
 RESPONSE = _migration("20261129_0008_response_rollups.py")
 # Business calendars, SLA policies and per-ticket SLAs.
 SLA = _migration("20261129_0009_sla.py")
+# The SLA recompute requests and their progress.
+SLA_RECOMPUTE = _migration("20261129_0014_sla_recompute.py")
 # Live events kept for Last-Event-ID replay.
 LIVE = _migration("20261129_0016_live_events.py")
 POLICIES: list[tuple[str, str]] = [
     (p[0], p[1]) for p in (*IDENTITY.POLICIES, *HARDENING.POLICIES, *EVENTS.POLICIES, *SLA.POLICIES)
 ]
 POLICIES += [(p[0], p[1]) for p in RESPONSE.POLICIES]
+POLICIES += [(p[0], p[1]) for p in SLA_RECOMPUTE.POLICIES]
 POLICIES += [(p[0], p[1]) for p in LIVE.POLICIES]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
@@ -51,6 +54,7 @@ TABLES: list[str] = [
     *EVENTS.RLS_TABLES,
     *RESPONSE.ROLLUP_TABLES,
     *SLA.RLS_TABLES,
+    *SLA_RECOMPUTE.RLS_TABLES,
     *LIVE.RLS_TABLES,
 ]
 CASES = cases()

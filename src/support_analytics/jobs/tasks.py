@@ -68,3 +68,24 @@ async def prune_finished_jobs(context: JobContext, timestamp: int) -> None:
     await context.app.connector.execute_query_async(
         query=_PRUNE_MAIL, hours=FINISHED_JOBS_KEPT_HOURS
     )
+
+
+# Tickets per transaction: each batch holds share locks on its tickets for about a second at
+# this size, so ticket writes wait at most that long while a recompute runs.
+SLA_RECOMPUTE_BATCH = 5000
+
+
+@app.task(name="sla.recompute", queue="sla", lock="sla.recompute", pass_context=True)
+async def recompute_sla(context: JobContext, request_id: int) -> None:
+    """Recompute every ticket's SLA after a policy or calendar edit (queued by the edit's
+    commit, migration 0014_sla_recompute), one batch per transaction with its progress in
+    `sla_recompute`; stops when a later edit superseded the request."""
+    connector = context.app.connector
+    while True:
+        row = await connector.execute_query_one_async(
+            query="SELECT sla_recompute_batch(%(request_id)s, %(size)s) AS state",
+            request_id=request_id,
+            size=SLA_RECOMPUTE_BATCH,
+        )
+        if row["state"] != "more":
+            return

@@ -11,20 +11,25 @@ from fastapi.responses import Response
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics.endpoints import GrainParam
 from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import AdminUser, DbSession, InternalUser, Principal
 from support_analytics.errors import InvalidInput, error_responses
 from support_analytics.export import bom_param, csv_response
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
-from support_analytics.sla import policies, state
+from support_analytics.sla import breakdown, policies, recompute, state
 from support_analytics.sla.schemas import (
     CalendarModel,
     CalendarPatch,
     Policies,
     PoliciesInput,
     PolicyRule,
+    SlaBlock,
     SlaBreachesPage,
     SlaBreachRow,
+    SlaBreakdown,
+    SlaBreakdownRow,
+    SlaRecomputeState,
 )
 
 MAX_PAGE_SIZE = 200
@@ -87,7 +92,8 @@ def get_policies(db: DbSession) -> Policies:
 
 @router.put("/policies")
 def put_policies(body: PoliciesInput, db: DbSession, _admin: AdminUser) -> Policies:
-    """Replace the whole policy (admins). Every ticket's SLA is recomputed at commit."""
+    """Replace the whole policy (admins). The commit queues a recompute of every ticket's SLA
+    (a job; progress at `/api/v1/sla/recompute`)."""
     _check_types(db, body.rules)
     return policies.replace_policies(db, body.rules)
 
@@ -107,7 +113,7 @@ def get_calendar(db: DbSession) -> CalendarModel:
 
 @router.put("/calendar")
 def put_calendar(body: CalendarModel, db: DbSession, _admin: AdminUser) -> CalendarModel:
-    """Replace the calendar (admins); business-hours SLAs are recomputed at commit."""
+    """Replace the calendar (admins); the commit queues a recompute of every ticket's SLA."""
     _check_zone(db, body.timezone)
     return policies.write_calendar(
         db, CalendarPatch(timezone=body.timezone, hours=body.hours, holidays=body.holidays)
@@ -119,6 +125,15 @@ def patch_calendar(body: CalendarPatch, db: DbSession, _admin: AdminUser) -> Cal
     """Replace the parts given: timezone, the week's hours, the holidays (admins)."""
     _check_zone(db, body.timezone)
     return policies.write_calendar(db, body)
+
+
+@router.get("/recompute")
+def get_recompute(db: DbSession) -> SlaRecomputeState:
+    """The latest recompute of every ticket's SLA (a policy or calendar edit queues one and
+    runs it as a job, in batches): status, tickets done of total, percent. While
+    `recomputing`, SLA numbers mix old and new targets (and say so: `recomputing` in the
+    `sla` block and in sla-breaches)."""
+    return recompute.state(db)
 
 
 StateParam = Annotated[state.BreachState, Query(description="`breached` or `at_risk`.")]
@@ -160,4 +175,39 @@ def get_sla_breaches(
     result = state.breaches(
         db, filters, tz, which=state_, target=target, page=page, page_size=page_size, window=span
     )
+    return Response(result.model_dump_json(), media_type="application/json")
+
+
+@breaches_router.get("/sla")
+def get_sla(*, db: DbSession, filters: TicketFiltersParam, tz: ReportingZone) -> SlaBlock:
+    """met / breached / pending and compliance per target for the tickets the filter admits
+    (the `sla` block of `/responsiveness` alone); `recomputing` is set while an edit is being
+    applied."""
+    return state.sla_block(db, filters, tz)
+
+
+ByParam = Annotated[
+    breakdown.By, Query(description="`priority`, `team_member`, `client` or `period`.")
+]
+
+
+@breaches_router.get(
+    "/sla/breakdown",
+    response_model=SlaBreakdown,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_sla_breakdown(
+    *,
+    db: DbSession,
+    filters: TicketFiltersParam,
+    tz: ReportingZone,
+    by: ByParam,
+    grain: GrainParam = "month",
+    format: FormatParam = "json",
+) -> Response:
+    """SLA compliance per priority, team member, client or creation period (`grain`), both
+    targets; `format=csv` for the rows."""
+    result = breakdown.breakdown(db, filters, tz, by=by, grain=grain)
+    if format == "csv":
+        return csv_response(f"sla-by-{by}", SlaBreakdownRow, result.rows)
     return Response(result.model_dump_json(), media_type="application/json")

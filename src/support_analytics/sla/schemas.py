@@ -28,9 +28,34 @@ class SlaTarget(_Result):
     """met / (met + breached) in percent; null when neither."""
 
 
+class SlaRecompute(_Result):
+    """A recompute of every ticket's SLA after a policy or calendar edit, run as a job."""
+
+    id: int
+    status: Literal["queued", "running", "done", "superseded"]
+    requested_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    done: int
+    """Tickets recomputed so far."""
+    total: int | None
+    """Tickets when it started (null while queued)."""
+    pct: float | None
+    """done / total in percent (null while queued)."""
+
+
+class SlaRecomputeState(_Result):
+    recomputing: bool
+    """True while the latest request is queued or running: SLA numbers are partly stale."""
+    latest: SlaRecompute | None
+
+
 class SlaBlock(_Result):
     first_response: SlaTarget
     resolution: SlaTarget
+    recomputing: SlaRecompute | None = None
+    """Set while a policy or calendar edit is being applied to every ticket: until it is
+    done, these numbers mix old and new targets."""
 
 
 class SlaBreachRow(_Result):
@@ -51,6 +76,31 @@ class SlaBreachesPage(_Result):
     page: int
     page_size: int
     total: int
+    recomputing: SlaRecompute | None = None
+    """Set while a policy or calendar edit is being applied (the list may be stale)."""
+
+
+class SlaBreakdownRow(_Result):
+    key: str
+    """The priority, team member id, client id or period (`2025-03`, a week's Monday, a
+    day); empty for tickets without a priority or an assignee."""
+    label: str
+    tickets: int
+    first_response_met: int
+    first_response_breached: int
+    first_response_pending: int
+    first_response_compliance_pct: float | None
+    resolution_met: int
+    resolution_breached: int
+    resolution_pending: int
+    resolution_compliance_pct: float | None
+
+
+class SlaBreakdown(_Result):
+    by: Literal["priority", "team_member", "client", "period"]
+    grain: Literal["day", "week", "month"] | None
+    rows: list[SlaBreakdownRow]
+    recomputing: SlaRecompute | None = None
 
 
 class _Input(BaseModel):

@@ -41,6 +41,7 @@ from support_analytics.analytics.definitions import hours_between
 from support_analytics.analytics.tables import tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, ticket_clauses
+from support_analytics.sla import recompute
 from support_analytics.sla.schemas import SlaBlock, SlaBreachesPage, SlaBreachRow, SlaTarget
 
 Target = Literal["first_response", "resolution"]
@@ -81,7 +82,7 @@ SLA_COLUMNS = TicketColumns(
 )
 
 
-def _met() -> ColumnElement[bool]:
+def met_clause() -> ColumnElement[bool]:
     c = ticket_sla.c
     return and_(c.done_at.is_not(None), or_(c.due_at.is_(None), c.done_at <= c.due_at))
 
@@ -107,13 +108,13 @@ def at_risk_clause(as_of: datetime, window: timedelta) -> ColumnElement[bool]:
 def state(as_of: datetime) -> ColumnElement[str]:
     """'met', 'breached' or 'pending' at `as_of`, one SQL expression."""
     return case(
-        (_met(), literal("met")),
+        (met_clause(), literal("met")),
         (breached_clause(as_of), literal("breached")),
         else_=literal("pending"),
     )
 
 
-def _pct(met: int, breached: int) -> float | None:
+def pct(met: int, breached: int) -> float | None:
     return None if met + breached == 0 else 100.0 * met / (met + breached)
 
 
@@ -127,7 +128,7 @@ def sla_block(
     stmt = (
         select(
             c.target,
-            func.count().filter(_met()),
+            func.count().filter(met_clause()),
             func.count().filter(breached_clause(now)),
             func.count(),
         )
@@ -142,9 +143,13 @@ def sla_block(
             met=met,
             breached=breached,
             pending=total - met - breached,
-            compliance_pct=_pct(met, breached),
+            compliance_pct=pct(met, breached),
         )
-    return SlaBlock(first_response=targets["first_response"], resolution=targets["resolution"])
+    return SlaBlock(
+        first_response=targets["first_response"],
+        resolution=targets["resolution"],
+        recomputing=recompute.unfinished(session),
+    )
 
 
 def breaches(
@@ -198,4 +203,10 @@ def breaches(
         for row in session.execute(stmt)
     ]
     total = session.execute(select(func.count()).select_from(ticket_sla).where(*where)).scalar_one()
-    return SlaBreachesPage(rows=rows, page=page, page_size=page_size, total=int(total))
+    return SlaBreachesPage(
+        rows=rows,
+        page=page,
+        page_size=page_size,
+        total=int(total),
+        recomputing=recompute.unfinished(session),
+    )

@@ -41,7 +41,7 @@ from support_analytics.web.pages import admin_sla as admin_sla_pages
 from support_analytics.web.pages import alerts as alerts_pages
 from support_analytics.web.pages import dashboard as dashboard_pages
 from support_analytics.web.pages import dashboard_entities as entity_pages
-from support_analytics.web.pages import dashboard_responsiveness
+from support_analytics.web.pages import dashboard_responsiveness, dashboard_sla
 from support_analytics.web.pages import inbox as inbox_pages
 from support_analytics.web.pages import login as login_pages
 from support_analytics.web.pages import portal as portal_pages
@@ -152,6 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inbox_pages.router)
     app.include_router(dashboard_pages.router)
     app.include_router(dashboard_responsiveness.router)
+    app.include_router(dashboard_sla.router)
     app.include_router(entity_pages.router)
     app.include_router(api_docs.router)
     app.include_router(readiness.router)

@@ -70,6 +70,7 @@ def _render(
     context: dict[str, object] = {
         "principal": user,
         "policies": sla_api.get_policies(db),
+        "recompute": sla_api.get_recompute(db),
         "calendar": calendar,
         "weekdays": WEEKDAYS,
         "week": week,
@@ -80,6 +81,18 @@ def _render(
     }
     response = templates.TemplateResponse(
         request, "admin/sla.html", context, status_code=status_code
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/recompute")
+def recompute_panel(*, request: Request, db: DbSession, user: AdminUser) -> Response:
+    """The progress panel alone, polled by the page while a recompute runs."""
+    response = templates.TemplateResponse(
+        request,
+        "admin/_sla_recompute.html",
+        {"principal": user, "recompute": sla_api.get_recompute(db)},
     )
     response.headers["Cache-Control"] = "no-store"
     return response

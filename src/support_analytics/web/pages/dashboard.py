@@ -88,7 +88,8 @@ DISTRIBUTION = View("distribution", "/dashboard/distribution", "Distribution")
 CLIENTS = View("clients", "/dashboard/clients", "Clients")
 RESOLUTION = View("resolution", "/dashboard/resolution", "Resolution times")
 RESPONSIVENESS = View("responsiveness", "/dashboard/responsiveness", "Responsiveness")
-VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION, RESPONSIVENESS)
+SLAS = View("sla", "/dashboard/sla", "SLAs")
+VIEWS = (OVERVIEW, OVER_TIME, TEAM, DISTRIBUTION, CLIENTS, RESOLUTION, RESPONSIVENESS, SLAS)
 
 
 def _extra(request: Request, keys: tuple[str, ...]) -> dict[str, str]:
