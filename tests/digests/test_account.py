@@ -49,13 +49,14 @@ def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(
         assert refused.status_code == 422, refused.text
         assert field in refused.text
     assert _prefs(manager)["timezone"] == "Europe/Berlin"
-    for body, field in (
+    digest_bodies: tuple[tuple[dict[str, object], str], ...] = (
         ({"local_hour": 24}, "local_hour"),
         ({"weekday": 0}, "weekday"),
         ({"filters": "priority=sometimes"}, "priority"),
         ({"filters": "client=is:1"}, "filters"),
-    ):
-        refused = manager.put("/api/v1/digests/daily", json=body)
+    )
+    for digest_body, field in digest_bodies:
+        refused = manager.put("/api/v1/digests/daily", json=digest_body)
         assert refused.status_code == 422, refused.text
         assert field in refused.text
     assert manager.put("/api/v1/digests/monthly", json={}).status_code == 422
