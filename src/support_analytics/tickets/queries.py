@@ -21,7 +21,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    true,
     type_coerce,
 )
 from sqlalchemy.orm import Session
@@ -249,6 +248,12 @@ def sla_state_clause(wanted: SlaDueState, as_of: datetime) -> ColumnElement[bool
         soon = select(_sla.ticket_id).where(at_risk_clause(as_of, DEFAULT_WINDOW))
         late = select(_sla.ticket_id).where(_RUNNING, _sla.due_at < as_of)
         return and_(Ticket.id.in_(soon), Ticket.id.not_in(late))
+    if wanted == "breached":
+        # A running clock past due, or a target missed and no running clock with a due time.
+        late = select(_sla.ticket_id).where(_RUNNING, _sla.due_at < as_of)
+        missed = select(_sla.ticket_id).where(_sla.done_at > _sla.due_at)
+        due = select(_sla.ticket_id).where(_RUNNING, _sla.due_at.is_not(None))
+        return or_(Ticket.id.in_(late), and_(Ticket.id.in_(missed), Ticket.id.not_in(due)))
     return Ticket.id.in_(select(_sla.ticket_id).group_by(_sla.ticket_id).having(having))
 
 
@@ -273,11 +278,12 @@ def _row_select(as_of: datetime, *, extras: bool = True) -> Select[*Found]:
             .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
             .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
         )
-    aggregates = _sla_aggregates(as_of)
-    sla = (
-        select(_sla_state(aggregates, as_of).label("state"))
+    # Scalar subqueries in the select list, not joins: under ORDER BY ... LIMIT PostgreSQL
+    # evaluates them for the page's rows only, after the sort.
+    sla_state = (
+        select(_sla_state(_sla_aggregates(as_of), as_of))
         .where(_sla.ticket_id == Ticket.id)
-        .lateral("ticket_sla_state")
+        .scalar_subquery()
     )
     return (
         select(
@@ -286,14 +292,37 @@ def _row_select(as_of: datetime, *, extras: bool = True) -> Select[*Found]:
             TicketType.type_name,
             TeamMember.username,
             NEXT_SLA_DUE,
-            sla.c.state,
+            sla_state,
             LAST_CLIENT_MESSAGE,
         )
         .outerjoin(Client, Client.id == Ticket.client_id)
         .outerjoin(TicketType, TicketType.id == Ticket.ticket_type_id)
         .outerjoin(TeamMember, TeamMember.id == Ticket.assigned_to)
-        .outerjoin(sla, true())
     )
+
+
+# Sorting by these reads every visible ticket's value: one grouped pass over the running
+# clocks or the client's messages, hash-joined, instead of a probe per ticket.
+_NEXT_DUE_BY_TICKET = (
+    select(_sla.ticket_id, func.min(_sla.due_at).label("at"))
+    .where(_RUNNING, _sla.due_at.is_not(None))
+    .group_by(_sla.ticket_id)
+    .subquery("next_sla_due")
+)
+_LAST_CLIENT_BY_TICKET = (
+    select(TicketMessage.ticket_id, func.max(TicketMessage.created_at).label("at"))
+    .where(TicketMessage.from_client.is_(True))
+    .group_by(TicketMessage.ticket_id)
+    .subquery("last_client_message")
+)
+_JOINED_SORTS = {"sla_due": _NEXT_DUE_BY_TICKET, "client_message": _LAST_CLIENT_BY_TICKET}
+
+
+def _sort_join(stmt: Select[*Found], query: TicketQuery) -> Select[*Found]:
+    joined = _JOINED_SORTS.get(query.sort or "")
+    if joined is None:
+        return stmt
+    return stmt.outerjoin(joined, joined.c.ticket_id == Ticket.id)
 
 
 Found = tuple[Ticket, str, str, str, datetime | None, str | None, datetime | None]
@@ -364,8 +393,8 @@ SORTABLE: dict[str, Sortable] = {
     "assignee": TeamMember.username.expression,
     "created": Ticket.created_at.expression,
     "resolved": Ticket.resolved_at.expression,
-    "sla_due": NEXT_SLA_DUE,
-    "client_message": LAST_CLIENT_MESSAGE,
+    "sla_due": _NEXT_DUE_BY_TICKET.c.at,
+    "client_message": _LAST_CLIENT_BY_TICKET.c.at,
 }
 SORT_COLUMNS = tuple(SORTABLE)
 
@@ -386,7 +415,7 @@ def list_tickets(session: Session, query: TicketQuery) -> Page:
         select(func.count()).select_from(Ticket).where(and_(True, *where))
     ).scalar_one()
     stmt = (
-        _row_select(query.instant)
+        _sort_join(_row_select(query.instant), query)
         .where(and_(True, *where))
         .order_by(*order(query))
         .limit(page_size)
@@ -400,7 +429,7 @@ def stream_rows(session: Session, query: TicketQuery, *, batch: int) -> Iterator
     """Every matching row in the list's order (CSV export ignores pagination), `batch` rows at
     a time from a server-side cursor: memory holds one batch, not the list."""
     stmt = (
-        _row_select(query.instant, extras=False)
+        _sort_join(_row_select(query.instant, extras=False), query)
         .where(and_(True, *where_clauses(query)))
         .order_by(*order(query))
         .execution_options(yield_per=batch)
