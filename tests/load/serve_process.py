@@ -9,6 +9,7 @@ the app alone took close to a minute at load average 20; the process is always s
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -26,6 +27,7 @@ from tests.live.serving import free_port
 CONSOLE_SCRIPT = Path(sys.executable).with_name("support-analytics")
 START_SECONDS = 240
 READY = "Application startup complete"
+STARTED = re.compile(r"Started server process \[(\d+)\]")
 
 
 @dataclass
@@ -69,6 +71,15 @@ def serve(
                     process.kill()
                     process.wait(timeout=5)
                 served.kept = served.text()
+
+
+def both_workers_started(text: str) -> None:
+    """The log of a `serve --workers 2` shows two worker processes up, none lost."""
+    workers = set(STARTED.findall(text))
+    assert len(workers) == 2, text[-3000:]
+    assert text.count(READY) == 2, text[-3000:]
+    for sign in ("died", "was not ready", "failed to start"):
+        assert sign not in text, text[-3000:]
 
 
 def _wait_until_up(served: Served, workers: int) -> None:

@@ -26,7 +26,7 @@ from tests.conftest import PgServer
 from tests.fixtures.auth import CLIENT_A_ID, CLIENT_B_ID, create_personas, open_session
 from tests.live.serving import serving
 from tests.live.sse_client import SseStream, last_id, sse, ticket_ids
-from tests.load.serve_process import serve
+from tests.load.serve_process import both_workers_started, serve
 from tests.ops.test_read_replica import MINIMAL_DATA
 
 pytestmark = pytest.mark.timeout(280)
@@ -66,6 +66,8 @@ def drill() -> Iterator[Drill]:
         try:
             personas = create_personas(owner)
             tokens = {p: open_session(owner, personas[p]) for p in ("client_a", "agent")}
+            # More sessions of client A: streams are capped at 6 per session and worker.
+            tokens |= {f"client_a_{n}": open_session(owner, personas["client_a"]) for n in range(2)}
         finally:
             owner.engine.dispose()
         yield Drill(home, server.pgdata, url, tokens)
@@ -95,8 +97,9 @@ def test_an_event_written_through_one_worker_reaches_a_stream_on_the_other(drill
         # counts the streams it holds, so a stream it does not count is on the other one.
         here = _sse_connections(http)
         other: SseStream | None = None
-        for _ in range(10):  # under the per-session cap of 6 per worker
-            stream = streams.enter_context(sse(base, token))
+        sessions = [token, drill.tokens["client_a_0"], drill.tokens["client_a_1"]]
+        for attempt in range(12):  # at most 4 per session: under the cap of 6 per worker
+            stream = streams.enter_context(sse(base, sessions[attempt % len(sessions)]))
             now = _sse_connections(http)
             if now == here:
                 other = stream
@@ -116,6 +119,7 @@ def test_an_event_written_through_one_worker_reaches_a_stream_on_the_other(drill
         ticket = answer.json()["id"]
         assert _sse_connections(http) == here  # the write went through this worker
         other.wait(lambda frames: ticket in ticket_ids(frames), timeout=10)
+    both_workers_started(served.text())  # and neither was lost or restarted meanwhile
 
 
 def _stream_opens(base: str, token: str) -> bool:
