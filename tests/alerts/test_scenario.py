@@ -139,3 +139,27 @@ def test_awaiting_first_reply_fires_once_signed_and_rearms_after_a_reply(
     delivered = [d for f in history for d in f["deliveries"] if d["channel"] == "webhook"]
     assert [(d["status"], d["status_code"]) for d in delivered] == [("delivered", 200)] * 2
     print(f"webhook arrived {latency:.3f} s after the ticket was created")
+
+
+def test_the_worker_defers_the_minutes_evaluation_slot(
+    fresh_database: str, owner_database: Database
+) -> None:
+    """The periodic task runs on the worker's pool: before, the worker's copy of the app
+    left the tasks' own app unopened and every slot failed with AppNotOpen."""
+    stop = job_worker.start_in_thread(libpq_url(fresh_database))
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            with owner_transaction(owner_database) as session:
+                slots = session.execute(
+                    text(
+                        "SELECT count(*) FROM procrastinate_periodic_defers"
+                        " WHERE task_name = 'alerts.evaluate' AND periodic_id = 'alerts'"
+                    )
+                ).scalar_one()
+            if slots:
+                break
+            assert time.monotonic() < deadline, "no evaluation slot deferred within 15 s"
+            time.sleep(0.2)
+    finally:
+        stop()
