@@ -91,7 +91,7 @@ class ListCase:
         if self.status:
             out["status"] = self.status
         if self.clients:
-            out["client"] = ",".join(str(c) for c in self.clients)
+            out["client"] = "any_of:" + ",".join(str(c) for c in self.clients)
         if self.rating_text is not None:
             out["rating"] = self.rating_text
         if self.resolved is not None:
@@ -109,10 +109,13 @@ def list_cases(draw: st.DrawFn) -> ListCase:
         rating_text = ",".join(draw(st.permutations(words)))
     elif draw(st.booleans()):
         ratings, unrated, rating_text = RATINGS, False, "any"
+    bar = draw(filter_specs())
+    # The bar's own client filter when it has none (one `client` parameter per address).
+    clients = draw(st.lists(st.integers(1, 51), max_size=3, unique=True))
     return ListCase(
-        bar=draw(filter_specs()),
+        bar=bar,
         status=draw(st.sampled_from((None, "open,in_progress", "resolved,closed", "closed"))),
-        clients=tuple(draw(st.lists(st.integers(1, 51), max_size=3, unique=True))),
+        clients=tuple(clients) if bar.client is None else (),
         ratings=ratings if rating_text is not None else (),
         unrated=unrated if rating_text is not None else False,
         rating_text=rating_text,

@@ -7,6 +7,7 @@ over. The browser tests click a few of these for real."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import pytest
@@ -147,12 +148,7 @@ def check_team(manager: TestClient, conn: oracle.Conn, spec: FilterSpec) -> None
     row_links = views.team_row_links(result, filters)
     busiest = sorted(result.rows, key=lambda r: -r.tickets_assigned)[:3]
     for row in busiest:
-        mine = FilterSpec(
-            date=spec.date,
-            team_member=("is", (row.team_member_id,)),
-            ticket_type=spec.ticket_type,
-            priority=spec.priority,
-        )
+        mine = replace(spec, team_member=("is", (row.team_member_id,)))
         behind = {
             "tickets_assigned": row.tickets_assigned,
             "tickets_resolved": row.tickets_resolved,

@@ -39,9 +39,15 @@ def for_member(filters: TicketFilters, member_id: int) -> TicketFilters:
     return replace(filters, team_member=SetFilter(SetOp.IS, (member_id,)))
 
 
+def admits_client(filters: TicketFilters, client_id: int) -> bool:
+    return filters.client is None or filters.client.admits(client_id)
+
+
 def for_client(filters: TicketFilters, client_id: int) -> TicketFilters:
-    """The filter bar with its client filter replaced by this client, as `for_member` does
-    for a member (the plan filter stays: a client on another plan has no tickets here)."""
+    """The filter bar narrowed to this client, for links and lists. Unlike the team table,
+    the clients table lists every client (0 for those the bar excludes), so a client's
+    numbers are the bar AND the client (`client`), and this is exact whenever the bar admits
+    the client (`admits_client`)."""
     return replace(filters, client=SetFilter(SetOp.IS, (client_id,)))
 
 
@@ -81,15 +87,14 @@ def client(
     use_rollups: bool | None = None,
 ) -> ClientDetail | None:
     """The client's row of the clients analysis and status counts; None for an unknown id."""
-    narrowed = for_client(filters, client_id)
     rows = clients.client_analysis(
-        session, narrowed, tz, page=1, page_size=1, client_id=client_id, use_rollups=use_rollups
+        session, filters, tz, page=1, page_size=1, client_id=client_id, use_rollups=use_rollups
     )
     if not rows.rows:
         return None
+    conditions = [tickets.c.client_id == client_id, *ticket_clauses(filters, tz)]
     return ClientDetail(
-        **rows.rows[0].model_dump(),
-        tickets_by_status=_by_status(session, ticket_clauses(narrowed, tz)),
+        **rows.rows[0].model_dump(), tickets_by_status=_by_status(session, conditions)
     )
 
 
@@ -105,5 +110,7 @@ def recent_client_tickets(
     session: Session, filters: TicketFilters, tz: ZoneInfo, client_id: int
 ) -> Page:
     """The newest of the client's filtered tickets, as the inbox lists them."""
+    if not admits_client(filters, client_id):
+        return Page(rows=[], page=1, page_size=RECENT_TICKETS, total=0)
     query = TicketQuery(filters=for_client(filters, client_id), zone=tz, page_size=RECENT_TICKETS)
     return list_tickets(session, query)
