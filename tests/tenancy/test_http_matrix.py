@@ -67,6 +67,19 @@ def _messages_select(client: TestClient, p: Params, http: Http) -> str:
     return "all" if other.status_code == 200 else ("own" if other.status_code == 404 else "?")
 
 
+def _sla_select(client: TestClient, p: Params, http: Http) -> str:
+    """The portal's promise reads `ticket_sla` (the ticket's `promises`)."""
+    own = client.get(f"/api/v1/tickets/{p['ticket']}")
+    if own.status_code != 200:
+        return "-"
+    if not own.json()["promises"]:
+        return "no promises to compare"
+    other = client.get(f"/api/v1/tickets/{p['other_ticket']}")
+    if other.status_code == 200 and other.json()["promises"]:
+        return "all"
+    return "own" if other.status_code == 404 else "?"
+
+
 def _create_ticket(client: TestClient, p: Params, extra: Mapping[str, object]) -> str:
     body = {"title": "http matrix", "ticket_type_id": 1, "priority": "low", "message": "hi"}
     response = client.post("/api/v1/tickets", json={**body, **extra})
@@ -173,6 +186,7 @@ PROBES: dict[tuple[str, str], Probe] = {
     ("tickets", "insert_preset"): _tickets_insert_preset,
     ("tickets", "update"): _tickets_update,
     ("ticket_messages", "select"): _messages_select,
+    ("ticket_sla", "select"): _sla_select,
     ("ticket_messages", "insert"): _messages_insert,
     ("ticket_messages", "insert_other_tenant"): _messages_insert_other,
     ("ticket_messages", "insert_impersonate"): _messages_impersonate,
