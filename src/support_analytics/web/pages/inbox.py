@@ -21,6 +21,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED, SetFilter, SetOp, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
+from support_analytics.sla.state import DEFAULT_WINDOW
 from support_analytics.tickets import queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
 from support_analytics.tickets.params import TicketQueryParam
@@ -149,6 +150,7 @@ def inbox(
             "csv_url": url("/api/v1/tickets", all_params, format="csv"),
             "as_of": as_of,
             "due_cell": due_cell,
+            "at_risk_seconds": int(DEFAULT_WINDOW.total_seconds()),
             "since": since,
             "bulk_statuses": list(Status),
             "members": queries.team_members(db),

@@ -131,3 +131,44 @@
     sync();
   });
 })();
+
+/* The inbox's SLA countdowns follow the clock between refreshes: every second each running
+ * clock's text is recomputed from its due time, and its state word and colour change when it
+ * enters the at-risk window or passes its due time (the server's rule for a running clock,
+ * `web/pages/ticket_times.py`), so a ticket turns "Breached" without a reload. */
+(function () {
+  var LABELS = { pending: "On track", at_risk: "At risk", breached: "Breached" };
+
+  function span(seconds) {
+    var minutes = Math.floor(Math.abs(seconds) / 60);
+    var days = Math.floor(minutes / 1440);
+    var hours = Math.floor((minutes % 1440) / 60);
+    minutes = minutes % 60;
+    if (days) return hours ? days + " d " + hours + " h" : days + " d";
+    if (hours) return minutes ? hours + " h " + minutes + " min" : hours + " h";
+    return minutes ? minutes + " min" : "under a minute";
+  }
+
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time.sla-countdown[datetime]").forEach(function (el) {
+      var left = (Date.parse(el.getAttribute("datetime")) - now) / 1000;
+      var text = left >= 0 ? "due in " + span(left) : "overdue by " + span(left);
+      if (el.textContent !== text) el.textContent = text;
+      var cell = el.closest("[data-sla-state]");
+      var risk = Number(el.getAttribute("data-at-risk-seconds"));
+      if (!cell || !risk) return;
+      var state = left < 0 ? "breached" : left <= risk ? "at_risk" : "pending";
+      if (cell.getAttribute("data-sla-state") === state) return;
+      cell.setAttribute("data-sla-state", state);
+      var pill = cell.querySelector(".pill");
+      if (pill) {
+        pill.className = "pill sla-" + state;
+        pill.textContent = LABELS[state];
+      }
+    });
+  }
+
+  if (document.querySelector("time.sla-countdown")) tick();
+  setInterval(tick, 1000);
+})();
