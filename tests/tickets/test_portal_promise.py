@@ -14,37 +14,19 @@ from support_analytics.db.engine import Database
 from support_analytics.web.pages.ticket_times import target_phrase
 from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory
 from tests.tickets.conftest import create
+from tests.tickets.sla_oracle import clocks
 
 # Per ticket and target: hours, due time, and the state now, from the default policy.
-ORACLE = """
-WITH base AS (
-    SELECT t.id, t.created_at, t.resolved_at,
-           coalesce(t.status IN ('open', 'in_progress'), false) AS open,
-           (SELECT min(m.created_at) FROM ticket_messages m
-             WHERE m.ticket_id = t.id AND m.from_client = false) AS first_reply,
-           CASE t.priority WHEN 'urgent' THEN 1 WHEN 'high' THEN 4 WHEN 'medium' THEN 8
-                           WHEN 'low' THEN 24 END AS fr_hours,
-           ty.avg_resolution_hours AS res_hours
-    FROM tickets t LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id
-    WHERE t.id = ANY(:ids)
-),
-clocks AS (
-    SELECT id, 'first_response' AS target, fr_hours AS hours,
-           created_at + fr_hours * interval '1 hour' AS due,
-           coalesce(first_reply, CASE WHEN open THEN NULL ELSE resolved_at END) AS done,
-           first_reply IS NULL AND open AS running
-    FROM base
-    UNION ALL
-    SELECT id, 'resolution', res_hours, created_at + res_hours * interval '1 hour',
-           CASE WHEN open THEN NULL ELSE resolved_at END, open
-    FROM base
-)
+ORACLE = (
+    clocks("t.id = ANY(:ids)")
+    + """
 SELECT id, target, hours, due,
        CASE WHEN done IS NOT NULL AND done <= due THEN 'met'
             WHEN done IS NOT NULL OR (running AND due < now()) THEN 'breached'
             ELSE 'pending' END
 FROM clocks WHERE hours IS NOT NULL ORDER BY id, target
 """
+)
 
 
 def test_promises_equal_plain_sql_and_follow_a_reply(

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from support_analytics.db.engine import Database
 from tests.fixtures.auth import CLIENT_A_ID, CLIENT_B_ID, ApiClientFactory, Persona
+from tests.tickets.sla_oracle import clocks
 
 # (parameter, SQL bounds on created_at in UTC, the tests' reporting zone)
 PERIODS = (
@@ -25,28 +26,7 @@ PERIODS = (
 )
 
 ORACLE = """
-WITH base AS (
-    SELECT t.id, t.created_at, t.resolved_at,
-           coalesce(t.status IN ('open', 'in_progress'), false) AS open,
-           (SELECT min(m.created_at) FROM ticket_messages m
-             WHERE m.ticket_id = t.id AND m.from_client = false) AS first_reply,
-           CASE t.priority WHEN 'urgent' THEN 1 WHEN 'high' THEN 4 WHEN 'medium' THEN 8
-                           WHEN 'low' THEN 24 END AS fr_hours,
-           ty.avg_resolution_hours AS res_hours
-    FROM tickets t LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id
-    WHERE t.client_id = :client AND {bounds}
-),
-clocks AS (
-    SELECT 'first_response' AS target, created_at + fr_hours * interval '1 hour' AS due,
-           coalesce(first_reply, CASE WHEN open THEN NULL ELSE resolved_at END) AS done,
-           first_reply IS NULL AND open AS running
-    FROM base
-    UNION ALL
-    SELECT 'resolution', created_at + res_hours * interval '1 hour',
-           CASE WHEN open THEN NULL ELSE resolved_at END, open
-    FROM base
-),
-states AS (
+, states AS (
     SELECT target,
            CASE WHEN done IS NOT NULL AND (due IS NULL OR done <= due) THEN 'met'
                 WHEN (done IS NOT NULL AND done > due) OR (running AND due < now())
@@ -65,7 +45,7 @@ SELECT (SELECT count(*) FROM base),
 def expected(database: Database, client_id: int, bounds: str) -> dict[str, object]:
     with database.engine.connect() as conn:
         tickets, replied, median, states = conn.execute(
-            text(ORACLE.format(bounds=bounds)),
+            text(clocks(f"t.client_id = :client AND {bounds}") + ORACLE),
             {"client": client_id},
         ).one()
     states = states or {}

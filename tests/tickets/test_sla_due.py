@@ -15,30 +15,13 @@ from sqlalchemy import text
 
 from support_analytics.db.engine import Database
 from tests.fixtures.auth import ApiClientFactory
+from tests.tickets.sla_oracle import clocks
 
 WINDOW = timedelta(hours=1)
 
-ORACLE = """
-WITH base AS (
-    SELECT t.id, t.created_at, t.resolved_at,
-           coalesce(t.status IN ('open', 'in_progress'), false) AS open,
-           (SELECT min(m.created_at) FROM ticket_messages m
-             WHERE m.ticket_id = t.id AND m.from_client = false) AS first_reply,
-           CASE t.priority WHEN 'urgent' THEN 1 WHEN 'high' THEN 4 WHEN 'medium' THEN 8
-                           WHEN 'low' THEN 24 END AS fr_hours,
-           ty.avg_resolution_hours AS res_hours
-    FROM tickets t LEFT JOIN ticket_types ty ON ty.id = t.ticket_type_id
-),
-clocks AS (
-    SELECT id, created_at + fr_hours * interval '1 hour' AS due,
-           coalesce(first_reply, CASE WHEN open THEN NULL ELSE resolved_at END) AS done,
-           first_reply IS NULL AND open AS running
-    FROM base
-    UNION ALL
-    SELECT id, created_at + res_hours * interval '1 hour',
-           CASE WHEN open THEN NULL ELSE resolved_at END, open
-    FROM base
-)
+ORACLE = (
+    clocks()
+    + """
 SELECT c.id,
        min(c.due) FILTER (WHERE c.running AND c.due IS NOT NULL),
        coalesce(bool_or(c.done IS NOT NULL AND c.done > c.due), false),
@@ -48,6 +31,7 @@ SELECT c.id,
          WHERE m.ticket_id = c.id AND m.from_client = true)
 FROM clocks c GROUP BY c.id
 """
+)
 
 
 @dataclass(frozen=True)
