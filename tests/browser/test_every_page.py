@@ -43,10 +43,12 @@ SCREENS = (
     Screen("dashboard-member", "manager", "/dashboard/team/1", 0),
     Screen("dashboard-client", "manager", "/dashboard/clients/1", 0),
     Screen("dashboard-responsiveness", "manager", "/dashboard/responsiveness", 2),
+    Screen("dashboard-sla", "manager", "/dashboard/sla", 1),
     Screen("inbox-tickets", "agent", "/tickets"),
     Screen("inbox-ticket", "agent", "/tickets/{ticket}"),
     Screen("admin-users", "admin", "/admin"),
     Screen("admin-jobs", "admin", "/admin/jobs"),
+    Screen("admin-sla", "admin", "/admin/sla"),
     Screen("account-password", "agent", "/account/password"),
     Screen("portal-tickets", "client_a", "/portal"),
     Screen("portal-new-ticket", "client_a", "/portal/tickets/new"),
@@ -238,6 +240,7 @@ UNDATED = {
     "not-found",
     "dashboard-team",
     "admin-jobs",
+    "admin-sla",  # a fresh calendar has no holidays and nothing was recomputed yet
 }
 
 

@@ -97,7 +97,9 @@ def test_forms_edit_rules_and_the_calendar(api_client_factory: ApiClientFactory)
     assert calendar["hours"]["7"] == [{"start": "10:00", "end": "24:00"}]
     assert "6" not in calendar["hours"]
     assert calendar["holidays"] == [{"day": "2025-10-03", "name": "Unity Day"}]
-    assert "Unity Day" in admin.get(PAGE).text
+    shown = admin.get(PAGE).text
+    assert "Unity Day" in shown
+    assert "3 Oct 2025" in shown
     admin.post(f"{PAGE}/calendar/holidays/delete", data={"day": "2025-10-03"})
     assert admin.get(CALENDAR).json()["holidays"] == []
 
