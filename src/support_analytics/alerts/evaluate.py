@@ -2,9 +2,9 @@
 
 1. As the owner login, one transaction takes an advisory lock (two workers, or the minute's
    run and a data-change run, never evaluate at once) and reads the rules with their state.
-2. Per rule owner, a short-lived session is opened for that user and the values are computed
-   in a request transaction on the request pool, exactly as a request of theirs would run:
-   row-level security decides what is counted. An owner who is disabled, or no longer a
+2. Per rule owner, the values are computed as that user (`mail.recipients.as_recipient`: a
+   short session, a request transaction on the request pool, exactly as a request of theirs
+   would run): row-level security decides what is counted. An owner who is disabled, or no longer a
    manager or admin, evaluates nothing (the rule stays as it was). The sessions are deleted.
 3. Back in the locked transaction, per rule: crossing the threshold while not firing logs a
    `fired` firing and delivers it, unless the rule is muted or fired within its cooldown (the
@@ -25,17 +25,15 @@ from sqlalchemy.orm import Session
 
 from support_analytics.alerts import delivery, metrics
 from support_analytics.alerts.rules import Metric, Rule
-from support_analytics.auth import sessions
-from support_analytics.auth.tokens import token_hash
 from support_analytics.db.engine import Database
+from support_analytics.mail.recipients import as_recipient
 from support_analytics.tenancy.claims import Role
-from support_analytics.tenancy.scope import owner_transaction, request_transaction
+from support_analytics.tenancy.scope import owner_transaction
 
 log = logging.getLogger(__name__)
 
 # pg_advisory_xact_lock(int, int) keys: the alerts' own lock space.
 LOCK_KEYS = (21313, 12)
-EVALUATOR_TTL = timedelta(minutes=5)
 WRITERS = frozenset({Role.MANAGER.value, Role.ADMIN.value})
 
 _RULES = """
@@ -99,32 +97,18 @@ def values_as_owner(
     """Each rule's value in a request transaction of `user_id` (None when that user's
     session does not resolve to a manager or admin now). A rule whose computation fails is
     left out (logged), the others go on."""
-    with owner_transaction(owner) as session:
-        token = sessions.create(
-            session,
-            user_id=user_id,
-            ttl=EVALUATOR_TTL,
-            user_agent="alerts evaluator",
-            ip_address=None,
-        )
-    try:
-        with request_transaction(requests, token, ttl=EVALUATOR_TTL) as scope:
-            principal = scope.principal
-            if principal is None or principal.role.value not in WRITERS:
-                return None
-            out: dict[int, float | None] = {}
-            for rule in rules:
-                try:
-                    with scope.session.begin_nested():
-                        out[rule.id] = metrics.value(scope.session, rule, tz)
-                except Exception:
-                    log.exception("alert rule %s could not be evaluated", rule.id)
-            return out
-    finally:
-        with owner_transaction(owner) as session:
-            session.execute(
-                text("DELETE FROM sessions WHERE token_hash = :hash"), {"hash": token_hash(token)}
-            )
+    with as_recipient(owner, requests, user_id) as scope:
+        principal = scope.principal
+        if principal is None or principal.role.value not in WRITERS:
+            return None
+        out: dict[int, float | None] = {}
+        for rule in rules:
+            try:
+                with scope.session.begin_nested():
+                    out[rule.id] = metrics.value(scope.session, rule, tz)
+            except Exception:
+                log.exception("alert rule %s could not be evaluated", rule.id)
+        return out
 
 
 def _decide(loaded: Loaded, value: float | None, now: datetime) -> tuple[str, str | None] | None:

@@ -1,8 +1,9 @@
 """How the worker reads data as a mail's recipient would: a short session for that user
 (opened as the owner, like sign-in), the request transaction on the request login with the
 recipient's own role and claims (`tenancy.scope.request_transaction`), then the session is
-revoked. Row-level security therefore decides what a digest or a notification may say,
-exactly as it decides what the recipient's own pages show."""
+deleted. Row-level security therefore decides what a digest or a notification may say,
+exactly as it decides what the recipient's own pages show; the alert evaluator reads as
+each rule's owner the same way."""
 
 from __future__ import annotations
 
@@ -13,14 +14,16 @@ from datetime import timedelta
 
 import procrastinate
 from procrastinate import JobContext
+from sqlalchemy import text
 
 from support_analytics.auth import sessions
+from support_analytics.auth.tokens import token_hash
 from support_analytics.config import Settings
 from support_analytics.db.engine import Database, connect, normalise_url
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import RequestScope, owner_transaction, request_transaction
 
-# Long enough for the slowest digest; revoked as soon as the work is done.
+# Long enough for the slowest digest; deleted as soon as the work is done.
 SESSION_TTL = timedelta(minutes=10)
 WORKER_AGENT = "support-analytics worker (mail)"
 
@@ -70,4 +73,8 @@ def as_recipient(owner: Database, requests: Database, user_id: int) -> Iterator[
             yield scope
     finally:
         with owner_transaction(owner) as session:
-            sessions.revoke(session, token)
+            # Deleted, not just revoked: the alert evaluator opens one a minute per rule
+            # owner, and revoked rows would pile up in `sessions`.
+            session.execute(
+                text("DELETE FROM sessions WHERE token_hash = :hash"), {"hash": token_hash(token)}
+            )
