@@ -5,6 +5,7 @@ reply turns "pending" into "met"; another client's ticket stays a 404 with no pr
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -63,6 +64,11 @@ def test_promises_equal_plain_sql_and_follow_a_reply(
     page = client_a.get(f"/portal/tickets/{fresh['id']}").text
     assert "We aim to reply within 4 hours." in page
     assert "Expect a reply by" in page
+    listed = client_a.get("/portal").text
+    row = re.search(rf'data-label="#">{fresh["id"]}</td>.*?</tr>', listed, re.S)
+    assert row is not None
+    assert 'data-reply-state="pending"' in row.group(0)
+    assert "In progress</span> Reply within 4 hours" in row.group(0)
     assert agent.post(f"/api/v1/tickets/{fresh['id']}/messages", json={"text": "On it"}).is_success
     promised = client_a.get(f"/api/v1/tickets/{fresh['id']}").json()["promises"]
     assert promised[0]["target"] == "first_response"

@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from support_analytics.sla.state import TARGETS, State, Target, state, ticket_sla
+from support_analytics.sla.state import State, Target, state, ticket_sla
 
 
 @dataclass(frozen=True)
@@ -30,30 +30,28 @@ class Promise:
 def promises(session: Session, ticket_id: int, as_of: datetime) -> list[Promise]:
     """The ticket's targets with hours, first response first; none for a ticket the caller
     cannot see or a target the policy leaves open."""
+    return promises_of(session, [ticket_id], as_of).get(ticket_id, [])
+
+
+def promises_of(session: Session, ids: list[int], as_of: datetime) -> dict[int, list[Promise]]:
+    """`promises` for several tickets in one read (a list page)."""
     c = ticket_sla.c
     rows = session.execute(
-        select(c.target, c.target_hours, c.basis, c.due_at, c.done_at, state(as_of)).where(
-            c.ticket_id == ticket_id, c.target_hours.is_not(None)
-        )
+        select(c.ticket_id, c.target, c.target_hours, c.basis, c.due_at, c.done_at, state(as_of))
+        .where(c.ticket_id.in_(ids), c.target_hours.is_not(None))
+        .order_by(c.ticket_id, c.target)
     ).all()
-    found = {str(r[0]): r for r in rows}
-    out: list[Promise] = []
-    for target in TARGETS:
-        row = found.get(target)
-        if row is None:
-            continue
-        out.append(
+    out: dict[int, list[Promise]] = {}
+    for ticket_id, target, hours, basis, due_at, done_at, now in rows:
+        known: Target = "resolution" if target == "resolution" else "first_response"
+        out.setdefault(int(ticket_id), []).append(
             Promise(
-                target=target,
-                hours=Decimal(row[1]),
-                basis=str(row[2] or "calendar"),
-                due_at=row[3],
-                done_at=row[4],
-                state="met"
-                if row[5] == "met"
-                else "breached"
-                if row[5] == "breached"
-                else "pending",
+                target=known,
+                hours=Decimal(hours),
+                basis=str(basis or "calendar"),
+                due_at=due_at,
+                done_at=done_at,
+                state="met" if now == "met" else "breached" if now == "breached" else "pending",
             )
         )
     return out

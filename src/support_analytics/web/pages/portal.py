@@ -20,7 +20,7 @@ from support_analytics.auth.dependencies import ClientUser, DbSession
 from support_analytics.errors import Conflict, InvalidInput
 from support_analytics.filters.grammar import FILTER_MAX, ascii_id, parse_date
 from support_analytics.filters.params import reporting_today
-from support_analytics.sla.portal import promises
+from support_analytics.sla.portal import promises, promises_of
 from support_analytics.text import search_text
 from support_analytics.tickets import events, forms, queries, report, service, submissions
 from support_analytics.tickets.params import parse_statuses
@@ -60,12 +60,19 @@ def portal_home(
         db, TicketQuery(statuses=statuses, q=q, page=page, page_size=PAGE_SIZE)
     )
     params = {"status": status or "", "q": q or ""}
+    created = {row.id: row.created_at for row in result.rows}
+    replies = {
+        ticket_id: promise_view(found[0], created.get(ticket_id))
+        for ticket_id, found in promises_of(db, list(created), datetime.now(UTC)).items()
+        if found[0].target == "first_response"
+    }
     return render(
         request,
         "portal/list.html",
         user,
         {
             "page": result,
+            "replies": replies,
             "pager": pager("/portal", params, result),
             "status": status or "",
             "q": q or "",

@@ -68,17 +68,23 @@ class PromiseView:
 
     target: str
     state: str
+    label: str
+    """The state in words (the colour repeats it)."""
     aim: str
+    short: str
+    """The aim in a list cell: "Reply within 4 hours"."""
     outcome: str
     due_at: datetime | None
     shows_due: bool
 
 
+PROMISE_LABELS = {"met": "Met", "breached": "Missed", "pending": "In progress"}
 _AIMS = {"first_response": "We aim to reply within", "resolution": "We aim to resolve it within"}
 
 
 def promise_view(promise: Promise, created_at: datetime | None) -> PromiseView:
-    aim = f"{_AIMS[promise.target]} {target_phrase(promise.hours, promise.basis)}."
+    phrase = target_phrase(promise.hours, promise.basis)
+    aim = f"{_AIMS[promise.target]} {phrase}."
     reply = promise.target == "first_response"
     took = (
         span(max(0.0, (promise.done_at - created_at).total_seconds()))
@@ -106,7 +112,9 @@ def promise_view(promise: Promise, created_at: datetime | None) -> PromiseView:
     return PromiseView(
         target=promise.target,
         state=promise.state,
+        label=PROMISE_LABELS[promise.state],
         aim=aim,
+        short=f"{'Reply' if reply else 'Resolution'} within {phrase}",
         outcome=outcome,
         due_at=promise.due_at,
         shows_due=shows_due and promise.due_at is not None,
