@@ -10,7 +10,6 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import procrastinate
@@ -21,11 +20,11 @@ from psycopg import sql
 
 from support_analytics.alerts import delivery, evaluate
 from support_analytics.config import get_settings
-from support_analytics.db.engine import Database, connect, normalise_url
+from support_analytics.db.engine import normalise_url
 from support_analytics.jobs.tasks import app
 from support_analytics.live.channels import CHANNEL, parse
 from support_analytics.live.listener import listen_conninfo
-from support_analytics.tenancy.connection import connect_for_requests
+from support_analytics.mail import recipients
 
 log = logging.getLogger(__name__)
 
@@ -36,31 +35,19 @@ DEBOUNCE_SECONDS = 0.5
 TRIGGERS = frozenset({"ticket", "message", "feedback", "bulk"})
 
 
-@dataclass(frozen=True)
-class Runtime:
-    owner: Database
-    requests: Database
-    tz: ZoneInfo
-
-
-_runtime: list[Runtime] = []
-
-
 @app.periodic(cron="* * * * *", periodic_id="alerts")
 @app.task(name="alerts.evaluate", queue=QUEUE, pass_context=True)
 async def evaluate_rules(context: JobContext, timestamp: int) -> None:
     """Evaluate every rule (`timestamp` is the schedule slot; 0 when a data change queued it)."""
-    del context, timestamp
-    if not _runtime:
-        log.warning("alerts are not set up in this worker; nothing evaluated")
-        return
-    runtime = _runtime[-1]
+    del timestamp
+    settings = get_settings()
+    owner, requests = recipients.databases(context, settings)
     await asyncio.to_thread(
         evaluate.evaluate,
-        runtime.owner,
-        runtime.requests,
-        runtime.tz,
-        get_settings().link_base_url(),
+        owner,
+        requests,
+        ZoneInfo(settings.reporting_timezone),
+        settings.link_base_url(),
     )
 
 
@@ -103,21 +90,10 @@ async def _debounce(worker: procrastinate.App, changed: asyncio.Event) -> None:
             log.exception("could not queue an alert evaluation")
 
 
-def _open(url: str) -> Runtime:
-    settings = get_settings()
-    return Runtime(
-        owner=connect(url, pool_size=2),
-        requests=connect_for_requests(url, explicit_url=settings.request_database_url, pool_size=1),
-        tz=ZoneInfo(settings.reporting_timezone),
-    )
-
-
 @asynccontextmanager
 async def running(worker_url: str, worker: procrastinate.App) -> AsyncIterator[None]:
-    """For a worker's lifetime: the pools evaluation uses, and the data-change trigger."""
+    """For a worker's lifetime: the data-change trigger."""
     url = normalise_url(worker_url)
-    runtime = await asyncio.to_thread(_open, url)
-    _runtime.append(runtime)
     changed = asyncio.Event()
     conninfo = listen_conninfo(get_settings().listen_url, url)
     tasks = [
@@ -130,6 +106,3 @@ async def running(worker_url: str, worker: procrastinate.App) -> AsyncIterator[N
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        _runtime.remove(runtime)
-        runtime.owner.engine.dispose()
-        runtime.requests.engine.dispose()
