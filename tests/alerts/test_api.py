@@ -6,6 +6,7 @@ read, and a payload without ticket data."""
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -159,3 +160,17 @@ def test_signature_verifies_and_refuses_tampering() -> None:
     assert not webhooks.verify("whsec_k", body + b" ", header)
     assert not webhooks.verify("whsec_other", body, header)
     assert not webhooks.verify("whsec_k", body, webhooks.signature("whsec_k", body, timestamp=1))
+
+
+def test_concurrent_evaluations_fire_once(alert_world: AlertWorld) -> None:
+    """Two workers (or the minute's run and a data-change run) evaluating at the same time:
+    the advisory lock lets one decide; the other sees the rule already firing."""
+    rule_id = create(alert_world.clients["manager"], threshold=0)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda _: alert_world.evaluate(), range(2)))
+    assert sorted(len(r) for r in runs) == [0, 1]
+    with owner_transaction(alert_world.owner) as session:
+        kinds = session.execute(
+            text("SELECT kind FROM alert_firings WHERE rule_id = :r"), {"r": rule_id}
+        ).scalars()
+        assert list(kinds) == ["fired"]
