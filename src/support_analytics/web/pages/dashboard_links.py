@@ -25,14 +25,6 @@ def tickets_url(filters: TicketFilters, **extra: str | int | None) -> str:
     return url(INBOX, filters.concrete().to_params(), **extra)
 
 
-def for_member(filters: TicketFilters, member_id: int) -> TicketFilters:
-    return replace(filters, team_member=SetFilter(SetOp.IS, (member_id,)))
-
-
-def for_client(filters: TicketFilters, client_id: int) -> TicketFilters:
-    return replace(filters, client=SetFilter(SetOp.IS, (client_id,)))
-
-
 def for_type(filters: TicketFilters, type_id: int, *more: int) -> TicketFilters:
     """Only these types (each already admitted by `filters`, so replacing its type filter
     narrows it)."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from support_analytics.analytics import overview, responsiveness
+from support_analytics.analytics import entities, overview, responsiveness
 from support_analytics.analytics import responsiveness_charts as charts
 from support_analytics.analytics.endpoints import CompareParam, GrainParam
 from support_analytics.analytics.schemas import Responsiveness
@@ -174,7 +174,7 @@ def responsiveness_page(
         "team": team,
         "member_links": {
             row.team_member_id: links.tickets_url(
-                links.for_member(filters, row.team_member_id), first_response="0.."
+                entities.for_member(filters, row.team_member_id), first_response="0.."
             )
             for row in team.rows
             if row.first_replies

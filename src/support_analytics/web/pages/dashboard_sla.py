@@ -16,7 +16,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from support_analytics.analytics import overview
+from support_analytics.analytics import entities, overview
 from support_analytics.analytics.endpoints import CompareParam, GrainParam
 from support_analytics.app_settings import ReportingZone
 from support_analytics.auth.dependencies import DbSession, InternalUser
@@ -120,9 +120,9 @@ def rows(result: SlaBreakdown, filters: TicketFilters) -> list[BreakdownRow]:
         if result.by == "priority" and row.key:
             href = links.tickets_url(links.for_priority(filters, row.key))
         elif result.by == "team_member" and row.key:
-            href = links.tickets_url(links.for_member(filters, int(row.key)))
+            href = links.tickets_url(entities.for_member(filters, int(row.key)))
         elif result.by == "client":
-            href = links.tickets_url(links.for_client(filters, int(row.key)))
+            href = links.tickets_url(entities.for_client(filters, int(row.key)))
         out.append(
             BreakdownRow(
                 key=row.key,

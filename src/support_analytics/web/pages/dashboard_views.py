@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from support_analytics.analytics import entities
 from support_analytics.analytics.schemas import (
     Overview,
     OverviewCards,
@@ -372,7 +373,7 @@ def team_row_links(result: TeamPerformance, filters: TicketFilters) -> dict[int,
     averages over (resolved ones for hours, rated ones for the rating)."""
     found: dict[int, dict[str, str]] = {}
     for row in result.rows:
-        narrowed = links.for_member(filters, row.team_member_id)
+        narrowed = entities.for_member(filters, row.team_member_id)
         entry: dict[str, str] = {}
         if row.tickets_assigned:
             entry["tickets_assigned"] = links.tickets_url(narrowed)
