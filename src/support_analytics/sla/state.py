@@ -14,6 +14,7 @@ Compliance = met / (met + breached); pending tickets are left out of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -118,36 +119,44 @@ def pct(met: int, breached: int) -> float | None:
     return None if met + breached == 0 else 100.0 * met / (met + breached)
 
 
-def sla_block(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
-) -> SlaBlock:
-    """met / breached / pending and compliance per target, for the tickets the filter admits
-    (creation day in the reporting zone)."""
-    now = as_of or datetime.now(UTC)
+def targets(
+    session: Session, where: Sequence[ColumnElement[bool]], as_of: datetime
+) -> dict[Target, SlaTarget]:
+    """met / breached / pending and compliance per target over the `ticket_sla` rows `where`
+    admits (and the caller's row-level security)."""
     c = ticket_sla.c
     stmt = (
         select(
             c.target,
             func.count().filter(met_clause()),
-            func.count().filter(breached_clause(now)),
+            func.count().filter(breached_clause(as_of)),
             func.count(),
         )
-        .where(*ticket_clauses(filters, tz, SLA_COLUMNS))
+        .where(*where)
         .group_by(c.target)
     )
     counts = {str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(stmt)}
-    targets: dict[str, SlaTarget] = {}
+    out: dict[Target, SlaTarget] = {}
     for target in TARGETS:
         met, breached, total = counts.get(target, (0, 0, 0))
-        targets[target] = SlaTarget(
+        out[target] = SlaTarget(
             met=met,
             breached=breached,
             pending=total - met - breached,
             compliance_pct=pct(met, breached),
         )
+    return out
+
+
+def sla_block(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
+) -> SlaBlock:
+    """met / breached / pending and compliance per target, for the tickets the filter admits
+    (creation day in the reporting zone)."""
+    found = targets(session, ticket_clauses(filters, tz, SLA_COLUMNS), as_of or datetime.now(UTC))
     return SlaBlock(
-        first_response=targets["first_response"],
-        resolution=targets["resolution"],
+        first_response=found["first_response"],
+        resolution=found["resolution"],
         recomputing=recompute.unfinished(session),
     )
 

@@ -20,13 +20,9 @@ from support_analytics.analytics.definitions import hours_between
 from support_analytics.db.models import Ticket, TicketMessage
 from support_analytics.filters.grammar import DateFilter
 from support_analytics.filters.sql import date_clauses
-from support_analytics.sla.schemas import SlaTarget
-from support_analytics.sla.state import TARGETS, state, ticket_sla
+from support_analytics.sla.state import targets as sla_targets
+from support_analytics.sla.state import ticket_sla
 from support_analytics.tickets.schemas import ServiceReport
-
-
-def _pct(met: int, breached: int) -> float | None:
-    return None if met + breached == 0 else 100.0 * met / (met + breached)
 
 
 def service_report(
@@ -50,35 +46,12 @@ def service_report(
         .outerjoin(first_reply, first_reply.c.ticket_id == Ticket.id)
         .where(*created)
     ).one()
-    s = ticket_sla.c
-    per_target = state(as_of)
-    counts = {
-        str(target): (int(met), int(breached), int(total))
-        for target, met, breached, total in session.execute(
-            select(
-                s.target,
-                func.count().filter(per_target == "met"),
-                func.count().filter(per_target == "breached"),
-                func.count(),
-            )
-            .where(*date_clauses(period, s.created_at, tz))
-            .group_by(s.target)
-        )
-    }
-    targets: dict[str, SlaTarget] = {}
-    for target in TARGETS:
-        met, breached, total = counts.get(target, (0, 0, 0))
-        targets[target] = SlaTarget(
-            met=met,
-            breached=breached,
-            pending=total - met - breached,
-            compliance_pct=_pct(met, breached),
-        )
+    by_target = sla_targets(session, date_clauses(period, ticket_sla.c.created_at, tz), as_of)
     return ServiceReport(
         period=None if period is None else period.format(),
         tickets=int(tickets),
         replied=int(replied),
         median_first_response_hours=None if median is None else float(median),
-        first_response=targets["first_response"],
-        resolution=targets["resolution"],
+        first_response=by_target["first_response"],
+        resolution=by_target["resolution"],
     )
