@@ -49,6 +49,7 @@ SCREENS = (
     Screen("admin-users", "admin", "/admin"),
     Screen("admin-jobs", "admin", "/admin/jobs"),
     Screen("admin-sla", "admin", "/admin/sla"),
+    Screen("alerts", "manager", "/alerts"),
     Screen("account-password", "agent", "/account/password"),
     Screen("portal-tickets", "client_a", "/portal"),
     Screen("portal-new-ticket", "client_a", "/portal/tickets/new"),
@@ -241,6 +242,7 @@ UNDATED = {
     "dashboard-team",
     "admin-jobs",
     "admin-sla",  # a fresh calendar has no holidays and nothing was recomputed yet
+    "alerts",  # no rule has been evaluated yet
 }
 
 
