@@ -6,12 +6,12 @@ stalled for the 30 s pool timeout, then answered 500. These tests bound every re
 request that does not answer within its bound counts as a hang) and every phase, so a lock-up
 fails them in well under a minute instead of hanging the suite.
 
-Latency: the issue's target is a signed-in p95 of 1 s during both floods. The tests assert a
-looser bound, P95_BOUND_SECONDS, and print the p95 they measured: on the shared 2-core
-machine these were written on (load average 9-12 from other suites) the server is CPU-bound
-and the measured p95 was 0.9-1.5 s (anonymous flood) and 1.9-2.4 s (128 users); the 1 s target
-is stated as not met there in docs/operations.md. What they must never show again is a
-lock-up: before the request gate every request hung for the 30 s pool timeout, then 500.
+Latency: the target is a signed-in p95 of 1 s during both floods. It holds on a quiet machine
+(0.30-0.37 s measured on 2 cores at load 1.1-1.4) but not beside other suites (0.9-2.4 s at
+load 6-12: the one worker is CPU-bound), and CI runs suites side by side, so the tests assert
+a looser bound, P95_BOUND_SECONDS, and print the p95 they measured (docs/operations.md). What
+they must never show again is a lock-up: before the request gate every request hung for the
+30 s pool timeout, then 500.
 """
 
 from __future__ import annotations
