@@ -13,9 +13,9 @@ def nav_links(html: str) -> list[str]:
 
 
 EXPECTED: tuple[tuple[Persona, int, list[str]], ...] = (
-    ("admin", 200, ["/dashboard", "/tickets", "/admin"]),
-    ("manager", 200, ["/dashboard", "/tickets"]),
-    ("agent", 200, ["/dashboard", "/tickets"]),
+    ("admin", 200, ["/dashboard", "/tickets", "/alerts", "/admin"]),
+    ("manager", 200, ["/dashboard", "/tickets", "/alerts"]),
+    ("agent", 200, ["/dashboard", "/tickets", "/alerts"]),
     ("client_a", 403, ["/portal"]),
 )
 
