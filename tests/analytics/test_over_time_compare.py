@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
@@ -20,8 +21,10 @@ from support_analytics.filters import TicketFilters
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.test_compare import (
+    CLIENT_QUARTER,
     HEALTH,
     OTHER_ZONE,
+    PLAN_QUARTER,
     UTC_ZONE,
     conn,
     expected_window,
@@ -41,6 +44,8 @@ __all__ = ["conn", "session"]  # module fixtures shared with test_compare
     grain=st.sampled_from(tickets_over_time.GRAINS),
     zone=st.sampled_from((UTC_ZONE, OTHER_ZONE)),
 )
+@example(spec=CLIENT_QUARTER, compare="previous", grain="month", zone=UTC_ZONE)
+@example(spec=PLAN_QUARTER, compare="year", grain="week", zone=UTC_ZONE)
 def test_comparison_series_equals_plain_sql_over_the_comparison_window(
     *,
     session: Session,
@@ -64,12 +69,7 @@ def test_comparison_series_equals_plain_sql_over_the_comparison_window(
     start, end = expected_window(
         date.fromisoformat(first_day), date.fromisoformat(last_day), compare
     )
-    window = FilterSpec(
-        ("between", start.isoformat(), end.isoformat()),
-        spec.team_member,
-        spec.ticket_type,
-        spec.priority,
-    )
+    window = replace(spec, date=("between", start.isoformat(), end.isoformat()))
     assert got.comparison is not None
     dumped = [point.model_dump(mode="json") for point in got.comparison]
     oracle.assert_close(dumped, want_series(conn, window, zone.key, grain), grain)
