@@ -8,10 +8,10 @@ fails them in well under a minute instead of hanging the suite.
 
 Latency: the target is a signed-in p95 of 1 s during both floods. It holds on a quiet machine
 (0.30-0.37 s measured on 2 cores at load 1.1-1.4) but not beside other suites (0.9-2.4 s at
-load 6-12: the one worker is CPU-bound), and CI runs suites side by side, so the tests assert
-a looser bound, P95_BOUND_SECONDS, and print the p95 they measured (docs/operations.md). What
-they must never show again is a lock-up: before the request gate every request hung for the
-30 s pool timeout, then 500.
+load 6-12: the one worker is CPU-bound), so `make test` runs this module alone after its
+parallel passes (marker `latency`, `make latency`) and the log shows the p95. Tests never
+assert wall-clock targets: these assert every status and a lock-up bound, P95_BOUND_SECONDS.
+Before the request gate every request hung for the 30 s pool timeout, then 500.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from tests.load.harness import (
     server_process,
 )
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.latency]
 
 ANONYMOUS_FLOOD = 200
 FLOOD_WAVES = 4

@@ -26,7 +26,7 @@ from support_analytics.db.engine import Database
 from tests.fixtures.auth import Persona, TestUser, open_session
 from tests.load.harness import server_process
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.timeout(180), pytest.mark.latency]
 
 USERS = 32
 DURATION = 20.0
