@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,6 +53,13 @@ def worker_app(
     yield worker
 
 
+# Waits before starting a stopped worker again: quick at first (a database restart takes
+# seconds), then no more than one attempt every 30 s while the database stays away.
+RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
+# A worker that ran this long before it stopped starts again at the first delay.
+STEADY_SECONDS = 60.0
+
+
 async def run(
     libpq_url: str,
     *,
@@ -62,12 +70,57 @@ async def run(
 ) -> None:
     """Run until SIGINT/SIGTERM (or cancellation; with `wait=False` until no job is due):
     jobs of every queue, the periodic schedule, heartbeats. A successful job's row is
-    deleted; a failed one stays for the admin page until the periodic prune."""
+    deleted; a failed one stays for the admin page until the periodic prune.
+
+    The signals cancel this task, which procrastinate turns into a graceful stop. Any other
+    end is a failure: procrastinate stops its worker when a side task fails (its LISTEN
+    connection dies with a database restart), so the worker is started again after a delay
+    instead of leaving jobs unrun until someone restarts the process."""
+    if not install_signal_handlers:
+        await _supervise(libpq_url, concurrency=concurrency, name=name, wait=wait)
+        return
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, task.cancel)
+    try:
+        await _supervise(libpq_url, concurrency=concurrency, name=name, wait=wait)
+    except asyncio.CancelledError:
+        log.info("the job worker stopped on a signal")
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+
+
+async def _supervise(libpq_url: str, *, concurrency: int, name: str, wait: bool) -> None:
+    loop = asyncio.get_running_loop()
+    failures = 0
+    while True:
+        started = loop.time()
+        try:
+            await _run_once(libpq_url, concurrency=concurrency, name=name, wait=wait)
+            if not wait:
+                return
+            reason = "it stopped by itself (a side task failed: the database went away?)"
+        except Exception as exc:  # the database away at start, or gone while stopping
+            if not wait:
+                raise
+            reason = f"{type(exc).__name__}: {exc}"
+        failures = 0 if loop.time() - started >= STEADY_SECONDS else failures + 1
+        delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
+        log.error("the job worker stopped (%s); starting it again in %.0f s", reason, delay)
+        await asyncio.sleep(delay)
+
+
+async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) -> None:
     with worker_app(libpq_url, pool_size=concurrency + 2, keep_schedule=wait) as worker:
         async with worker.open_async(), alert_tasks.running(libpq_url, worker):
             await worker.run_worker_async(
                 concurrency=concurrency,
-                install_signal_handlers=install_signal_handlers,
+                # Our own handlers (run) cancel the task: procrastinate's would stop the
+                # worker in a way that looks like a failure here.
+                install_signal_handlers=False,
                 delete_jobs="successful",
                 shutdown_graceful_timeout=10,
                 name=name,
