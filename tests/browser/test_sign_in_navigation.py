@@ -14,9 +14,9 @@ from support_analytics.tenancy.claims import Role
 from tests.browser.conftest import LiveServer, screenshot
 
 NAVIGATION = {
-    Role.ADMIN: ["Dashboard", "Tickets", "Admin"],
-    Role.MANAGER: ["Dashboard", "Tickets"],
-    Role.AGENT: ["Dashboard", "Tickets"],
+    Role.ADMIN: ["Dashboard", "Tickets", "Alerts", "Admin"],
+    Role.MANAGER: ["Dashboard", "Tickets", "Alerts"],
+    Role.AGENT: ["Dashboard", "Tickets", "Alerts"],
     Role.CLIENT: ["Portal"],
 }
 FORBIDDEN = {
