@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -109,3 +110,12 @@ def empty_database(pg_server: PgServer) -> Iterator[str]:
     """A brand-new database with nothing in it (SQLAlchemy URL)."""
     with pg_server.scratch_database("sa_test") as url:
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _no_job_worker_outlives_its_test() -> Iterator[None]:
+    """An in-process job worker shares the task app (its connector) with every later one: a
+    worker left running by one test breaks another's far away, so the leak fails here."""
+    yield
+    leaked = [t for t in threading.enumerate() if t.name == "job-worker" and t.is_alive()]
+    assert leaked == [], "a job worker started by this test is still running"

@@ -6,6 +6,7 @@ when its LISTEN connection dies, and nothing ran after the restart."""
 from __future__ import annotations
 
 import gc
+import threading
 import time
 
 import pytest
@@ -90,3 +91,32 @@ def test_a_running_worker_runs_jobs_queued_before_and_after_a_postgres_restart(
             database.engine.dispose()
             get_settings.cache_clear()
             gc.collect()  # the dead connections go now, under this test's warning filter
+
+
+def _worker_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "job-worker" and t.is_alive()]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_a_worker_asked_to_stop_while_the_database_is_down_stops() -> None:
+    """A stop (SIGTERM) during an outage ends the worker. Before, the stop's own clean-up
+    (procrastinate unregisters the worker) failed on the missing database, that failure
+    replaced the cancellation and the supervisor started the worker again: it never ended,
+    and in the test suite the leaked worker kept swapping the connector of the shared task
+    app under later workers (the CI run where no job ran after a restart)."""
+    assert _worker_threads() == []
+    with stoppable_database() as (home, url):
+        stop_worker = start_in_thread(libpq_url(url))
+        time.sleep(1.0)  # running: registered, listening
+        embedded.stop(home)
+        try:
+            stop_worker()
+            deadline = time.monotonic() + 45
+            while _worker_threads() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert _worker_threads() == [], "the worker was still running 45 s after its stop"
+        finally:
+            embedded.start(home)  # a leaked worker would restart and stop for good
+            stop_worker()
+            gc.collect()

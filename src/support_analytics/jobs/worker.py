@@ -28,7 +28,9 @@ class WorkerConnector(procrastinate.PsycopgConnector):
     with a sync connection, which fails."""
 
     def __init__(self, *, conninfo: str, min_size: int, max_size: int) -> None:
-        super().__init__(conninfo=conninfo, min_size=min_size, max_size=max_size)
+        super().__init__(
+            conninfo=conninfo, min_size=min_size, max_size=max_size, timeout=POOL_TIMEOUT
+        )
         self._on_given_connection = procrastinate.SyncPsycopgConnector()
 
     def get_sync_connector(self) -> BaseConnector:
@@ -53,6 +55,10 @@ def worker_app(
     yield worker
 
 
+# How long the worker's own statements (fetch, status, heartbeat) wait for a connection:
+# during an outage this bounds how long a stop takes (procrastinate unregisters the worker
+# on its way out, and waits for a connection to do it).
+POOL_TIMEOUT = 10.0
 # Waits before starting a stopped worker again: quick at first (a database restart takes
 # seconds), then no more than one attempt every 30 s while the database stays away.
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -95,6 +101,8 @@ async def run(
 
 async def _supervise(libpq_url: str, *, concurrency: int, name: str, wait: bool) -> None:
     loop = asyncio.get_running_loop()
+    this = asyncio.current_task()
+    assert this is not None
     failures = 0
     while True:
         started = loop.time()
@@ -107,6 +115,11 @@ async def _supervise(libpq_url: str, *, concurrency: int, name: str, wait: bool)
             if not wait:
                 raise
             reason = f"{type(exc).__name__}: {exc}"
+        if this.cancelling():
+            # Asked to stop: procrastinate's clean-up on the way out can fail when the
+            # database is away, and that failure replaces the cancellation; it is still a stop.
+            log.warning("the job worker stopped (%s on the way out)", reason)
+            raise asyncio.CancelledError
         failures = 0 if loop.time() - started >= STEADY_SECONDS else failures + 1
         delay = RESTART_DELAYS[min(failures, len(RESTART_DELAYS) - 1)]
         log.error("the job worker stopped (%s); starting it again in %.0f s", reason, delay)
@@ -128,9 +141,14 @@ async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) 
             )
 
 
-def start_in_thread(libpq_url: str, *, concurrency: int = 1) -> Callable[[], None]:
+# How long the stop function of `start_in_thread` waits: the jobs' graceful timeout (10 s) and
+# the pool's timeout for the worker's unregistration, with room to spare.
+STOP_SECONDS = 30.0
+
+
+def start_in_thread(libpq_url: str, *, concurrency: int = 1) -> Callable[[], bool]:
     """A worker in a daemon thread with its own event loop; returns a function that stops it
-    (running jobs get the graceful timeout) and waits for the thread."""
+    (running jobs get the graceful timeout), waits for the thread and says whether it ended."""
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     holder: list[asyncio.Task[None]] = []
@@ -157,9 +175,13 @@ def start_in_thread(libpq_url: str, *, concurrency: int = 1) -> Callable[[], Non
     thread.start()
     ready.wait()
 
-    def stop() -> None:
+    def stop() -> bool:
         if thread.is_alive():
             loop.call_soon_threadsafe(holder[0].cancel)
-            thread.join(timeout=15)
+            thread.join(timeout=STOP_SECONDS)
+        if thread.is_alive():
+            log.error("the in-process job worker did not stop within %.0f s", STOP_SECONDS)
+            return False
+        return True
 
     return stop
