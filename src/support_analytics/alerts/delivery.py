@@ -1,7 +1,7 @@
 """Delivering a firing: the JSON body every channel is built from, the webhook job (retried
 with backoff, each attempt logged in `alert_deliveries`), mail to the rule's subscribers and
-the in-app notification (a NOTIFY on the live channel, which reaches signed-in internal
-users over the existing event stream).
+the in-app notification (a stored `alert` live event, which reaches signed-in internal
+users over the existing event stream and is replayed to a page that reconnects).
 
 What a delivery carries is `payload()` and nothing else: the rule (name, metric, filters,
 comparator, threshold, window) and the value computed under the rule owner's role, plus links.
@@ -26,7 +26,6 @@ from support_analytics.alerts.rules import LABELS, Metric
 from support_analytics.config import get_settings
 from support_analytics.errors import InvalidInput
 from support_analytics.jobs.tasks import app
-from support_analytics.live.channels import CHANNEL
 from support_analytics.mail.message import Mail
 from support_analytics.mail.outbox import queue_mail
 
@@ -195,13 +194,14 @@ def queue(connection: Connection, firing_id: int, base_url: str) -> None:
 
 
 def notify(connection: Connection, firing_id: int) -> None:
-    """The in-app notification: ids only, like every event on the live channel; the page
-    fetches the firing through its own RLS-checked request."""
-    channel = connection.execute(text("SELECT name FROM live_channel")).scalar() or CHANNEL
-    event = {"kind": "alert", "op": "fired", "id": firing_id, "ticket_id": None, "client_id": None}
+    """The in-app notification: a stored live event (ids only, like every event on the live
+    stream; the page fetches the firing through its own RLS-checked request). Stored, it gets
+    a `seq` at commit, hence an id on the wire, and a page that reconnects with
+    `Last-Event-ID` replays it (live/replay.py). No client id: only internal users' streams
+    and replays carry it (migration 0018_alert_events)."""
     connection.execute(
-        text("SELECT pg_notify(:channel, :payload)"),
-        {"channel": channel, "payload": json.dumps(event, separators=(",", ":"))},
+        text("INSERT INTO live_events (kind, op, row_id) VALUES ('alert', 'fired', :firing)"),
+        {"firing": firing_id},
     )
 
 
