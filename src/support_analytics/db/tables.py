@@ -1,10 +1,10 @@
 """Every table the application reads or writes outside the ORM, on the one MetaData of
 `db/base.py` (the ORM models of the reference tables in `db/models.py` are on it too): the
-identity tables, live updates, ticket events and response facts, form submissions and the
-analytics rollups. Declared as the migrations leave them (columns, types, nullability,
-defaults); tests/db/test_metadata.py compares them with a migrated database, so they cannot
-drift. The migrations stay the source of constraints, indexes, triggers and policies
-(see docs/schema/)."""
+identity tables, live updates, ticket events and response facts, form submissions, the
+analytics rollups, the mail queue, saved views, preferences, digests and alerts. Declared as
+the migrations leave them (columns, types, nullability, defaults); tests/db/test_metadata.py
+compares them with a migrated database, so they cannot drift. The migrations stay the source
+of constraints, indexes, triggers and policies (see docs/schema/)."""
 
 from __future__ import annotations
 
@@ -261,6 +261,37 @@ analytics_response_state = Table(
     metadata,
     Column("id", Boolean, primary_key=True, server_default=text("true")),
     Column("timezone", Text, nullable=False),
+)
+
+# The mail queue (its rows are what a `mail.send` job names) and saved dashboard views (0010).
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("owner_id", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("path", Text, nullable=False),
+    Column("query", Text, server_default=text("''::text"), nullable=False),
+    Column("shared", Boolean, server_default=text("false"), nullable=False),
+    Column("created_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+saved_view_defaults = Table(
+    "saved_view_defaults",
+    metadata,
+    Column("user_id", Integer, primary_key=True),
+    Column("view_id", Integer, nullable=False),
 )
 
 # Preferences, digests and client notifications (0013).
