@@ -1,7 +1,8 @@
 /*
  * The header's alert notification (internal users): listens for `alert` events on the
- * page's live stream (ids only) and then asks /api/v1/alerts/notifications, through the
- * user's own session, what fired; shows the newest in the header, linked to its rule.
+ * page's one live stream (app.js; ids only) and then asks /api/v1/alerts/notifications,
+ * through the user's own session, what fired; shows the newest in the header, linked to its
+ * rule.
  */
 (function () {
   "use strict";
@@ -27,6 +28,15 @@
   document.addEventListener("DOMContentLoaded", function () {
     var bell = document.querySelector("[data-alert-bell]");
     if (!bell || typeof window.saOpenLiveStream !== "function") return;
-    window.saOpenLiveStream(["alert"], function () { latest(bell); }, function () {});
+    // The page's own stream (app.js): no second connection for the bell. A `resync`, or a
+    // new stream that could not resume, means alerts may have fired unseen: ask again.
+    window.saOpenLiveStream(["alert", "bulk"], function (evt) {
+      if (evt.type === "alert") { latest(bell); return; }
+      var data = {};
+      try { data = JSON.parse(evt.data); } catch (e) { return; }
+      if (data.op === "resync") latest(bell);
+    }, function (state, missed) {
+      if (missed) latest(bell);
+    });
   });
 })();

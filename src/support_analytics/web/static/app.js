@@ -530,36 +530,68 @@
     badge.title = shown[2];
   }
 
-  // The page's event stream, recreated with backoff when the server closes it: a non-200
-  // answer (503 while the database restarts, 429 over the cap) closes an EventSource for
-  // good. onState(state, missed): missed is true when a new stream replaces a closed one,
-  // since a new EventSource sends no Last-Event-ID and what happened meanwhile is not
-  // replayed (the browser's own reconnects do resume). tickets.js uses it too.
+  // The tab's one event stream, shared by everything on the page that listens (the view's
+  // refresh here, tickets.js, the header's alert bell in alerts.js): one connection per tab,
+  // whatever it shows. Recreated with backoff when the server closes it: a non-200 answer
+  // (503 while the database restarts, 429 over the cap) closes an EventSource for good.
+  // openLiveStream(names, onEvent, onState) subscribes to the named event kinds;
+  // onState(state, missed): missed is true when a new stream replaces a closed one, since a
+  // new EventSource sends no Last-Event-ID and what happened meanwhile is not replayed (the
+  // browser's own reconnects do resume).
+  var LIVE_KINDS = ["ticket", "message", "feedback", "bulk", "alert"];
+  var shared = { source: null, state: null, timer: null, backoff: 1000, dropped: false, subscribers: [] };
+
+  function dispatchLive(evt) {
+    shared.subscribers.slice().forEach(function (s) {
+      if (s.names.indexOf(evt.type) !== -1) s.onEvent(evt);
+    });
+  }
+
+  function liveState(state, missed) {
+    shared.state = state;
+    shared.subscribers.slice().forEach(function (s) { s.onState(state, missed); });
+  }
+
+  function openShared() {
+    shared.timer = null;
+    if (!shared.subscribers.length) return;
+    var source = new EventSource("/api/v1/events");
+    shared.source = source;
+    source.onopen = function () {
+      var missed = shared.dropped;
+      shared.backoff = 1000;
+      shared.dropped = false;
+      liveState("live", missed);
+    };
+    source.onerror = function () {
+      if (shared.source !== source) return;
+      liveState("reconnecting", false);
+      if (source.readyState === EventSource.CLOSED) {
+        shared.source = null;
+        shared.dropped = true;
+        shared.timer = setTimeout(openShared, shared.backoff + Math.random() * 500);
+        shared.backoff = Math.min(shared.backoff * 2, 30000);
+      }
+    };
+    LIVE_KINDS.forEach(function (name) { source.addEventListener(name, dispatchLive); });
+  }
+
   function openLiveStream(names, onEvent, onState) {
-    var backoff = 1000;
-    var dropped = false;
-    var closed = false;
-    var source = null;
-    function open() {
-      if (closed) return;
-      source = new EventSource("/api/v1/events");
-      source.onopen = function () {
-        backoff = 1000;
-        onState("live", dropped);
-        dropped = false;
-      };
-      source.onerror = function () {
-        onState("reconnecting", false);
-        if (source.readyState === EventSource.CLOSED) {
-          dropped = true;
-          setTimeout(open, backoff + Math.random() * 500);
-          backoff = Math.min(backoff * 2, 30000);
-        }
-      };
-      names.forEach(function (name) { source.addEventListener(name, onEvent); });
-    }
-    open();
-    return { close: function () { closed = true; if (source) source.close(); } };
+    var subscriber = { names: names, onEvent: onEvent, onState: onState };
+    shared.subscribers.push(subscriber);
+    if (!shared.source && !shared.timer) openShared();
+    else if (shared.state) onState(shared.state, false);
+    return {
+      close: function () {
+        shared.subscribers = shared.subscribers.filter(function (s) { return s !== subscriber; });
+        if (shared.subscribers.length) return;
+        if (shared.source) shared.source.close();
+        if (shared.timer) clearTimeout(shared.timer);
+        shared.source = null;
+        shared.timer = null;
+        shared.state = null;
+      }
+    };
   }
   window.saOpenLiveStream = openLiveStream;
 
