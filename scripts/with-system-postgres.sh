@@ -17,8 +17,11 @@ fi
 cleanup() { as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+# The embedded server's settings (db/embedded.py): JIT off above all, or the suites' own plain
+# SQL oracles (owner connections, outside the request path that turns it off) get compiled.
 as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-  -o "-k $dir -c listen_addresses='' -c shared_buffers=256MB -c max_connections=200" start >/dev/null
+  -o "-k $dir -c listen_addresses='' -c shared_buffers=512MB -c work_mem=32MB -c maintenance_work_mem=256MB \
+  -c max_connections=200 -c jit=off" start >/dev/null
 echo "system PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on socket $dir"
 export SUPPORT_ANALYTICS_TEST_SERVER_URL="postgresql://postgres@/postgres?host=$dir"
 "$@"
