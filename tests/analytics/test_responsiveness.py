@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,11 +16,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import response_rollups, responsiveness
-from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
 from support_analytics.people import display_name
 from tests.analytics import oracle
-from tests.analytics.conftest import edge_case_database
+from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
@@ -141,26 +138,7 @@ def oracle_team(conn: Conn, spec: FilterSpec, tz: str) -> list[dict[str, object]
     ]
 
 
-@pytest.fixture(scope="module")
-def database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    with edge_case_database(pg_server, template_database) as url:
-        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            conn.execute(MORE_EDGES.encode())
-        yield url
-
-
-@pytest.fixture(scope="module")
-def session(database: str) -> Iterator[Session]:
-    engine = create_engine(database, connect_args={"options": "-c timezone=UTC"})
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def conn(database: str) -> Iterator[Conn]:
-    with oracle.connect(database) as conn:
-        yield conn
+database, session, conn = edge_fixtures(MORE_EDGES)
 
 
 def check(

@@ -7,23 +7,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics.tickets_over_time import Grain
-from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
 from support_analytics.sla import breakdown, state
-from tests.analytics import oracle
-from tests.analytics.conftest import edge_case_database
+from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn
-from tests.conftest import PgServer
 from tests.fixtures.auth import ApiClientFactory
 from tests.sla.test_state import MORE_EDGES
 
@@ -64,26 +58,7 @@ KEYS = {
 FORMATS = {"day": "YYYY-MM-DD", "week": "YYYY-MM-DD", "month": "YYYY-MM"}
 
 
-@pytest.fixture(scope="module")
-def database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    with edge_case_database(pg_server, template_database) as url:
-        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            conn.execute(MORE_EDGES.encode())
-        yield url
-
-
-@pytest.fixture(scope="module")
-def session(database: str) -> Iterator[Session]:
-    engine = create_engine(database, connect_args={"options": "-c timezone=UTC"})
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def conn(database: str) -> Iterator[Conn]:
-    with oracle.connect(database) as conn:
-        yield conn
+database, session, conn = edge_fixtures(MORE_EDGES)
 
 
 def _oracle(

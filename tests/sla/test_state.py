@@ -16,18 +16,17 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics.resolution_times import overdue_count_from_tickets
-from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
 from support_analytics.sla import state
 from tests.analytics import oracle
 from tests.analytics.conftest import edge_case_database
+from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
@@ -93,26 +92,7 @@ def ticket_total(conn: Conn, spec: FilterSpec, tz: str) -> int:
     return int(str(row[0]))
 
 
-@pytest.fixture(scope="module")
-def database(pg_server: PgServer, template_database: str) -> Iterator[str]:
-    with edge_case_database(pg_server, template_database) as url:
-        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
-            conn.execute(MORE_EDGES.encode())
-        yield url
-
-
-@pytest.fixture(scope="module")
-def session(database: str) -> Iterator[Session]:
-    engine = create_engine(database, connect_args={"options": "-c timezone=UTC"})
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def conn(database: str) -> Iterator[Conn]:
-    with oracle.connect(database) as conn:
-        yield conn
+database, session, conn = edge_fixtures(MORE_EDGES)
 
 
 def check(session: Session, conn: Conn, spec: FilterSpec, tz: ZoneInfo) -> None:
