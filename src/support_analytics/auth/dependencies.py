@@ -19,12 +19,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import anyio
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from support_analytics.app_settings import session_ttl
+from support_analytics.app_settings import app_settings, session_ttl
+from support_analytics.auth import preferences
 from support_analytics.auth.sessions import token_from
 from support_analytics.db.engine import Database, is_unavailable
 from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
@@ -43,6 +45,7 @@ __all__ = [
     "Principal",
     "Scope",
     "StaffWriter",
+    "display_zone",
 ]
 
 
@@ -108,7 +111,32 @@ def _unavailable(exc: BaseException) -> bool:
 
 async def _request_scope(request: Request) -> AsyncIterator[RequestScope]:
     async with open_request_scope(request) as scope:
-        yield scope
+        # For `display_zone`, which pages call while rendering, inside this transaction only.
+        request.state.request_scope = scope
+        try:
+            yield scope
+        finally:
+            request.state.request_scope = None
+
+
+def display_zone(request: Request) -> ZoneInfo:
+    """The zone the caller reads instants in: their own timezone (`auth.preferences`), else
+    the reporting timezone. Read at most once per request, through the request's own
+    transaction, the first time a page shows a time (a fragment without one reads nothing).
+    Outside a request transaction (an error page after the rollback) it is the reporting
+    timezone. Only instants move with it: what a day, week or month counts stays in the
+    reporting timezone (`ReportingZone`), so every user sees the same numbers."""
+    cached = getattr(request.state, "display_zone", None)
+    if isinstance(cached, ZoneInfo):
+        return cached
+    reporting = app_settings(request).reporting_timezone
+    scope = getattr(request.state, "request_scope", None)
+    if isinstance(scope, RequestScope) and scope.principal is not None:
+        zone = preferences.get(scope.session, scope.principal.user_id).zone(reporting)
+    else:
+        zone = ZoneInfo(reporting)
+    request.state.display_zone = zone
+    return zone
 
 
 # scope="function": commit (or roll back) before the response is sent, so a failed commit

@@ -6,6 +6,7 @@ $1,234.50 the same way and a missing value always reads as an em dash.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -16,6 +17,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
 
+from support_analytics.auth.dependencies import display_zone
 from support_analytics.config import Settings, get_settings
 from support_analytics.dates import day_text, moment_text, month_text
 from support_analytics.tickets.status import vocabulary
@@ -74,12 +76,34 @@ def signed_delta(value: float | Decimal | None, decimals: int = 1) -> str:
     return f"{sign}{abs(number):,.{decimals}f}%"
 
 
-def _zone(context: Context) -> ZoneInfo:
+def _reporting(context: Context) -> str:
     request = context.get("request")
     settings: Settings | None = None
     if isinstance(request, Request):
         settings = getattr(request.app.state, "settings", None)
-    return ZoneInfo((settings or get_settings()).reporting_timezone)
+    return (settings or get_settings()).reporting_timezone
+
+
+def _zone(context: Context) -> ZoneInfo:
+    """The reader's zone on a page (`display_zone`: theirs, else the reporting one)."""
+    request = context.get("request")
+    if isinstance(request, Request):
+        return display_zone(request)
+    return ZoneInfo(_reporting(context))
+
+
+@dataclass(frozen=True)
+class Zones:
+    shown: str
+    """The zone every time on the page is in (the footer names it; JavaScript reads it from
+    `<body data-timezone>`)."""
+    reporting: str
+    """The zone days, weeks and months are counted in (date filters, charts, reports)."""
+
+
+@pass_context
+def page_zones(context: Context) -> Zones:
+    return Zones(shown=_zone(context).key, reporting=_reporting(context))
 
 
 def _localise(context: Context, value: datetime | date | str | None) -> datetime | date | None:
@@ -94,14 +118,15 @@ def _localise(context: Context, value: datetime | date | str | None) -> datetime
 
 @pass_context
 def local_date(context: Context, value: datetime | date | str | None) -> str:
-    """A calendar day in the reporting timezone: "14 Mar 2025" (`support_analytics.dates`)."""
+    """The day of a moment in the reader's zone, or a calendar day as it is: "14 Mar 2025"
+    (`support_analytics.dates`)."""
     moment = _localise(context, value)
     return MISSING if moment is None else day_text(moment)
 
 
 @pass_context
 def local_datetime(context: Context, value: datetime | date | str | None) -> str:
-    """A moment in the reporting timezone, to the minute, zone named: "14 Mar 2025 09:30 UTC"."""
+    """A moment in the reader's zone, to the minute, zone named: "14 Mar 2025 09:30 UTC"."""
     moment = _localise(context, value)
     if moment is None:
         return MISSING
@@ -156,6 +181,7 @@ def _build() -> Jinja2Templates:
         day_label=day_label,
     )
     env.globals["static_url"] = static_url
+    env.globals["page_zones"] = page_zones
     env.globals["vocabulary"] = vocabulary()
     return templates
 

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -112,7 +111,6 @@ def _render(
     db: DbSession,
     user: Principal,
     filters: TicketFilters,
-    zone: ZoneInfo,
     extra: Mapping[str, str],
     context: dict[str, object],
     results: str | None = None,
@@ -135,7 +133,6 @@ def _render(
         "description": sentence(filters, names),
         "names": names,
         "filters": filters,
-        "reporting_timezone": zone.key,
         "tickets_url": tickets_url,
         **context,
     }
@@ -186,7 +183,6 @@ def overview_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=_extra(request, ("compare",)),
         context=context,
     )
@@ -236,7 +232,6 @@ def over_time_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=_extra(request, ("grain", "compare")),
         context=context,
     )
@@ -314,7 +309,6 @@ def team_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=extra,
         context=context,
     )
@@ -347,7 +341,6 @@ def distribution_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra={},
         context=context,
     )
@@ -391,7 +384,6 @@ def clients_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=extra,
         context=context,
         results="clients",
@@ -450,7 +442,6 @@ def resolution_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=extra,
         context=context,
         results="resolution",

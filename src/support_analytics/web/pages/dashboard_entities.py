@@ -58,9 +58,7 @@ def member_page(
         "priority_labels": PRIORITY_LABELS,
         "api": views.api_url(f"team-members/{member_id}", filters),
     }
-    return _render(
-        request, view, db=db, user=user, filters=filters, zone=tz, extra={}, context=context
-    )
+    return _render(request, view, db=db, user=user, filters=filters, extra={}, context=context)
 
 
 @router.get("/clients/{client_id}", name="dashboard_client")
@@ -92,6 +90,4 @@ def client_page(
         "priority_labels": PRIORITY_LABELS,
         "api": views.api_url(f"clients/{client_id}", filters),
     }
-    return _render(
-        request, view, db=db, user=user, filters=filters, zone=tz, extra={}, context=context
-    )
+    return _render(request, view, db=db, user=user, filters=filters, extra={}, context=context)

@@ -207,7 +207,6 @@ def responsiveness_page(
         db=db,
         user=user,
         filters=filters,
-        zone=tz,
         extra=_extra(request, ("compare", "grain")),
         context=context,
     )

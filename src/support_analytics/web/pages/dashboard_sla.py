@@ -223,6 +223,4 @@ def sla_page(
         "api": views.api_url("sla", filters),
         "empty": sum(getattr(block.resolution, k) for k in ("met", "breached", "pending")) == 0,
     }
-    return _render(
-        request, SLAS, db=db, user=user, filters=filters, zone=tz, extra=extra, context=context
-    )
+    return _render(request, SLAS, db=db, user=user, filters=filters, extra=extra, context=context)

@@ -13,7 +13,6 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from support_analytics.app_settings import app_settings
 from support_analytics.errors import NotFound
 from support_analytics.tenancy.claims import Principal
 from support_analytics.tickets import events, forms, queries, service
@@ -96,13 +95,11 @@ def render(
     *,
     status_code: int = 200,
 ) -> Response:
-    settings = app_settings(request)
     response = templates.TemplateResponse(
         request,
         template,
         {
             "principal": user,
-            "reporting_timezone": settings.reporting_timezone,
             "status_labels": STATUS_LABELS,
             "priority_labels": PRIORITY_LABELS,
             **context,

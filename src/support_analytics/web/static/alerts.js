@@ -7,12 +7,25 @@
 (function () {
   "use strict";
 
+  // In the page's zone (base.html's data-timezone: the user's own, else the reporting one),
+  // written as the server writes times: "14 Mar 2025 09:30 EDT".
+  function moment(iso) {
+    var parts = {};
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: document.body.getAttribute("data-timezone") || undefined,
+      day: "numeric", month: "short", year: "numeric",
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short",
+    }).formatToParts(new Date(iso)).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.day + " " + parts.month + " " + parts.year + " " + parts.hour + ":" +
+      parts.minute + " " + parts.timeZoneName;
+  }
+
   function show(bell, firing) {
     var test = firing.kind === "test" ? " (test)" : "";
     var value = firing.value === null ? "" : ": " + firing.value;
     bell.textContent = "\u25CF " + firing.rule_name + value + test;
     bell.href = "/alerts/" + firing.rule_id;
-    bell.title = "Alert fired at " + new Date(firing.created_at).toLocaleString();
+    bell.title = "Alert fired at " + moment(firing.created_at);
     bell.hidden = false;
   }
 
