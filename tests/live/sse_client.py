@@ -101,17 +101,25 @@ def _read(
 
 @contextmanager
 def sse(
-    base: str, token: str, *, last_event_id: str | None = None, connect_timeout: float = 15
+    base: str,
+    token: str,
+    *,
+    last_event_id: str | None = None,
+    query: str = "",
+    connect_timeout: float = 15,
 ) -> Iterator[SseStream]:
-    """An open `/api/v1/events` stream for the session `token`, connected (its listener is
-    ready) when the block starts; the reader thread is told to stop when the block ends."""
+    """An open `/api/v1/events` stream for the session `token` (`query`: a query string, as
+    `?last_event_id=...`), connected (its listener is ready) when the block starts; the reader
+    thread is told to stop when the block ends."""
     headers = {"Cookie": f"{COOKIE_NAME}={token}"}
     if last_event_id is not None:
         headers["Last-Event-ID"] = last_event_id
     stream = SseStream()
     ready, stop = threading.Event(), threading.Event()
     thread = threading.Thread(
-        target=_read, args=(f"{base}/api/v1/events", headers, stream, ready, stop), daemon=True
+        target=_read,
+        args=(f"{base}/api/v1/events{query}", headers, stream, ready, stop),
+        daemon=True,
     )
     thread.start()
     assert ready.wait(connect_timeout), "no answer to the stream request"

@@ -95,6 +95,31 @@ def test_a_reconnect_gets_every_missed_event_of_its_own_then_live_even_after_a_r
         assert ticket_ids(frames)[: len(missed)] == missed
 
 
+def test_a_page_reconnecting_by_hand_resumes_from_the_query_parameter(
+    fresh_database: str, owner_database: Database, personas: dict[Persona, TestUser]
+) -> None:
+    """After a 503 the page's code opens a new EventSource, which sends no Last-Event-ID: it
+    passes its last id as `?last_event_id=`. The browser's own reconnects of that stream send
+    the header with a newer id, which wins over the (older) parameter."""
+    token = open_session(owner_database, personas["client_a"])
+    with serving(fresh_database) as base:
+        with sse(base, token) as first:
+            (seen,) = _new_tickets(fresh_database, CLIENT_A_ID)
+            resume = last_id(first.wait(lambda f: seen in ticket_ids(f), timeout=10))
+        gap, _, later = _new_tickets(fresh_database, CLIENT_A_ID, CLIENT_B_ID, CLIENT_A_ID)
+        with sse(base, token, query=f"?last_event_id={resume}") as again:
+            frames = again.wait(lambda f: later in ticket_ids(f), timeout=10)
+            newest = last_id(frames)
+            frames = again.settle(0.3)
+        assert ticket_ids(frames) == [gap, later]
+        assert not any(f.resync for f in frames)
+        (after,) = _new_tickets(fresh_database, CLIENT_A_ID)
+        with sse(base, token, last_event_id=newest, query=f"?last_event_id={resume}") as both:
+            frames = both.wait(lambda f: after in ticket_ids(f), timeout=10)
+            frames = both.settle(0.3)
+        assert ticket_ids(frames) == [after]
+
+
 def test_an_id_from_another_tenant_or_unknown_resyncs_instead_of_replaying(
     fresh_database: str, owner_database: Database, personas: dict[Persona, TestUser]
 ) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
@@ -269,12 +269,16 @@ def _replayer(request: Request, limit: int) -> ReplayFn:
 async def events(
     request: Request,
     last_event_id: Annotated[str | None, Header(max_length=64)] = None,
+    last_event_id_query: Annotated[str | None, Query(alias="last_event_id", max_length=64)] = None,
 ) -> StreamingResponse:
     """Server-Sent Events: `ticket`, `message`, `feedback` events (`{kind, op, id, ticket_id,
-    client_id}`) for tickets the caller may see, and `bulk` ("refetch everything") events.
-    Comment lines are heartbeats. Event ids are opaque; send the last one as `Last-Event-ID`
-    to get what you missed (up to 1000 events of the last day; past that, or for an id that is
-    not yours, a `bulk` event with op `resync` says: refetch everything)."""
+    client_id}`) for tickets the caller may see, `alert` events (an alert fired; internal
+    users only) and `bulk` ("refetch everything") events. Comment lines are heartbeats.
+    Event ids are opaque; send the last one as `Last-Event-ID` to get what you missed (up to
+    1000 events of the last day; past that, or for an id that is not yours, a `bulk` event
+    with op `resync` says: refetch everything). A client that opens a new stream itself (a
+    browser's EventSource sends the header only on its own reconnects) passes the id as the
+    `last_event_id` query parameter instead; the header wins when both are sent."""
     hub: EventHub | None = getattr(request.app.state, "live_hub", None)
     registry: StreamRegistry | None = getattr(request.app.state, "live_streams", None)
     if hub is None or registry is None or hub.closing:
@@ -294,7 +298,9 @@ async def events(
         stream(
             hub,
             viewer,
-            last_event_id=last_event_id,
+            # The header is the browser's newest id; the parameter is the one the page had
+            # when it opened this stream, older once the stream has delivered anything.
+            last_event_id=last_event_id or last_event_id_query,
             replay_missed=_replayer(request, registry.replay_limit),
             disconnected=request.is_disconnected,
         ),

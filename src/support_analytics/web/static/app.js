@@ -534,14 +534,17 @@
   // refresh here, tickets.js, the header's alert bell in alerts.js): one connection per tab,
   // whatever it shows. Recreated with backoff when the server closes it: a non-200 answer
   // (503 while the database restarts, 429 over the cap) closes an EventSource for good.
+  // A new EventSource sends no Last-Event-ID (the browser sends it only on its own
+  // reconnects), so the page keeps the last id it saw and hands it over as
+  // ?last_event_id=, and the server replays what the gap held.
   // openLiveStream(names, onEvent, onState) subscribes to the named event kinds;
-  // onState(state, missed): missed is true when a new stream replaces a closed one, since a
-  // new EventSource sends no Last-Event-ID and what happened meanwhile is not replayed (the
-  // browser's own reconnects do resume).
+  // onState(state, missed): missed is true when a new stream replaced a closed one without
+  // an id to resume from (nothing stored had arrived yet), so the gap is unknown.
   var LIVE_KINDS = ["ticket", "message", "feedback", "bulk", "alert"];
-  var shared = { source: null, state: null, timer: null, backoff: 1000, dropped: false, subscribers: [] };
+  var shared = { source: null, state: null, timer: null, backoff: 1000, dropped: false, lastId: "", subscribers: [] };
 
   function dispatchLive(evt) {
+    if (evt.lastEventId) shared.lastId = evt.lastEventId;
     shared.subscribers.slice().forEach(function (s) {
       if (s.names.indexOf(evt.type) !== -1) s.onEvent(evt);
     });
@@ -555,10 +558,11 @@
   function openShared() {
     shared.timer = null;
     if (!shared.subscribers.length) return;
-    var source = new EventSource("/api/v1/events");
+    var resume = shared.dropped && shared.lastId ? "?last_event_id=" + encodeURIComponent(shared.lastId) : "";
+    var source = new EventSource("/api/v1/events" + resume);
     shared.source = source;
     source.onopen = function () {
-      var missed = shared.dropped;
+      var missed = shared.dropped && !resume;
       shared.backoff = 1000;
       shared.dropped = false;
       liveState("live", missed);
