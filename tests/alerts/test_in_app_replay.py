@@ -4,10 +4,14 @@ a client's stream never carries one, neither live nor replayed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import psycopg
 
 from support_analytics.alerts import queries
 from support_analytics.db.engine import Database, libpq_url
+from support_analytics.live import replay
+from support_analytics.tenancy.scope import request_transaction
 from tests.alerts.conftest import BASE_URL, AlertWorld
 from tests.fixtures.auth import CLIENT_A_ID, Persona, TestUser, open_session
 from tests.live.serving import serving
@@ -74,3 +78,16 @@ def test_a_firing_is_replayed_to_internal_users_after_a_reconnect_and_never_to_a
             # The client's anchor is still valid: a replay (of nothing of its own), no resync.
             assert not _alerts(frames)
             assert not [f for f in frames if f.resync]
+
+    # Row-level security on its own (the stream filters as well): replaying from the same
+    # anchor, the client's role reads no alert row, the agent's reads both firings.
+    with psycopg.connect(libpq_url(fresh_database)) as conn:
+        anchor = conn.execute(
+            "SELECT seq FROM live_events WHERE kind = 'ticket' AND row_id = %s", (seen,)
+        ).fetchone()
+    assert anchor is not None
+    for token, expected in ((client, []), (agent, [fired.firing_id, tested])):
+        with request_transaction(owner_database, token, ttl=timedelta(hours=1)) as scope:
+            missed = replay.missed(scope.session, int(anchor[0]))
+        assert missed.complete
+        assert [e.id for e in missed.events if e.kind == "alert"] == expected
