@@ -76,6 +76,21 @@ def api_client_factory(_signed_in: ApiClientFactory) -> ApiClientFactory:
 
 
 @pytest.fixture
+def client_a(api_client_factory: ApiClientFactory) -> TestClient:
+    return api_client_factory("client_a")
+
+
+@pytest.fixture
+def client_b(api_client_factory: ApiClientFactory) -> TestClient:
+    return api_client_factory("client_b")
+
+
+@pytest.fixture
+def agent(api_client_factory: ApiClientFactory) -> TestClient:
+    return api_client_factory("agent")
+
+
+@pytest.fixture
 def count(owner_database: Database) -> Count:
     """`count("tickets")`: rows as the owner sees them (RLS bypassed), for before/after."""
 

@@ -5,26 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.fixtures.auth import CLIENT_A_ID, CLIENT_B_ID, ApiClientFactory
 from tests.tickets.conftest import NEW_TICKET, Count, create
-
-
-@pytest.fixture
-def client_a(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("client_a")
-
-
-@pytest.fixture
-def client_b(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("client_b")
-
-
-@pytest.fixture
-def agent(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("agent")
 
 
 class TestCreate:

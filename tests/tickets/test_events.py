@@ -20,27 +20,11 @@ from support_analytics.tenancy.scope import request_transaction
 from tests.conftest import PgServer
 from tests.fixtures.auth import (
     AGENT_TEAM_MEMBER_ID,
-    ApiClientFactory,
     Persona,
     TestUser,
     open_session,
 )
 from tests.tickets.conftest import create
-
-
-@pytest.fixture
-def client_a(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("client_a")
-
-
-@pytest.fixture
-def client_b(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("client_b")
-
-
-@pytest.fixture
-def agent(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("agent")
 
 
 def _events(client: TestClient, ticket_id: object) -> list[dict[str, object]]:

@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.fixtures.auth import AGENT_TEAM_MEMBER_ID, CLIENT_A_ID, ApiClientFactory
 from tests.tickets.conftest import Count, create
 
 SCRIPT = "<script>alert('pwned')</script>"
-
-
-@pytest.fixture
-def agent(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("agent")
 
 
 def _summary_total(html: str) -> int:

@@ -20,7 +20,6 @@ from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import DateSpec, FilterSpec
 from tests.analytics.strategies import date_specs, filter_specs
 from tests.conftest import PgServer
-from tests.fixtures.auth import ApiClientFactory
 
 HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
@@ -31,11 +30,6 @@ def fresh_database(pg_server: PgServer, template_database: str) -> Iterator[str]
     unassigned tickets, young open tickets), shared by this module's tests."""
     with edge_case_database(pg_server, template_database) as url:
         yield url
-
-
-@pytest.fixture
-def agent(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("agent")
 
 
 # ---------- grammar ----------

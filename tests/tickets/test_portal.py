@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from fastapi.testclient import TestClient
 
 from tests.fixtures.auth import ApiClientFactory
 from tests.tickets.conftest import Count, create
 
 SCRIPT = "<script>alert('pwned')</script>"
-
-
-@pytest.fixture
-def client_a(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("client_a")
 
 
 def _token(html: str) -> str:

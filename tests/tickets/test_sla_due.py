@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from support_analytics.db.engine import Database
-from tests.fixtures.auth import ApiClientFactory
 from tests.tickets.sla_oracle import clocks
 
 WINDOW = timedelta(hours=1)
@@ -108,11 +107,6 @@ def young(owner_database: Database) -> dict[str, int]:
                 )
             made[key] = int(ticket_id)
     return made
-
-
-@pytest.fixture
-def agent(api_client_factory: ApiClientFactory) -> TestClient:
-    return api_client_factory("agent")
 
 
 def _rows(agent: TestClient, query: str) -> tuple[list[dict[str, object]], int]:
