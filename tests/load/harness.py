@@ -51,9 +51,6 @@ class Tally:
         times = sorted(o.seconds for o in self.outcomes)
         return times[min(len(times) - 1, int(len(times) * 0.95))] if times else 0.0
 
-    def server_errors(self) -> int:
-        return sum(1 for o in self.outcomes if o.status >= 500 or o.status == HANG)
-
 
 def _request_bytes(
     path: str, token: str | None, *, close: bool = True, accept: str = "application/json"

@@ -19,7 +19,6 @@ from sqlalchemy import ColumnElement, exists, or_, select
 
 from support_analytics.app_settings import ReportingZone
 from support_analytics.db.models import Ticket, TicketFeedback
-from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import (
     DATE_EXAMPLES,
     DATE_FORMS,
@@ -36,7 +35,6 @@ from support_analytics.tickets.response_filters import (
     FIRST_RESPONSE_FORMS,
     Awaiting,
     FrtRange,
-    awaiting_phrase,
     parse_awaiting,
     parse_first_response,
     response_clauses,
@@ -114,18 +112,6 @@ class ListFilters:
         if self.first_response is not None:
             params["first_response"] = self.first_response.format()
         return params
-
-    def phrases(self) -> list[str]:
-        out: list[str] = []
-        if self.resolved is not None:
-            out.append(date_phrase(self.resolved, "resolved"))
-        if self.rating is not None:
-            out.append(self.rating.phrase())
-        if self.awaiting is not None:
-            out.append(awaiting_phrase(self.awaiting))
-        if self.first_response is not None:
-            out.append(self.first_response.phrase())
-        return out
 
 
 def rating_clause(flt: RatingFilter) -> ColumnElement[bool]:

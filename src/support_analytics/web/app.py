@@ -51,11 +51,6 @@ from support_analytics.web.templating import STATIC_DIR
 HEALTH_WAIT_SECONDS = 1.0
 
 
-def get_database(request: Request) -> Database:
-    database: Database = request.app.state.database
-    return database
-
-
 @asynccontextmanager
 async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator[None]:
     database = connect(
