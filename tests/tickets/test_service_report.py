@@ -114,3 +114,29 @@ def test_internal_users_get_403(api_client_factory: ApiClientFactory) -> None:
     assert api_client_factory("agent").get("/api/v1/tickets/report").status_code == 403
     assert api_client_factory("agent").get("/portal/report").status_code == 403
     assert api_client_factory("anonymous").get("/api/v1/tickets/report").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("persona", "client_id"), [("client_a", CLIENT_A_ID), ("client_b", CLIENT_B_ID)]
+)
+def test_first_responses_are_the_dashboards(
+    api_client_factory: ApiClientFactory, persona: Persona, client_id: int
+) -> None:
+    """One definition of a first reply: the client's report answers what the manager's
+    responsiveness view (the maintained `ticket_response_facts`) says for that client and
+    period, so the two cannot drift apart."""
+    client, manager = api_client_factory(persona), api_client_factory("manager")
+    for date, bounds in PERIODS:
+        if bounds is None:
+            continue
+        period = {"date": date} if date else {}
+        report = client.get("/api/v1/tickets/report", params=period).json()
+        dashboard = manager.get(
+            "/api/v1/analytics/responsiveness", params={**period, "client": f"is:{client_id}"}
+        )
+        assert dashboard.status_code == 200, dashboard.text
+        first = dashboard.json()["first_response"]
+        assert report["replied"] == first["count"], date
+        assert report["median_first_response_hours"] == pytest.approx(
+            first["median_hours"], rel=1e-12
+        ), date
