@@ -21,6 +21,12 @@ def test_settings_save_a_timezone_and_a_weekly_digest(page: Page, login: Login) 
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_have_text("Saved.")
     expect(page.locator("#timezone")).to_have_value("Europe/Berlin")
+    # Every page now shows times in that zone and says so; the browser's own formatting
+    # (the alert bell) reads it from the body.
+    page.goto("/dashboard")
+    expect(page.locator("#timezone-note")).to_contain_text("Times in Europe/Berlin")
+    expect(page.locator("#timezone-note")).to_contain_text("reporting timezone, UTC")
+    expect(page.locator("body")).to_have_attribute("data-timezone", "Europe/Berlin")
     prefs = page.request.get("/api/v1/me/preferences").json()
     assert prefs["timezone"] == "Europe/Berlin"
     [digest] = page.request.get("/api/v1/digests").json()["rows"]
