@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 VENDOR := src/support_analytics/web/static/vendor
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup run test lint fmt types unit test-pg15 latency system-deps
+.PHONY: help setup run test lint fmt types unit browser test-pg15 latency system-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,12 +69,15 @@ fmt: setup  ## Format and auto-fix
 types: setup  ## mypy --strict
 	$(UV) run mypy
 
-unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
+unit: setup system-deps  ## The pytest suite on the embedded PostgreSQL 18 (all but browser and latency)
 	@mkdir -p .tmp
 	$(UV) run pytest -m "not browser and not latency" --junitxml=.tmp/junit-unit.xml 2>&1 | sed -u 's/^/[pg18] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-unit.xml
-	@# Browser tests run in their own process: Playwright's sync API keeps an event loop
-	@# on the main thread that would break asyncio-based tests collected after it.
+
+# Browser tests run in their own process: Playwright's sync API keeps an event loop on the
+# main thread that would break asyncio-based tests collected after it.
+browser: setup system-deps  ## The browser tests (Playwright on Debian's Chromium)
+	@mkdir -p .tmp
 	$(UV) run pytest -m browser --junitxml=.tmp/junit-browser.xml 2>&1 | sed -u 's/^/[browser] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-browser.xml
 
@@ -82,22 +85,24 @@ unit: setup system-deps  ## The whole pytest suite on the embedded PostgreSQL 18
 # (migrations, row-level security, analytics, tickets, auth, live). Suites that start an
 # embedded server of their own (CLI, load and fault drills, socket hardening, operations) or
 # drive the same SQL through HTTP pages and shapes (web, the OpenAPI contract, mail) would
-# run the same statements twice.
+# run the same statements twice. Property tests draw a fifth of their examples here
+# (tests/examples.py): every statement shape still runs; the search in depth is the main pass's.
 PG15_SKIP := --ignore=tests/cli --ignore=tests/load --ignore=tests/contract --ignore=tests/web \
   --ignore=tests/ops --ignore=tests/mail \
   --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp
-	$(UV) run scripts/with-system-postgres.sh /usr/lib/postgresql/15/bin \
-	  pytest -m "not browser" $(PG15_SKIP) --junitxml=.tmp/junit-pg15.xml 2>&1 | sed -u 's/^/[pg15] /'
+	SUPPORT_ANALYTICS_TEST_EXAMPLE_SHARE=0.2 \
+	  $(UV) run scripts/with-system-postgres.sh /usr/lib/postgresql/15/bin \
+	  pytest -m "not browser and not latency" $(PG15_SKIP) --junitxml=.tmp/junit-pg15.xml 2>&1 | sed -u 's/^/[pg15] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-pg15.xml
 
-# The PostgreSQL 15 pass runs beside the main one to keep CI short (each pass prefixes its lines,
-# [pg18], [browser] or [pg15], so that whole lines of the two never mix):
-# the suites spend much of their time waiting on the database, so two share two cores well.
+# Three passes, two at a time on two cores (each prefixes its lines, [pg18], [pg15] or [browser],
+# so whole lines never mix): the PostgreSQL 15 and 18 passes start together and the browser
+# pass takes the first free slot, whichever pass ends first. -k: one run reports every failure.
 test: lint types system-deps  ## Everything CI runs: lint, types, unit, database, browser, latency
-	@$(MAKE) --no-print-directory -j2 unit test-pg15
+	@$(MAKE) --no-print-directory -k -j2 test-pg15 unit browser
 	@$(MAKE) --no-print-directory latency
 
 # The latency drills (a request flood, 32 mixed users) print the p95 they measure: alone on

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -22,11 +22,11 @@ from support_analytics.filters.grammar import parse_date
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, DateSpec, FilterSpec
 from tests.analytics.strategies import filter_specs
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 UTC_ZONE = ZoneInfo("UTC")
 OTHER_ZONE = ZoneInfo("America/New_York")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 def _last_of_month(year: int, month: int) -> date:
@@ -152,7 +152,7 @@ def specs_with_dates(draw: st.DrawFn) -> FilterSpec:
     return spec
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=HEALTH)
 @given(
     spec=specs_with_dates(),
     compare=st.sampled_from(overview.COMPARE_MODES),

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -19,11 +19,11 @@ from support_analytics.filters import TicketFilters
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 UTC_ZONE = ZoneInfo("UTC")
 OTHER_ZONE = ZoneInfo("America/New_York")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +101,7 @@ def want_series(conn: Conn, spec: FilterSpec, tz: str, grain: str) -> list[dict[
     return out
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=HEALTH)
 @given(
     spec=filter_specs(),
     grain=st.sampled_from(tickets_over_time.GRAINS),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -27,11 +27,11 @@ from support_analytics.filters import TicketFilters
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
+from tests.examples import HEALTH, examples
 
 UTC_ZONE = ZoneInfo("UTC")
 OTHER_ZONE = ZoneInfo("America/New_York")
 AS_OF = datetime.now(UTC).replace(microsecond=0)
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @pytest.fixture(scope="module")
@@ -102,13 +102,13 @@ def test_rollups_are_in_use(session: Session) -> None:
     session.rollback()
 
 
-@settings(max_examples=160, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(160), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_rollups_equal_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check_all(session, conn, spec, UTC_ZONE)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_raw_tables_equal_the_oracle_in_another_zone(
     session: Session, conn: Conn, spec: FilterSpec

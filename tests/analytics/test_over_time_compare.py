@@ -22,7 +22,6 @@ from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.test_compare import (
     CLIENT_QUARTER,
-    HEALTH,
     OTHER_ZONE,
     PLAN_QUARTER,
     UTC_ZONE,
@@ -32,12 +31,13 @@ from tests.analytics.test_compare import (
     specs_with_dates,
 )
 from tests.analytics.test_grain import want_series
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 __all__ = ["conn", "session"]  # module fixtures shared with test_compare
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=HEALTH)
 @given(
     spec=specs_with_dates(),
     compare=st.sampled_from(overview.COMPARE_MODES),

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -21,11 +21,11 @@ from support_analytics.filters import TicketFilters
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 UTC = ZoneInfo("UTC")
 OTHER_ZONE = ZoneInfo("America/New_York")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def check(session: Session, conn: Conn, spec: FilterSpec) -> None:
     session.rollback()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_every_source_equals_plain_sql(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec)

@@ -10,7 +10,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
@@ -23,11 +23,11 @@ from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 UTC_ZONE = ZoneInfo("UTC")
 OTHER_ZONE = ZoneInfo("America/New_York")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 # Beyond the shared edge cases: resolved tickets nobody replied to, a reopened ticket (a client
 # message on a resolved ticket), a ticket whose only reply came long after, one-touch tickets.
@@ -192,13 +192,13 @@ def test_the_rollups_answer_in_their_zone_only(session: Session) -> None:
     session.rollback()
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_equals_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, UTC_ZONE)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_equals_the_oracle_when_percentile_cont_sorts(
     session: Session, conn: Conn, spec: FilterSpec
@@ -206,7 +206,7 @@ def test_equals_the_oracle_when_percentile_cont_sorts(
     check(session, conn, spec, UTC_ZONE, cap=0, rollups=False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_equals_the_oracle_from_the_facts_table(
     session: Session, conn: Conn, spec: FilterSpec
@@ -214,7 +214,7 @@ def test_equals_the_oracle_from_the_facts_table(
     check(session, conn, spec, UTC_ZONE, rollups=False)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=HEALTH)
 @given(
     values=st.lists(
         st.tuples(st.floats(0, 1e4, allow_nan=False), st.integers(1, 5)), min_size=1, max_size=30
@@ -237,7 +237,7 @@ def test_percentile_from_counts_is_postgresqls(
     assert responsiveness.percentile_cont(pairs, q) == row[0]
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_equals_the_oracle_in_another_zone(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, OTHER_ZONE)

@@ -22,7 +22,8 @@ from support_analytics.web.app import create_app
 from tests.analytics import oracle
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
-from tests.analytics.test_responsiveness import HEALTH, OTHER_ZONE, UTC_ZONE, _oracle_facts
+from tests.analytics.test_responsiveness import OTHER_ZONE, UTC_ZONE, _oracle_facts
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
 
@@ -96,7 +97,7 @@ def test_bins_are_the_migrations(conn: Conn) -> None:
         assert int(str(bin_)) == sum(1 for e in edges if e <= value), value
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs(), rollups=st.booleans())
 def test_histogram_equals_plain_sql(
     session: Session, conn: Conn, spec: FilterSpec, rollups: bool
@@ -107,7 +108,7 @@ def test_histogram_equals_plain_sql(
     session.rollback()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs(), grain=st.sampled_from(("day", "week", "month")))
 def test_over_time_equals_plain_sql(
     session: Session, conn: Conn, spec: FilterSpec, grain: charts.Grain

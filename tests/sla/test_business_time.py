@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from support_analytics.db import migrate
 from support_analytics.db.engine import libpq_url
 from tests.conftest import PgServer
+from tests.examples import examples
 from tests.sla import walk
 from tests.sla.walk import WalkCalendar
 
@@ -106,7 +107,7 @@ def _micros(seconds: object) -> int:
     return round(float(str(seconds)) * walk.MICROS)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(calendar=calendars(), span=spans(), fraction=st.floats(0, 1), data=st.data())
 def test_business_seconds_and_due_equal_the_walk(
     conn: psycopg.Connection[tuple[object, ...]],

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -30,13 +30,13 @@ from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 from tests.sla import walk
 from tests.sla.recompute_helpers import finish_recompute
 from tests.sla.walk import WalkCalendar
 
 UTC_ZONE = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 DEFAULT_FIRST_RESPONSE = {"urgent": 1, "high": 4, "medium": 8, "low": 24}
 
 # Tickets nobody answered (open and resolved), a late answer, so every state occurs.
@@ -123,13 +123,13 @@ def test_unfiltered(session: Session, conn: Conn) -> None:
     check(session, conn, FilterSpec(), UTC_ZONE)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_random_filter_bars(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, UTC_ZONE)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_random_filter_bars_in_another_zone(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, ZoneInfo("America/New_York"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from support_analytics.filters.grammar import InvalidFilter
@@ -20,8 +20,7 @@ from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import DateSpec, FilterSpec
 from tests.analytics.strategies import date_specs, filter_specs
 from tests.conftest import PgServer
-
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+from tests.examples import HEALTH, examples
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +157,7 @@ def conn(fresh_database: str) -> Iterator[oracle.Conn]:
         yield conn
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=HEALTH)
 @given(case=list_cases())
 def test_api_list_equals_plain_sql(agent: TestClient, conn: oracle.Conn, case: ListCase) -> None:
     response = agent.get("/api/v1/tickets", params={**case.params(), "page_size": "5"})
@@ -173,7 +172,7 @@ def _summary_total(html: str) -> int:
     return int(found.group(1).replace(",", ""))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=HEALTH)
 @given(case=list_cases())
 def test_inbox_page_equals_plain_sql(agent: TestClient, conn: oracle.Conn, case: ListCase) -> None:
     page = agent.get("/tickets", params=case.params())

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 
 from support_analytics.analytics.schemas import (
     Overview,
@@ -29,9 +29,8 @@ from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
-
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +168,7 @@ def conn(fresh_database: str) -> Iterator[oracle.Conn]:
         yield conn
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 @example(spec=FilterSpec())
 @example(

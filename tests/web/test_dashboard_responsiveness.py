@@ -9,17 +9,17 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 
 from support_analytics.web.templating import hours, thousands
 from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 from tests.web.test_click_through import analytics, listed
 
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 LINK = re.compile(r'<a href="(/tickets\?[^"]*)"[^>]*>([\d,]+)</a>')
 
 
@@ -35,7 +35,7 @@ def _metric(page: str, key: str) -> str:
     return found.group(1)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=HEALTH)
 @example(spec=FilterSpec())
 @given(spec=filter_specs())
 def test_numbers_are_the_apis_and_links_list_exactly_them(

@@ -11,16 +11,16 @@ from html import unescape
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 
 from support_analytics.filters import TicketFilters
 from tests.analytics.conftest import edge_case_database
 from tests.analytics.oracle import FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 API = "/api/v1/analytics"
 STATUSES = ("open", "in_progress", "resolved", "closed")
 
@@ -48,7 +48,7 @@ def _with(query: str, path: str) -> str:
     return f"{path}?{query}" if query else path
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(8), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 @example(spec=FilterSpec())
 @example(spec=FilterSpec(date=("between", "2025-04-01", "2025-06-30"), priority=("is", ("high",))))
