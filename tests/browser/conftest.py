@@ -169,12 +169,17 @@ def browser(playwright_instance: Playwright) -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+def _new_context(browser: Browser, live_server: LiveServer) -> BrowserContext:
     context = browser.new_context(
         base_url=live_server.base_url, viewport=VIEWPORT, locale="en-US", timezone_id="UTC"
     )
     context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: LiveServer) -> Iterator[BrowserContext]:
+    context = _new_context(browser, live_server)
     try:
         yield context
     finally:
@@ -221,3 +226,24 @@ def login(browser_users: dict[Persona, TestUser]) -> Login:
         assert response.status == 200, response.text()
 
     return sign_in
+
+
+OpenAs = Callable[[Persona], Page]
+
+
+@pytest.fixture
+def open_as(browser: Browser, live_server: LiveServer, login: Login) -> Iterator[OpenAs]:
+    """`open_as("agent")`: a new page in a browser context of its own, signed in as that
+    persona, so several people can act side by side; every context closes after the test."""
+    contexts: list[BrowserContext] = []
+
+    def open_page(persona: Persona) -> Page:
+        context = _new_context(browser, live_server)
+        contexts.append(context)
+        page = context.new_page()
+        login(page, persona)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()

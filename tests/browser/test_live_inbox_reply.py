@@ -6,40 +6,18 @@ the API returns. The wait is bounded (a few seconds), never asserted as a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
 from support_analytics.analytics.schemas import Responsiveness
 from support_analytics.web.templating import hours, one_decimal, thousands
-from tests.browser.conftest import VIEWPORT, LiveServer, Login
+from tests.browser.conftest import OpenAs
 from tests.browser.dashboard_helpers import api_json, wait_for_view
-from tests.fixtures.auth import Persona
 
 pytestmark = pytest.mark.browser
 
 FILTERS = "priority=is:urgent"
-OpenAs = Callable[[Persona], Page]
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: LiveServer, login: Login) -> Iterator[OpenAs]:
-    contexts: list[BrowserContext] = []
-
-    def open_page(persona: Persona) -> Page:
-        context = browser.new_context(
-            base_url=live_server.base_url, viewport=VIEWPORT, locale="en-US", timezone_id="UTC"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        login(page, persona)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def _cards(page: Page) -> dict[str, str]:

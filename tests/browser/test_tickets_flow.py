@@ -7,41 +7,18 @@ inbox shows the new ticket live)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import VIEWPORT, LiveServer, Login, screenshot
+from tests.browser.conftest import OpenAs, screenshot
 from tests.browser.dashboard_helpers import api_json
-from tests.fixtures.auth import Persona
 
 TITLE = "Export to <b>CSV</b> fails since Monday"
 FIRST_MESSAGE = "Clicking Export shows <script>alert(1)</script> and nothing downloads."
 REPLY = "Thanks — a fix is deployed; please try again."
 AGENT_TEAM_MEMBER_ID = "3"
-
-OpenAs = Callable[[Persona], Page]
-
-
-@pytest.fixture
-def open_as(browser: Browser, live_server: LiveServer, login: Login) -> Iterator[OpenAs]:
-    contexts: list[BrowserContext] = []
-
-    def open_page(persona: Persona) -> Page:
-        context = browser.new_context(
-            base_url=live_server.base_url, viewport=VIEWPORT, locale="en-US", timezone_id="UTC"
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        login(page, persona)
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def _number(text: str) -> int:
