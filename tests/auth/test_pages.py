@@ -7,11 +7,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from support_analytics.auth import invites
 from support_analytics.db.engine import Database
 from support_analytics.tenancy.claims import Role
 from support_analytics.tenancy.scope import owner_transaction
-from tests.fixtures.auth import PASSWORD, ApiClientFactory, Persona, TestUser, UserFactory
+from tests.fixtures.auth import (
+    PASSWORD,
+    ApiClientFactory,
+    Persona,
+    TestUser,
+    UserFactory,
+    issue_link,
+)
 
 
 def _browser(app: FastAPI) -> TestClient:
@@ -113,14 +119,7 @@ def test_invite_link_sets_the_password_once(
 ) -> None:
     invited = user_factory.create(Role.AGENT, status="invited", team_member_id=6)
     with owner_transaction(owner_database) as session:
-        link = invites.issue(
-            session,
-            user_id=invited.id,
-            purpose="invite",
-            base_url="http://testserver",
-            created_by=None,
-            sender=invites.ShownToSender(),
-        )
+        link = issue_link(session, invited.id, "invite", "http://testserver")
     path = link.url.removeprefix("http://testserver")
     client = _browser(auth_app)
     page = client.get(path)
@@ -146,14 +145,7 @@ def test_reset_link_signs_out_existing_sessions(
     signed_in = _browser(auth_app)
     _form_login(signed_in, user)
     with owner_transaction(owner_database) as session:
-        link = invites.issue(
-            session,
-            user_id=user.id,
-            purpose="reset",
-            base_url="",
-            created_by=None,
-            sender=invites.ShownToSender(),
-        )
+        link = issue_link(session, user.id, "reset")
     client = _browser(auth_app)
     assert (
         client.post(
@@ -175,14 +167,7 @@ def test_expired_link_is_refused(
 ) -> None:
     invited = user_factory.create(Role.CLIENT, status="invited")
     with owner_transaction(owner_database) as session:
-        link = invites.issue(
-            session,
-            user_id=invited.id,
-            purpose="invite",
-            base_url="",
-            created_by=None,
-            sender=invites.ShownToSender(),
-        )
+        link = issue_link(session, invited.id, "invite")
         session.execute(text("UPDATE auth_tokens SET expires_at = now() - interval '1 second'"))
     assert _browser(auth_app).get(link.url).status_code == 400
 

@@ -12,7 +12,7 @@ from support_analytics.db.engine import Database
 from support_analytics.errors import InvalidInput
 from support_analytics.tenancy.claims import Role
 from support_analytics.tenancy.scope import owner_transaction
-from tests.fixtures.auth import Persona, TestUser, UserFactory
+from tests.fixtures.auth import Persona, TestUser, UserFactory, issue_link
 
 STRONG = "violet tugboat orbits quietly"
 
@@ -75,14 +75,7 @@ def test_a_link_cannot_set_a_common_password(
 ) -> None:
     user = user_factory.create(Role.AGENT, status="invited")
     with owner_transaction(owner_database) as session:
-        link = invites.issue(
-            session,
-            user_id=user.id,
-            purpose="invite",
-            base_url="http://t",
-            created_by=None,
-            sender=invites.ShownToSender(),
-        )
+        link = issue_link(session, user.id, "invite", "http://t")
     token = link.url.rsplit("/", 1)[1]
     with pytest.raises(InvalidInput):
         invites.redeem(owner_database, token, "password1234")

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import text
 
-from support_analytics.auth import invites
 from support_analytics.db.engine import Database, connect
 from support_analytics.mail.message import Mail
 from support_analytics.mail.outbox import queue_mail
@@ -22,6 +21,7 @@ from tests.fixtures.auth import (
     Persona,
     create_personas,
     create_user,
+    issue_link,
     open_session,
 )
 from tests.tenancy.matrix import MatrixPersona, World
@@ -163,14 +163,7 @@ def build_world(database: Database, requests: Database) -> World:
     )
     open_session(database, victim)
     with owner_transaction(database) as session:
-        invites.issue(
-            session,
-            user_id=victim.id,
-            purpose="reset",
-            base_url="http://t",
-            created_by=None,
-            sender=invites.ShownToSender(),
-        )
+        issue_link(session, victim.id, "reset", "http://t")
         session.execute(
             text(
                 "INSERT INTO login_attempts (email, ip_address, succeeded)"
