@@ -178,3 +178,42 @@ def test_unknown_sla_state_is_a_422(agent: TestClient) -> None:
     assert response.status_code == 422
     assert "sla" in response.text
     assert agent.get("/api/v1/tickets?sla=").status_code == 200
+
+
+PER_TARGET = clocks() + "SELECT c.id, c.target, c.due, c.done, c.running FROM clocks c"
+
+
+def _target_state(due: datetime | None, done: datetime | None, running: bool, now: datetime) -> str:
+    if done is not None:
+        return "met" if due is None or done <= due else "breached"
+    if running and due is not None:
+        return "breached" if due < now else "at_risk" if due <= now + WINDOW else "pending"
+    return "pending"
+
+
+@pytest.mark.parametrize("target", ["first_response", "resolution"])
+@pytest.mark.parametrize("state", ["at_risk", "breached", "pending", "met"])
+def test_one_targets_state_lists_exactly_those_tickets(
+    agent: TestClient, young: dict[str, int], owner_database: Database, target: str, state: str
+) -> None:
+    """`sla=first_response:breached`: that target's own state, whatever the other's."""
+    with owner_database.engine.connect() as conn:
+        rows = conn.execute(text(PER_TARGET)).all()
+    now = datetime.now(UTC)
+    wanted = sorted(
+        (r[0] for r in rows if r[1] == target and _target_state(r[2], r[3], r[4], now) == state),
+        reverse=True,
+    )
+    listed, total = _rows(agent, f"sla={target}:{state}&sort=-id&page_size=100")
+    assert total == len(wanted)
+    assert [r["id"] for r in listed] == wanted[:100]
+    if (target, state) == ("first_response", "breached"):
+        # Answered late, still open: first response breached, the one-word state pending.
+        assert young["answered_late"] in [r["id"] for r in listed]
+
+
+@pytest.mark.parametrize("raw", ["first_response:late", "reply:breached", ":breached", "a:b:met"])
+def test_unknown_target_or_state_is_a_422(agent: TestClient, raw: str) -> None:
+    response = agent.get("/api/v1/tickets", params={"sla": raw})
+    assert response.status_code == 422, raw
+    assert "sla" in response.text

@@ -71,3 +71,45 @@ def test_columns_quick_view_and_sorts(
         sorted_page = agent.get(f"/tickets?sort=-{column}")
         assert sorted_page.status_code == 200
         assert 'aria-sort="descending"' in sorted_page.text
+
+
+def _answered_late(owner_database: Database) -> int:
+    """Resolved, its first reply 3 h after an urgent ticket opened (target 1 h)."""
+    with owner_database.engine.begin() as conn:
+        ticket_id = conn.execute(
+            text(
+                "INSERT INTO tickets (client_id, ticket_type_id, status, priority, title,"
+                " created_at, resolved_at) SELECT 1, id, 'resolved', 'urgent', 'Slow answer',"
+                " now() - interval '5 hours', now() - interval '1 hour'"
+                " FROM ticket_types ORDER BY id LIMIT 1 RETURNING id"
+            )
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id,"
+                " message_text, created_at) VALUES (:i, false, 1, 'on it',"
+                " now() - interval '2 hours')"
+            ),
+            {"i": ticket_id},
+        )
+    return int(ticket_id)
+
+
+def test_first_response_breached_quick_view_is_the_apis_list(
+    api_client_factory: ApiClientFactory, owner_database: Database
+) -> None:
+    ticket_id = _answered_late(owner_database)
+    agent = api_client_factory("agent")
+    html = agent.get("/tickets?priority=is:urgent").text
+    assert quick_views(html)["First response breached"] == {
+        "priority": "is:urgent",
+        "sla": "first_response:breached",
+    }
+    query = "priority=is:urgent&sla=first_response:breached"
+    listed = agent.get(f"/tickets?{query}").text
+    api = agent.get(f"/api/v1/tickets?{query}").json()
+    assert ticket_id in [r["id"] for r in api["rows"]]
+    assert re.search(rf"<strong>{api['total']:,}</strong> tickets?\b", listed)
+    assert [int(m.group(1)) for m in ROW.finditer(listed)] == [r["id"] for r in api["rows"]]
+    assert "First response SLA breached" in listed  # the chip names the target
+    assert 'aria-current="page">First response breached</a>' in listed

@@ -12,11 +12,11 @@ from support_analytics.dates import day_text, moment_text
 from support_analytics.digests.content import Digest, Number
 from support_analytics.export import lines
 from support_analytics.mail.message import Attachment, Mail, render
+from support_analytics.sla.schemas import TARGET_LABELS
 from support_analytics.web.templating import MISSING
 from support_analytics.web.urls import url
 
 CSV_COLUMNS = ("metric", "period", "current", "previous", "change_pct")
-_TARGETS = {"first_response": "First response", "resolution": "Resolution"}
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ def digest_mail(digest: Digest, *, to: str, frequency: str, zone: ZoneInfo, link
         {
             "ticket_id": b.ticket_id,
             "title": b.title,
-            "target": _TARGETS.get(b.target, b.target),
+            "target": TARGET_LABELS.get(b.target, b.target),
             "due": moment_text(b.due_at.astimezone(zone)),
             "over": f"{b.over_by_hours:,.1f} h",
         }
@@ -111,7 +111,7 @@ def digest_mail(digest: Digest, *, to: str, frequency: str, zone: ZoneInfo, link
             "numbers": numbers,
             "movers": movers,
             "sla": digest.sla,
-            "breached": {_TARGETS[k]: v for k, v in digest.breached.items()},
+            "breached": {TARGET_LABELS[k]: v for k, v in digest.breached.items()},
             "breaches": breaches,
             "dashboard_url": dashboard,
             "internal": links.internal,

@@ -13,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 Basis = Literal["calendar", "business"]
 PriorityName = Literal["low", "medium", "high", "urgent"]
 Plan = Literal["starter", "professional", "enterprise"]
+# How a target is named to people (pages, mail, list filters).
+TARGET_LABELS = {"first_response": "First response", "resolution": "Resolution"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 

@@ -13,6 +13,7 @@ from support_analytics.app_settings import ReportingZone
 from support_analytics.errors import InvalidInput
 from support_analytics.filters.grammar import FILTER_MAX
 from support_analytics.filters.params import TicketFiltersParam
+from support_analytics.sla.state import TARGETS, Target
 from support_analytics.text import search_text
 from support_analytics.tickets.list_filters import ListFiltersParam
 from support_analytics.tickets.queries import (
@@ -29,17 +30,24 @@ Q_MAX = 200
 SLA_FORMS = (
     "the ticket's SLA state now: "
     + ", ".join(SLA_DUE_STATES)
-    + " (while a clock runs, by its next due time; at_risk: due within the hour)"
+    + " (while a clock runs, by its next due time; at_risk: due within the hour), or one"
+    " target's state as `target:state` with target "
+    + " or ".join(TARGETS)
+    + " (e.g. first_response:breached)"
 )
 
 
-def parse_sla(raw: str | None) -> SlaDueState | None:
+def parse_sla(raw: str | None) -> tuple[Target | None, SlaDueState | None]:
+    """`state` or `target:state` -> (target or None, state); nothing -> (None, None)."""
     if raw is None or not raw.strip():
-        return None
-    for known in SLA_DUE_STATES:
-        if raw.strip() == known:
-            return known
-    raise InvalidInput(f"sla: unknown state {raw.strip()!r}. Accepted: {SLA_FORMS}", field="sla")
+        return None, None
+    text = raw.strip()
+    wanted_target, colon, wanted_state = text.rpartition(":")
+    target = next((t for t in TARGETS if t == wanted_target), None)
+    found = next((s for s in SLA_DUE_STATES if s == wanted_state), None)
+    if found is None or (colon and target is None):
+        raise InvalidInput(f"sla: unknown state {text!r}. Accepted: {SLA_FORMS}", field="sla")
+    return target, found
 
 
 def parse_statuses(raw: str | None) -> tuple[Status, ...]:
@@ -82,6 +90,7 @@ def ticket_query(
     sla: Annotated[str | None, Query(description=SLA_FORMS, max_length=FILTER_MAX)] = None,
 ) -> TicketQuery:
     column, descending = parse_sort(sort, SORT_COLUMNS) if sort else (None, False)
+    sla_target, sla_state = parse_sla(sla)
     return TicketQuery(
         statuses=parse_statuses(status),
         q=search_text(q),
@@ -92,7 +101,8 @@ def ticket_query(
         descending=descending,
         page=page,
         page_size=page_size,
-        sla=parse_sla(sla),
+        sla_target=sla_target,
+        sla=sla_state,
     )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     case,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
@@ -38,7 +39,15 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import ascii_id
 from support_analytics.filters.sql import ticket_clauses
 from support_analytics.people import display_name
-from support_analytics.sla.state import DEFAULT_WINDOW, at_risk_clause, state, ticket_sla
+from support_analytics.sla.state import (
+    DEFAULT_WINDOW,
+    Target,
+    at_risk_clause,
+    breached_clause,
+    met_clause,
+    state,
+    ticket_sla,
+)
 from support_analytics.text import contains_pattern
 from support_analytics.tickets.list_filters import ListFilters, list_filter_clauses
 from support_analytics.tickets.schemas import PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX
@@ -113,6 +122,8 @@ class TicketQuery:
     page_size: int = PAGE_SIZE_DEFAULT
     sla: SlaDueState | None = None
     """Only tickets whose SLA state (`next_sla`) is this one, e.g. the "At risk" view."""
+    sla_target: Target | None = None
+    """With `sla`: the state of this one target instead (e.g. first response breached)."""
     as_of: datetime | None = None
     """The instant SLA states are read at (None: now)."""
 
@@ -176,7 +187,11 @@ def where_clauses(query: TicketQuery) -> list[ColumnElement[bool]]:
     if query.q and query.q.strip():
         where.append(search_clause(query.q.strip()))
     if query.sla is not None:
-        where.append(sla_state_clause(query.sla, query.instant))
+        where.append(
+            sla_state_clause(query.sla, query.instant)
+            if query.sla_target is None
+            else target_state_clause(query.sla_target, query.sla, query.instant)
+        )
     return where
 
 
@@ -255,6 +270,22 @@ def sla_state_clause(wanted: SlaDueState, as_of: datetime) -> ColumnElement[bool
         due = select(_sla.ticket_id).where(_RUNNING, _sla.due_at.is_not(None))
         return or_(Ticket.id.in_(late), and_(Ticket.id.in_(missed), Ticket.id.not_in(due)))
     return Ticket.id.in_(select(_sla.ticket_id).group_by(_sla.ticket_id).having(having))
+
+
+def target_state_clause(
+    target: Target, wanted: SlaDueState, as_of: datetime
+) -> ColumnElement[bool]:
+    """Tickets whose `target` is in state `wanted` at `as_of`, as `sla.state` defines it per
+    target; at_risk is the running clock due within the window, and pending leaves it out as
+    the list's one-word state does."""
+    at_risk = func.coalesce(at_risk_clause(as_of, DEFAULT_WINDOW), False)
+    chosen = {
+        "met": met_clause(),
+        "breached": breached_clause(as_of),
+        "at_risk": at_risk,
+        "pending": and_(state(as_of) == "pending", not_(at_risk)),
+    }[wanted]
+    return Ticket.id.in_(select(_sla.ticket_id).where(_sla.target == target, chosen))
 
 
 _TIMESTAMP = DateTime(timezone=True)

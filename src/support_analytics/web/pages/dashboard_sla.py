@@ -24,7 +24,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
 from support_analytics.sla import breakdown, state
 from support_analytics.sla.endpoints import WindowParam
-from support_analytics.sla.schemas import SlaBlock, SlaBreakdown, SlaTarget
+from support_analytics.sla.schemas import TARGET_LABELS, SlaBlock, SlaBreakdown, SlaTarget
 from support_analytics.web.pages import dashboard_links as links
 from support_analytics.web.pages import dashboard_views as views
 from support_analytics.web.pages.dashboard import SLAS, _extra, _render
@@ -39,7 +39,6 @@ router = APIRouter(
     dependencies=[Depends(redirect_plain_form), Depends(reject_unknown_query_params)],
 )
 
-TARGET_LABELS = {"first_response": "First response", "resolution": "Resolution"}
 BOARD_SIZE = 20
 TargetParam = Annotated[state.Target, Query(description="`first_response` or `resolution`.")]
 

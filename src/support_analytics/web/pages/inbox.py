@@ -21,6 +21,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.describe import date_phrase
 from support_analytics.filters.grammar import UNASSIGNED, SetFilter, SetOp, ascii_id
 from support_analytics.filters.params import TicketFiltersParam, reject_unknown_query_params
+from support_analytics.sla.schemas import TARGET_LABELS
 from support_analytics.sla.state import DEFAULT_WINDOW
 from support_analytics.tickets import queries, service
 from support_analytics.tickets.list_filters import ListFilters, ListFiltersParam
@@ -242,15 +243,23 @@ def _awaiting_views(state: ViewState, narrowing: ListFilters) -> list[QuickView]
 
 
 def _sla_views(state: ViewState, query: TicketQuery) -> list[QuickView]:
-    """Tickets whose next SLA due time is within the hour (`sla=at_risk`)."""
-    current = query.sla == "at_risk"
-    return [
-        QuickView(
-            label="At risk",
-            url=state.url(sla=None if current else "at_risk", page=None),
-            current=current,
+    """Tickets whose next SLA due time is within the hour (`sla=at_risk`), and tickets whose
+    first response missed its target (`sla=first_response:breached`), answered or not."""
+    views = []
+    for label, target, wanted in (
+        ("At risk", None, "at_risk"),
+        ("First response breached", "first_response", "breached"),
+    ):
+        current = query.sla == wanted and query.sla_target == target
+        value = wanted if target is None else f"{target}:{wanted}"
+        views.append(
+            QuickView(
+                label=label,
+                url=state.url(sla=None if current else value, page=None),
+                current=current,
+            )
         )
-    ]
+    return views
 
 
 def _own_phrases(
@@ -270,7 +279,8 @@ def _own_phrases(
     if narrowing.first_response is not None:
         found.append(("first_response", narrowing.first_response.phrase()))
     if query.sla is not None:
-        found.append(("sla", f"SLA {SLA_LABELS[query.sla].lower()}"))
+        which = f"{TARGET_LABELS[query.sla_target]} SLA" if query.sla_target else "SLA"
+        found.append(("sla", f"{which} {SLA_LABELS[query.sla].lower()}"))
     return found
 
 
