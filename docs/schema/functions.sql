@@ -6,7 +6,7 @@ CREATE OR REPLACE FUNCTION public.analytics_frt_bin(hours double precision)
  LANGUAGE sql
  IMMUTABLE PARALLEL SAFE STRICT
 AS $function$
-  SELECT width_bucket(hours, ARRAY[0/12.0, 1/12.0, 2/12.0, 3/12.0, 4/12.0, 5/12.0, 6/12.0, 7/12.0, 8/12.0, 9/12.0, 10/12.0, 11/12.0, 4/4.0, 5/4.0, 6/4.0, 7/4.0, 8/4.0, 9/4.0, 10/4.0, 11/4.0, 12/4.0, 13/4.0, 14/4.0, 15/4.0, 16/4.0, 17/4.0, 18/4.0, 19/4.0, 20/4.0, 21/4.0, 22/4.0, 23/4.0, 24/4.0, 25/4.0, 26/4.0, 27/4.0, 28/4.0, 29/4.0, 30/4.0, 31/4.0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 54, 60, 66, 72, 78, 84, 90, 96, 102, 108, 114, 120, 126, 132, 138, 144, 150, 156, 162, 168, 174, 180, 186, 192, 198, 204, 210, 216, 222, 228, 234, 240, 246, 252, 258, 264, 270, 276, 282, 288, 294, 300, 306, 312, 318, 324, 330, 336, 342, 348, 354, 360, 366, 372, 378, 384, 390, 396, 402, 408, 414, 420, 426, 432, 438, 444, 450, 456, 462, 468, 474, 480, 486, 492, 498, 504, 510, 516, 522, 528, 534, 540, 546, 552, 558, 564, 570, 576, 582, 588, 594, 600, 606, 612, 618, 624, 630, 636, 642, 648, 654, 660, 666, 672, 678, 684, 690, 696, 702, 708, 714, 720, 744, 768, 792, 816, 840, 864, 888, 912, 936, 960, 984, 1008, 1032, 1056, 1080, 1104, 1128, 1152, 1176, 1200, 1224, 1248, 1272, 1296, 1320, 1344, 1368, 1392, 1416, 1440, 1464, 1488, 1512, 1536, 1560, 1584, 1608, 1632, 1656, 1680, 1704, 1728, 1752, 1776, 1800, 1824, 1848, 1872, 1896, 1920, 1944, 1968, 1992, 2016, 2040, 2064, 2088, 2112, 2136, 2160, 2184, 2208, 2232, 2256, 2280, 2304, 2328, 2352, 2376, 2400, 2424, 2448, 2472, 2496, 2520, 2544, 2568, 2592, 2616, 2640, 2664, 2688, 2712, 2736, 2760, 2784, 2808, 2832, 2856, 2880, 2904, 2928, 2952, 2976, 3000, 3024, 3048, 3072, 3096, 3120, 3144, 3168, 3192, 3216, 3240, 3264, 3288, 3312, 3336, 3360, 3384, 3408, 3432, 3456, 3480, 3504, 3528, 3552, 3576, 3600, 3624, 3648, 3672, 3696, 3720, 3744, 3768, 3792, 3816, 3840, 3864, 3888, 3912, 3936, 3960, 3984, 4008, 4032, 4056, 4080, 4104, 4128, 4152, 4176, 4200, 4224, 4248, 4272, 4296, 4320, 4344, 4368, 4392, 4416, 4440, 4464, 4488, 4512, 4536, 4560, 4584, 4608, 4632, 4656, 4680, 4704, 4728, 4752, 4776, 4800, 4824, 4848, 4872, 4896, 4920, 4944, 4968, 4992, 5016, 5040, 5064, 5088, 5112, 5136, 5160, 5184, 5208, 5232, 5256, 5280, 5304, 5328, 5352, 5376, 5400, 5424, 5448, 5472, 5496, 5520, 5544, 5568, 5592, 5616, 5640, 5664, 5688, 5712, 5736, 5760, 5784, 5808, 5832, 5856, 5880, 5904, 5928, 5952, 5976, 6000, 6024, 6048, 6072, 6096, 6120, 6144, 6168, 6192, 6216, 6240, 6264, 6288, 6312, 6336, 6360, 6384, 6408, 6432, 6456, 6480, 6504, 6528, 6552, 6576, 6600, 6624, 6648, 6672, 6696, 6720, 6744, 6768, 6792, 6816, 6840, 6864, 6888, 6912, 6936, 6960, 6984, 7008, 7032, 7056, 7080, 7104, 7128, 7152, 7176, 7200, 7224, 7248, 7272, 7296, 7320, 7344, 7368, 7392, 7416, 7440, 7464, 7488, 7512, 7536, 7560, 7584, 7608, 7632, 7656, 7680, 7704, 7728, 7752, 7776, 7800, 7824, 7848, 7872, 7896, 7920, 7944, 7968, 7992, 8016, 8040, 8064, 8088, 8112, 8136, 8160, 8184, 8208, 8232, 8256, 8280, 8304, 8328, 8352, 8376, 8400, 8424, 8448, 8472, 8496, 8520, 8544, 8568, 8592, 8616, 8640, 8664, 8688, 8712, 8736, 8760]::float8[])
+  SELECT width_bucket(hours, ARRAY[0.0, 0.016666666666666666, 0.03333333333333333, 0.05, 0.06666666666666667, 0.08333333333333333, 0.1, 0.11666666666666667, 0.13333333333333333, 0.15, 0.16666666666666666, 0.18333333333333332, 0.2, 0.21666666666666667, 0.23333333333333334, 0.25, 0.26666666666666666, 0.2833333333333333, 0.3, 0.31666666666666665, 0.3333333333333333, 0.35, 0.36666666666666664, 0.38333333333333336, 0.4, 0.4166666666666667, 0.43333333333333335, 0.45, 0.4666666666666667, 0.48333333333333334, 0.5, 0.5166666666666667, 0.5333333333333333, 0.55, 0.5666666666666667, 0.5833333333333334, 0.6, 0.6166666666666667, 0.6333333333333333, 0.65, 0.6666666666666666, 0.6833333333333333, 0.7, 0.7166666666666667, 0.7333333333333333, 0.75, 0.7666666666666667, 0.7833333333333333, 0.8, 0.8166666666666667, 0.8333333333333334, 0.85, 0.8666666666666667, 0.8833333333333333, 0.9, 0.9166666666666666, 0.9333333333333333, 0.95, 0.9666666666666667, 0.9833333333333333, 1.0, 1.0166666666666666, 1.0333333333333334, 1.05, 1.0666666666666667, 1.0833333333333333, 1.1, 1.1166666666666667, 1.1333333333333333, 1.15, 1.1666666666666667, 1.1833333333333333, 1.2, 1.2166666666666666, 1.2333333333333334, 1.25, 1.2666666666666666, 1.2833333333333334, 1.3, 1.3166666666666667, 1.3333333333333333, 1.35, 1.3666666666666667, 1.3833333333333333, 1.4, 1.4166666666666667, 1.4333333333333333, 1.45, 1.4666666666666666, 1.4833333333333334, 1.5, 1.5166666666666666, 1.5333333333333334, 1.55, 1.5666666666666667, 1.5833333333333333, 1.6, 1.6166666666666667, 1.6333333333333333, 1.65, 1.6666666666666667, 1.6833333333333333, 1.7, 1.7166666666666666, 1.7333333333333334, 1.75, 1.7666666666666666, 1.7833333333333334, 1.8, 1.8166666666666667, 1.8333333333333333, 1.85, 1.8666666666666667, 1.8833333333333333, 1.9, 1.9166666666666667, 1.9333333333333333, 1.95, 1.9666666666666666, 1.9833333333333334, 2.0, 2.0166666666666666, 2.033333333333333, 2.05, 2.066666666666667, 2.0833333333333335, 2.1, 2.1166666666666667, 2.1333333333333333, 2.15, 2.1666666666666665, 2.183333333333333, 2.2, 2.216666666666667, 2.2333333333333334, 2.25, 2.2666666666666666, 2.283333333333333, 2.3, 2.316666666666667, 2.3333333333333335, 2.35, 2.3666666666666667, 2.3833333333333333, 2.4, 2.4166666666666665, 2.433333333333333, 2.45, 2.466666666666667, 2.4833333333333334, 2.5, 2.5166666666666666, 2.533333333333333, 2.55, 2.566666666666667, 2.5833333333333335, 2.6, 2.6166666666666667, 2.6333333333333333, 2.65, 2.6666666666666665, 2.683333333333333, 2.7, 2.716666666666667, 2.7333333333333334, 2.75, 2.7666666666666666, 2.783333333333333, 2.8, 2.816666666666667, 2.8333333333333335, 2.85, 2.8666666666666667, 2.8833333333333333, 2.9, 2.9166666666666665, 2.933333333333333, 2.95, 2.966666666666667, 2.9833333333333334, 3.0, 3.0166666666666666, 3.033333333333333, 3.05, 3.066666666666667, 3.0833333333333335, 3.1, 3.1166666666666667, 3.1333333333333333, 3.15, 3.1666666666666665, 3.183333333333333, 3.2, 3.216666666666667, 3.2333333333333334, 3.25, 3.2666666666666666, 3.283333333333333, 3.3, 3.316666666666667, 3.3333333333333335, 3.35, 3.3666666666666667, 3.3833333333333333, 3.4, 3.4166666666666665, 3.433333333333333, 3.45, 3.466666666666667, 3.4833333333333334, 3.5, 3.5166666666666666, 3.533333333333333, 3.55, 3.566666666666667, 3.5833333333333335, 3.6, 3.6166666666666667, 3.6333333333333333, 3.65, 3.6666666666666665, 3.683333333333333, 3.7, 3.716666666666667, 3.7333333333333334, 3.75, 3.7666666666666666, 3.783333333333333, 3.8, 3.816666666666667, 3.8333333333333335, 3.85, 3.8666666666666667, 3.8833333333333333, 3.9, 3.9166666666666665, 3.933333333333333, 3.95, 3.966666666666667, 3.9833333333333334, 4.0, 4.016666666666667, 4.033333333333333, 4.05, 4.066666666666666, 4.083333333333333, 4.1, 4.116666666666666, 4.133333333333334, 4.15, 4.166666666666667, 4.183333333333334, 4.2, 4.216666666666667, 4.233333333333333, 4.25, 4.266666666666667, 4.283333333333333, 4.3, 4.316666666666666, 4.333333333333333, 4.35, 4.366666666666666, 4.383333333333334, 4.4, 4.416666666666667, 4.433333333333334, 4.45, 4.466666666666667, 4.483333333333333, 4.5, 4.516666666666667, 4.533333333333333, 4.55, 4.566666666666666, 4.583333333333333, 4.6, 4.616666666666666, 4.633333333333334, 4.65, 4.666666666666667, 4.683333333333334, 4.7, 4.716666666666667, 4.733333333333333, 4.75, 4.766666666666667, 4.783333333333333, 4.8, 4.816666666666666, 4.833333333333333, 4.85, 4.866666666666666, 4.883333333333334, 4.9, 4.916666666666667, 4.933333333333334, 4.95, 4.966666666666667, 4.983333333333333, 5.0, 5.016666666666667, 5.033333333333333, 5.05, 5.066666666666666, 5.083333333333333, 5.1, 5.116666666666666, 5.133333333333334, 5.15, 5.166666666666667, 5.183333333333334, 5.2, 5.216666666666667, 5.233333333333333, 5.25, 5.266666666666667, 5.283333333333333, 5.3, 5.316666666666666, 5.333333333333333, 5.35, 5.366666666666666, 5.383333333333334, 5.4, 5.416666666666667, 5.433333333333334, 5.45, 5.466666666666667, 5.483333333333333, 5.5, 5.516666666666667, 5.533333333333333, 5.55, 5.566666666666666, 5.583333333333333, 5.6, 5.616666666666666, 5.633333333333334, 5.65, 5.666666666666667, 5.683333333333334, 5.7, 5.716666666666667, 5.733333333333333, 5.75, 5.766666666666667, 5.783333333333333, 5.8, 5.816666666666666, 5.833333333333333, 5.85, 5.866666666666666, 5.883333333333334, 5.9, 5.916666666666667, 5.933333333333334, 5.95, 5.966666666666667, 5.983333333333333, 6.0, 6.016666666666667, 6.033333333333333, 6.05, 6.066666666666666, 6.083333333333333, 6.1, 6.116666666666666, 6.133333333333334, 6.15, 6.166666666666667, 6.183333333333334, 6.2, 6.216666666666667, 6.233333333333333, 6.25, 6.266666666666667, 6.283333333333333, 6.3, 6.316666666666666, 6.333333333333333, 6.35, 6.366666666666666, 6.383333333333334, 6.4, 6.416666666666667, 6.433333333333334, 6.45, 6.466666666666667, 6.483333333333333, 6.5, 6.516666666666667, 6.533333333333333, 6.55, 6.566666666666666, 6.583333333333333, 6.6, 6.616666666666666, 6.633333333333334, 6.65, 6.666666666666667, 6.683333333333334, 6.7, 6.716666666666667, 6.733333333333333, 6.75, 6.766666666666667, 6.783333333333333, 6.8, 6.816666666666666, 6.833333333333333, 6.85, 6.866666666666666, 6.883333333333334, 6.9, 6.916666666666667, 6.933333333333334, 6.95, 6.966666666666667, 6.983333333333333, 7.0, 7.016666666666667, 7.033333333333333, 7.05, 7.066666666666666, 7.083333333333333, 7.1, 7.116666666666666, 7.133333333333334, 7.15, 7.166666666666667, 7.183333333333334, 7.2, 7.216666666666667, 7.233333333333333, 7.25, 7.266666666666667, 7.283333333333333, 7.3, 7.316666666666666, 7.333333333333333, 7.35, 7.366666666666666, 7.383333333333334, 7.4, 7.416666666666667, 7.433333333333334, 7.45, 7.466666666666667, 7.483333333333333, 7.5, 7.516666666666667, 7.533333333333333, 7.55, 7.566666666666666, 7.583333333333333, 7.6, 7.616666666666666, 7.633333333333334, 7.65, 7.666666666666667, 7.683333333333334, 7.7, 7.716666666666667, 7.733333333333333, 7.75, 7.766666666666667, 7.783333333333333, 7.8, 7.816666666666666, 7.833333333333333, 7.85, 7.866666666666666, 7.883333333333334, 7.9, 7.916666666666667, 7.933333333333334, 7.95, 7.966666666666667, 7.983333333333333, 8.0, 8.083333333333334, 8.166666666666666, 8.25, 8.333333333333334, 8.416666666666666, 8.5, 8.583333333333334, 8.666666666666666, 8.75, 8.833333333333334, 8.916666666666666, 9.0, 9.083333333333334, 9.166666666666666, 9.25, 9.333333333333334, 9.416666666666666, 9.5, 9.583333333333334, 9.666666666666666, 9.75, 9.833333333333334, 9.916666666666666, 10.0, 10.083333333333334, 10.166666666666666, 10.25, 10.333333333333334, 10.416666666666666, 10.5, 10.583333333333334, 10.666666666666666, 10.75, 10.833333333333334, 10.916666666666666, 11.0, 11.083333333333334, 11.166666666666666, 11.25, 11.333333333333334, 11.416666666666666, 11.5, 11.583333333333334, 11.666666666666666, 11.75, 11.833333333333334, 11.916666666666666, 12.0, 12.083333333333334, 12.166666666666666, 12.25, 12.333333333333334, 12.416666666666666, 12.5, 12.583333333333334, 12.666666666666666, 12.75, 12.833333333333334, 12.916666666666666, 13.0, 13.083333333333334, 13.166666666666666, 13.25, 13.333333333333334, 13.416666666666666, 13.5, 13.583333333333334, 13.666666666666666, 13.75, 13.833333333333334, 13.916666666666666, 14.0, 14.083333333333334, 14.166666666666666, 14.25, 14.333333333333334, 14.416666666666666, 14.5, 14.583333333333334, 14.666666666666666, 14.75, 14.833333333333334, 14.916666666666666, 15.0, 15.083333333333334, 15.166666666666666, 15.25, 15.333333333333334, 15.416666666666666, 15.5, 15.583333333333334, 15.666666666666666, 15.75, 15.833333333333334, 15.916666666666666, 16.0, 16.083333333333332, 16.166666666666668, 16.25, 16.333333333333332, 16.416666666666668, 16.5, 16.583333333333332, 16.666666666666668, 16.75, 16.833333333333332, 16.916666666666668, 17.0, 17.083333333333332, 17.166666666666668, 17.25, 17.333333333333332, 17.416666666666668, 17.5, 17.583333333333332, 17.666666666666668, 17.75, 17.833333333333332, 17.916666666666668, 18.0, 18.083333333333332, 18.166666666666668, 18.25, 18.333333333333332, 18.416666666666668, 18.5, 18.583333333333332, 18.666666666666668, 18.75, 18.833333333333332, 18.916666666666668, 19.0, 19.083333333333332, 19.166666666666668, 19.25, 19.333333333333332, 19.416666666666668, 19.5, 19.583333333333332, 19.666666666666668, 19.75, 19.833333333333332, 19.916666666666668, 20.0, 20.083333333333332, 20.166666666666668, 20.25, 20.333333333333332, 20.416666666666668, 20.5, 20.583333333333332, 20.666666666666668, 20.75, 20.833333333333332, 20.916666666666668, 21.0, 21.083333333333332, 21.166666666666668, 21.25, 21.333333333333332, 21.416666666666668, 21.5, 21.583333333333332, 21.666666666666668, 21.75, 21.833333333333332, 21.916666666666668, 22.0, 22.083333333333332, 22.166666666666668, 22.25, 22.333333333333332, 22.416666666666668, 22.5, 22.583333333333332, 22.666666666666668, 22.75, 22.833333333333332, 22.916666666666668, 23.0, 23.083333333333332, 23.166666666666668, 23.25, 23.333333333333332, 23.416666666666668, 23.5, 23.583333333333332, 23.666666666666668, 23.75, 23.833333333333332, 23.916666666666668, 24.0, 24.083333333333332, 24.166666666666668, 24.25, 24.333333333333332, 24.416666666666668, 24.5, 24.583333333333332, 24.666666666666668, 24.75, 24.833333333333332, 24.916666666666668, 25.0, 25.083333333333332, 25.166666666666668, 25.25, 25.333333333333332, 25.416666666666668, 25.5, 25.583333333333332, 25.666666666666668, 25.75, 25.833333333333332, 25.916666666666668, 26.0, 26.083333333333332, 26.166666666666668, 26.25, 26.333333333333332, 26.416666666666668, 26.5, 26.583333333333332, 26.666666666666668, 26.75, 26.833333333333332, 26.916666666666668, 27.0, 27.083333333333332, 27.166666666666668, 27.25, 27.333333333333332, 27.416666666666668, 27.5, 27.583333333333332, 27.666666666666668, 27.75, 27.833333333333332, 27.916666666666668, 28.0, 28.083333333333332, 28.166666666666668, 28.25, 28.333333333333332, 28.416666666666668, 28.5, 28.583333333333332, 28.666666666666668, 28.75, 28.833333333333332, 28.916666666666668, 29.0, 29.083333333333332, 29.166666666666668, 29.25, 29.333333333333332, 29.416666666666668, 29.5, 29.583333333333332, 29.666666666666668, 29.75, 29.833333333333332, 29.916666666666668, 30.0, 30.083333333333332, 30.166666666666668, 30.25, 30.333333333333332, 30.416666666666668, 30.5, 30.583333333333332, 30.666666666666668, 30.75, 30.833333333333332, 30.916666666666668, 31.0, 31.083333333333332, 31.166666666666668, 31.25, 31.333333333333332, 31.416666666666668, 31.5, 31.583333333333332, 31.666666666666668, 31.75, 31.833333333333332, 31.916666666666668, 32.0, 32.083333333333336, 32.166666666666664, 32.25, 32.333333333333336, 32.416666666666664, 32.5, 32.583333333333336, 32.666666666666664, 32.75, 32.833333333333336, 32.916666666666664, 33.0, 33.083333333333336, 33.166666666666664, 33.25, 33.333333333333336, 33.416666666666664, 33.5, 33.583333333333336, 33.666666666666664, 33.75, 33.833333333333336, 33.916666666666664, 34.0, 34.083333333333336, 34.166666666666664, 34.25, 34.333333333333336, 34.416666666666664, 34.5, 34.583333333333336, 34.666666666666664, 34.75, 34.833333333333336, 34.916666666666664, 35.0, 35.083333333333336, 35.166666666666664, 35.25, 35.333333333333336, 35.416666666666664, 35.5, 35.583333333333336, 35.666666666666664, 35.75, 35.833333333333336, 35.916666666666664, 36.0, 36.083333333333336, 36.166666666666664, 36.25, 36.333333333333336, 36.416666666666664, 36.5, 36.583333333333336, 36.666666666666664, 36.75, 36.833333333333336, 36.916666666666664, 37.0, 37.083333333333336, 37.166666666666664, 37.25, 37.333333333333336, 37.416666666666664, 37.5, 37.583333333333336, 37.666666666666664, 37.75, 37.833333333333336, 37.916666666666664, 38.0, 38.083333333333336, 38.166666666666664, 38.25, 38.333333333333336, 38.416666666666664, 38.5, 38.583333333333336, 38.666666666666664, 38.75, 38.833333333333336, 38.916666666666664, 39.0, 39.083333333333336, 39.166666666666664, 39.25, 39.333333333333336, 39.416666666666664, 39.5, 39.583333333333336, 39.666666666666664, 39.75, 39.833333333333336, 39.916666666666664, 40.0, 40.083333333333336, 40.166666666666664, 40.25, 40.333333333333336, 40.416666666666664, 40.5, 40.583333333333336, 40.666666666666664, 40.75, 40.833333333333336, 40.916666666666664, 41.0, 41.083333333333336, 41.166666666666664, 41.25, 41.333333333333336, 41.416666666666664, 41.5, 41.583333333333336, 41.666666666666664, 41.75, 41.833333333333336, 41.916666666666664, 42.0, 42.083333333333336, 42.166666666666664, 42.25, 42.333333333333336, 42.416666666666664, 42.5, 42.583333333333336, 42.666666666666664, 42.75, 42.833333333333336, 42.916666666666664, 43.0, 43.083333333333336, 43.166666666666664, 43.25, 43.333333333333336, 43.416666666666664, 43.5, 43.583333333333336, 43.666666666666664, 43.75, 43.833333333333336, 43.916666666666664, 44.0, 44.083333333333336, 44.166666666666664, 44.25, 44.333333333333336, 44.416666666666664, 44.5, 44.583333333333336, 44.666666666666664, 44.75, 44.833333333333336, 44.916666666666664, 45.0, 45.083333333333336, 45.166666666666664, 45.25, 45.333333333333336, 45.416666666666664, 45.5, 45.583333333333336, 45.666666666666664, 45.75, 45.833333333333336, 45.916666666666664, 46.0, 46.083333333333336, 46.166666666666664, 46.25, 46.333333333333336, 46.416666666666664, 46.5, 46.583333333333336, 46.666666666666664, 46.75, 46.833333333333336, 46.916666666666664, 47.0, 47.083333333333336, 47.166666666666664, 47.25, 47.333333333333336, 47.416666666666664, 47.5, 47.583333333333336, 47.666666666666664, 47.75, 47.833333333333336, 47.916666666666664, 48, 54, 60, 66, 72, 78, 84, 90, 96, 102, 108, 114, 120, 126, 132, 138, 144, 150, 156, 162, 168, 174, 180, 186, 192, 198, 204, 210, 216, 222, 228, 234, 240, 246, 252, 258, 264, 270, 276, 282, 288, 294, 300, 306, 312, 318, 324, 330, 336, 342, 348, 354, 360, 366, 372, 378, 384, 390, 396, 402, 408, 414, 420, 426, 432, 438, 444, 450, 456, 462, 468, 474, 480, 486, 492, 498, 504, 510, 516, 522, 528, 534, 540, 546, 552, 558, 564, 570, 576, 582, 588, 594, 600, 606, 612, 618, 624, 630, 636, 642, 648, 654, 660, 666, 672, 678, 684, 690, 696, 702, 708, 714, 720, 744, 768, 792, 816, 840, 864, 888, 912, 936, 960, 984, 1008, 1032, 1056, 1080, 1104, 1128, 1152, 1176, 1200, 1224, 1248, 1272, 1296, 1320, 1344, 1368, 1392, 1416, 1440, 1464, 1488, 1512, 1536, 1560, 1584, 1608, 1632, 1656, 1680, 1704, 1728, 1752, 1776, 1800, 1824, 1848, 1872, 1896, 1920, 1944, 1968, 1992, 2016, 2040, 2064, 2088, 2112, 2136, 2160, 2184, 2208, 2232, 2256, 2280, 2304, 2328, 2352, 2376, 2400, 2424, 2448, 2472, 2496, 2520, 2544, 2568, 2592, 2616, 2640, 2664, 2688, 2712, 2736, 2760, 2784, 2808, 2832, 2856, 2880, 2904, 2928, 2952, 2976, 3000, 3024, 3048, 3072, 3096, 3120, 3144, 3168, 3192, 3216, 3240, 3264, 3288, 3312, 3336, 3360, 3384, 3408, 3432, 3456, 3480, 3504, 3528, 3552, 3576, 3600, 3624, 3648, 3672, 3696, 3720, 3744, 3768, 3792, 3816, 3840, 3864, 3888, 3912, 3936, 3960, 3984, 4008, 4032, 4056, 4080, 4104, 4128, 4152, 4176, 4200, 4224, 4248, 4272, 4296, 4320, 4344, 4368, 4392, 4416, 4440, 4464, 4488, 4512, 4536, 4560, 4584, 4608, 4632, 4656, 4680, 4704, 4728, 4752, 4776, 4800, 4824, 4848, 4872, 4896, 4920, 4944, 4968, 4992, 5016, 5040, 5064, 5088, 5112, 5136, 5160, 5184, 5208, 5232, 5256, 5280, 5304, 5328, 5352, 5376, 5400, 5424, 5448, 5472, 5496, 5520, 5544, 5568, 5592, 5616, 5640, 5664, 5688, 5712, 5736, 5760, 5784, 5808, 5832, 5856, 5880, 5904, 5928, 5952, 5976, 6000, 6024, 6048, 6072, 6096, 6120, 6144, 6168, 6192, 6216, 6240, 6264, 6288, 6312, 6336, 6360, 6384, 6408, 6432, 6456, 6480, 6504, 6528, 6552, 6576, 6600, 6624, 6648, 6672, 6696, 6720, 6744, 6768, 6792, 6816, 6840, 6864, 6888, 6912, 6936, 6960, 6984, 7008, 7032, 7056, 7080, 7104, 7128, 7152, 7176, 7200, 7224, 7248, 7272, 7296, 7320, 7344, 7368, 7392, 7416, 7440, 7464, 7488, 7512, 7536, 7560, 7584, 7608, 7632, 7656, 7680, 7704, 7728, 7752, 7776, 7800, 7824, 7848, 7872, 7896, 7920, 7944, 7968, 7992, 8016, 8040, 8064, 8088, 8112, 8136, 8160, 8184, 8208, 8232, 8256, 8280, 8304, 8328, 8352, 8376, 8400, 8424, 8448, 8472, 8496, 8520, 8544, 8568, 8592, 8616, 8640, 8664, 8688, 8712, 8736, 8760]::float8[])
 $function$;
 
 -- analytics_hist_delete()
@@ -190,8 +190,10 @@ BEGIN
 INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
@@ -200,10 +202,12 @@ SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::small
        coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
@@ -211,16 +215,20 @@ ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPD
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
 INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
@@ -253,8 +261,10 @@ BEGIN
 INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
@@ -263,10 +273,12 @@ SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::small
        coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
@@ -274,16 +286,20 @@ ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPD
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
 INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
@@ -305,8 +321,10 @@ BEGIN
 INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
@@ -315,10 +333,12 @@ SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::small
        coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
@@ -326,16 +346,20 @@ ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPD
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
 INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
@@ -367,8 +391,10 @@ BEGIN
 INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
@@ -377,10 +403,12 @@ SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::small
        coalesce(sum(sg) FILTER (WHERE status IN ('resolved', 'closed') AND replies = 1), 0)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
@@ -388,18 +416,195 @@ ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPD
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
 INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
 SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
-       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
-       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
        assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
 FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
 ORDER BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_sla_delete()
+CREATE OR REPLACE FUNCTION public.analytics_sla_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, target,
+       sum(sg),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
+                                  AND (due_at IS NULL OR done_at <= due_at)), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at > due_at), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NULL AND running AND due_at IS NOT NULL), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+  n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
+  n_running_due = c.n_running_due + excluded.n_running_due
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_sla_follow_zone()
+CREATE OR REPLACE FUNCTION public.analytics_sla_follow_zone()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  PERFORM analytics_sla_rebuild();
+  RETURN NULL;
+END $function$;
+
+-- analytics_sla_insert()
+CREATE OR REPLACE FUNCTION public.analytics_sla_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, target,
+       sum(sg),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
+                                  AND (due_at IS NULL OR done_at <= due_at)), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at > due_at), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NULL AND running AND due_at IS NOT NULL), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+  n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
+  n_running_due = c.n_running_due + excluded.n_running_due
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_sla_rebuild()
+CREATE OR REPLACE FUNCTION public.analytics_sla_rebuild()
+ RETURNS void
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  TRUNCATE analytics_sla_cube;
+  
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, target,
+       sum(sg),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
+                                  AND (due_at IS NULL OR done_at <= due_at)), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at > due_at), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NULL AND running AND due_at IS NOT NULL), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM ticket_sla) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+  n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
+  n_running_due = c.n_running_due + excluded.n_running_due
+;
+  ANALYZE analytics_sla_cube;
+END $function$;
+
+-- analytics_sla_truncate()
+CREATE OR REPLACE FUNCTION public.analytics_sla_truncate()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  TRUNCATE analytics_sla_cube;
+  RETURN NULL;
+END $function$;
+
+-- analytics_sla_update()
+CREATE OR REPLACE FUNCTION public.analytics_sla_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+       CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
+            WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
+       CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
+            WHEN GROUPING(cmonth) = 0 THEN cmonth END,
+       assigned_to, ticket_type_id, priority, target,
+       sum(sg),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
+                                  AND (due_at IS NULL OR done_at <= due_at)), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at > due_at), 0),
+       coalesce(sum(sg) FILTER (WHERE done_at IS NULL AND running AND due_at IS NOT NULL), 0)
+FROM (
+SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
+       greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
+                date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
+       date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
+FROM (SELECT a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, -1 AS sg FROM old_rows a WHERE NOT EXISTS (SELECT 1 FROM new_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running)) UNION ALL SELECT a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, 1 AS sg FROM new_rows a WHERE NOT EXISTS (SELECT 1 FROM old_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running))) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+) r
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+  n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
+  n_running_due = c.n_running_due + excluded.n_running_due
 ;
   RETURN NULL;
 END $function$;

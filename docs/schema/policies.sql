@@ -15,6 +15,7 @@
 --   analytics_response_cube (FORCE)
 --   analytics_response_state (FORCE)
 --   analytics_rollup_state (FORCE)
+--   analytics_sla_cube (FORCE)
 --   auth_tokens (FORCE)
 --   business_calendars (FORCE)
 --   business_holidays (FORCE)
@@ -127,6 +128,10 @@ CREATE POLICY analytics_response_state_internal_select ON analytics_response_sta
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY analytics_rollup_state_internal_select ON analytics_rollup_state
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_sla_cube_internal_select ON analytics_sla_cube
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 

@@ -5,6 +5,9 @@ CREATE TRIGGER analytics_hist_delete AFTER DELETE ON analytics_resolution REFERE
 CREATE TRIGGER analytics_hist_insert AFTER INSERT ON analytics_resolution REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_insert();
 CREATE TRIGGER analytics_hist_truncate AFTER TRUNCATE ON analytics_resolution FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_truncate();
 
+-- analytics_response_state
+CREATE TRIGGER analytics_sla_follow_zone AFTER UPDATE ON analytics_response_state FOR EACH ROW EXECUTE FUNCTION analytics_sla_follow_zone();
+
 -- analytics_rollup_state
 CREATE TRIGGER analytics_response_follow_zone AFTER UPDATE ON analytics_rollup_state FOR EACH ROW EXECUTE FUNCTION analytics_response_follow_zone();
 
@@ -53,6 +56,12 @@ CREATE TRIGGER analytics_response_truncate AFTER TRUNCATE ON ticket_response_fac
 CREATE TRIGGER analytics_response_update AFTER UPDATE ON ticket_response_facts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_response_update();
 CREATE TRIGGER ticket_sla_facts_insert AFTER INSERT ON ticket_response_facts REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ticket_sla_facts_insert();
 CREATE TRIGGER ticket_sla_facts_update AFTER UPDATE ON ticket_response_facts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ticket_sla_facts_update();
+
+-- ticket_sla
+CREATE TRIGGER analytics_sla_delete AFTER DELETE ON ticket_sla REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_sla_delete();
+CREATE TRIGGER analytics_sla_insert AFTER INSERT ON ticket_sla REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_sla_insert();
+CREATE TRIGGER analytics_sla_truncate AFTER TRUNCATE ON ticket_sla FOR EACH STATEMENT EXECUTE FUNCTION analytics_sla_truncate();
+CREATE TRIGGER analytics_sla_update AFTER UPDATE ON ticket_sla REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_sla_update();
 
 -- ticket_types
 CREATE TRIGGER analytics_stale_ticket_types AFTER TRUNCATE ON ticket_types FOR EACH STATEMENT EXECUTE FUNCTION analytics_mark_stale();

@@ -21,8 +21,9 @@ from support_analytics.tenancy.claims import Role
 from tests.analytics.test_api import ENDPOINTS as API_ENDPOINTS
 from tests.cli.helpers import run_cli
 
-# The analytics endpoints plus the responsiveness pair, which have their own API tests.
-ENDPOINTS = set(API_ENDPOINTS) | {"responsiveness", "responsiveness/team"}
+# The analytics endpoints plus the responsiveness pair and the SLA endpoints, which have
+# their own API tests.
+ENDPOINTS = set(API_ENDPOINTS) | {"responsiveness", "responsiveness/team"} | set(baseline.SLA)
 PROBES = {"me", "healthz"}
 
 

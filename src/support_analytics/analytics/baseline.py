@@ -23,6 +23,7 @@ from support_analytics.analytics import (
 )
 from support_analytics.analytics.schemas import ResolutionTimes, TeamPerformance
 from support_analytics.filters import TicketFilters
+from support_analytics.sla import breakdown, state
 
 Widget = Callable[[Session, TicketFilters, ZoneInfo, datetime], BaseModel]
 
@@ -49,6 +50,8 @@ def _resolution(
     )
 
 
+# The SLA endpoints' plain SQL reads `ticket_sla` (one row per ticket and target, kept by
+# triggers): business time has no plain-SQL form short of a minute walk (tests/sla has that).
 BASELINE: dict[str, Widget] = {
     "overview": _overview,
     "tickets-over-time": lambda s, f, tz, _: tickets_over_time.from_tickets(s, f, tz),
@@ -61,6 +64,19 @@ BASELINE: dict[str, Widget] = {
     "responsiveness": lambda s, f, tz, _: responsiveness.from_tickets(s, f, tz),
     "responsiveness/team": lambda s, f, tz, _: responsiveness.team_from_tickets(s, f, tz),
     "resolution-histogram": lambda s, f, tz, _: resolution_histogram.from_tickets(s, f, tz),
+    "sla": lambda s, f, tz, now: state.sla_block_from_rows(s, f, tz, as_of=now),
+    "sla-breaches": lambda s, f, tz, now: state.breaches_from_rows(
+        s, f, tz, which="breached", target="resolution", as_of=now
+    ),
+    "sla/breakdown?by=team_member": lambda s, f, tz, now: breakdown.from_rows(
+        s, f, tz, by="team_member", as_of=now
+    ),
+    "sla/breakdown?by=client": lambda s, f, tz, now: breakdown.from_rows(
+        s, f, tz, by="client", as_of=now
+    ),
+    "sla/breakdown?by=period": lambda s, f, tz, now: breakdown.from_rows(
+        s, f, tz, by="period", as_of=now
+    ),
 }
 
 PRODUCT: dict[str, Widget] = {
@@ -77,6 +93,22 @@ PRODUCT: dict[str, Widget] = {
     "responsiveness": lambda s, f, tz, _: responsiveness.responsiveness(s, f, tz),
     "responsiveness/team": lambda s, f, tz, _: responsiveness.team(s, f, tz),
     "resolution-histogram": lambda s, f, tz, _: resolution_histogram.resolution_histogram(s, f, tz),
+    "sla": lambda s, f, tz, now: state.sla_block(s, f, tz, as_of=now),
+    "sla-breaches": lambda s, f, tz, now: state.breaches(
+        s, f, tz, which="breached", target="resolution", as_of=now
+    ),
+    "sla/breakdown?by=team_member": lambda s, f, tz, now: breakdown.breakdown(
+        s, f, tz, by="team_member", as_of=now
+    ),
+    "sla/breakdown?by=client": lambda s, f, tz, now: breakdown.breakdown(
+        s, f, tz, by="client", as_of=now
+    ),
+    "sla/breakdown?by=period": lambda s, f, tz, now: breakdown.breakdown(
+        s, f, tz, by="period", as_of=now
+    ),
 }
 
-__all__ = ["BASELINE", "PRODUCT", "TeamPerformance", "Widget"]
+SLA = tuple(name for name in PRODUCT if name.startswith("sla"))
+"""The SLA endpoints' names (the breakdowns by the dimension in their query)."""
+
+__all__ = ["BASELINE", "PRODUCT", "SLA", "TeamPerformance", "Widget"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
@@ -126,9 +126,12 @@ def _timed(session: Session, widget: Widget, filters: TicketFilters, tz: ZoneInf
 
 
 def analytics_url(endpoint: str, filters: TicketFilters) -> str:
-    """The address a browser asks for: the endpoint under the filter bar's query string."""
+    """The address a browser asks for: the endpoint (which may carry its own parameters,
+    `sla/breakdown?by=client`) under the filter bar's query string."""
     query = filters.to_query_string()
-    return f"{ANALYTICS_PATH}{endpoint}" + (f"?{query}" if query else "")
+    if not query:
+        return f"{ANALYTICS_PATH}{endpoint}"
+    return f"{ANALYTICS_PATH}{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def run(
@@ -141,6 +144,7 @@ def run(
     progress: Progress | None = None,
     http: Measure | None = None,
     probes: Mapping[str, str] | None = None,
+    endpoints: Sequence[str] | None = None,
 ) -> dict[str, EndpointResult]:
     """`rounds` random filter bars; each endpoint answers each bar through the product and
     through the baseline, alternately, after one unmeasured warm-up bar. With `http` the
@@ -148,7 +152,9 @@ def run(
     (name -> path, say `/healthz`) is requested once per round too, with no baseline.
     Without `baseline` only the product runs: on data larger than memory the baseline's full
     scans evict the rollups' pages between product calls, which then measure the disk as
-    much as the query."""
+    much as the query. `endpoints` (names of `PRODUCT`) measures those only; the bars drawn
+    are the same whichever are measured."""
+    names = list(PRODUCT) if endpoints is None else [n for n in PRODUCT if n in endpoints]
     rng = random.Random(seed)  # noqa: S311 - reproducible filter bars, not secrets
     dims = dimensions(session, tz)
     session.rollback()
@@ -165,18 +171,18 @@ def run(
         return http(path)
 
     warm_up = random_filters(rng, dims)
-    for name in PRODUCT:
+    for name in names:
         product(name, warm_up)
         if baseline:
             _timed(session, BASELINE[name], warm_up, tz)
     for path in probes.values():
         probe(path)
-    timings = {name: Timings() for name in [*PRODUCT, *probes]}
-    total = rounds * (len(PRODUCT) + len(probes))
+    timings = {name: Timings() for name in [*names, *probes]}
+    total = rounds * (len(names) + len(probes))
     done = 0
     for _ in range(rounds):
         filters = random_filters(rng, dims)
-        for name in PRODUCT:
+        for name in names:
             timings[name].product_ms.append(product(name, filters))
             if baseline:
                 timings[name].baseline_ms.append(_timed(session, BASELINE[name], filters, tz))

@@ -1,7 +1,8 @@
 """Responsiveness from the rollups of migration 0008 (`analytics_response_cube`,
-`analytics_frt_hist`): counts and sums from the cube, exact percentiles by locating each
-wanted row's FRT bin from cumulated bin counts and reading that one row at its offset inside
-the bin, along the facts' (bin, FRT) indexes. Nothing is sorted, a few hundred rows are read.
+`analytics_frt_hist`; week rows and finer bins since 0019): counts and sums from the cube,
+exact percentiles by locating each wanted row's FRT bin from cumulated bin counts and reading
+that one row at its offset inside the bin, along the facts' (bin, FRT) indexes. Nothing is
+sorted; a read costs its offset inside the bin (bins of ~3,000 facts at most at 1M tickets).
 
 `usable` says whether they answer a request: bucketed in the request's zone and no filter
 beyond date, assignee, type and priority (the dimensions they carry); otherwise
@@ -86,9 +87,7 @@ def slice_where(
 ) -> list[ColumnElement[bool]]:
     """The rollup rows that answer `filters` (grouped by assignee if `by_member`)."""
     when: ColumnElement[bool] = (
-        grain == "a"
-        if filters.date is None
-        else bucket_condition(filters.date, bucket, grain, weeks=False)
+        grain == "a" if filters.date is None else bucket_condition(filters.date, bucket, grain)
     )
     return [
         gmask == mask(filters, by_member=by_member),

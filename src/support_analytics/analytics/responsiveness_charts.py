@@ -1,7 +1,7 @@
 """First response time charts: the distribution (fixed bars of FRT hours) and FRT over time
 (tickets with a first reply, median and p90 per creation day, week or month).
 
-The distribution sums the FRT histogram of migration 0008 when it answers the filters: its
+The distribution sums the FRT histogram (migrations 0008, 0019) when it answers the filters: its
 bins' thresholds (`thresholds()`, the migration's list) contain every bar edge, so each bin
 lies in exactly one bar. Otherwise, and for the series, the facts table (exact, one scan).
 """
@@ -58,11 +58,11 @@ class FrtOverTime(_Model):
 
 
 def thresholds() -> list[float]:
-    """The FRT bins' lower edges in hours, as migration 0008's `analytics_frt_bin` has them
-    (bin i, 1-based, starts at edge i - 1)."""
-    edges = [k / 12.0 for k in range(12)]
-    edges += [k / 4.0 for k in range(4, 32)]
-    edges += [float(h) for h in range(8, 48)]
+    """The FRT bins' lower edges in hours, as migration 0019's `analytics_frt_bin` has them
+    (bin i, 1-based, starts at edge i - 1): a minute apart below 8 hours, five minutes to 48
+    hours, then 6 hours to 30 days and days."""
+    edges = [k / 60.0 for k in range(8 * 60)]
+    edges += [k / 12.0 for k in range(8 * 12, 48 * 12)]
     edges += [float(h) for h in range(48, 720, 6)]
     edges += [float(h) for h in range(720, 24 * 366, 24)]
     return edges

@@ -69,12 +69,23 @@ def bench(
     password: Annotated[
         str | None, typer.Option(help="The --email user's password; prompted when omitted.")
     ] = None,
+    endpoint: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Measure only this endpoint (repeatable), as the results name it, e.g. "
+            "`responsiveness` or `sla/breakdown?by=client`. Default: every endpoint."
+        ),
+    ] = None,
 ) -> None:
     """p50/p95 per analytics endpoint over random filter bars, end to end over HTTP, beside
     plain SQL over the raw tables for the same bars (the baseline) and the speed-up, on the
     configured database."""
     if email is not None and not http:
         raise fail("--email signs in over HTTP: drop --direct", code=2)
+    unknown = sorted(set(endpoint or ()) - set(PRODUCT))
+    if unknown:
+        known = ", ".join(PRODUCT)
+        raise fail(f"--endpoint: unknown {', '.join(unknown)}; known: {known}", code=2)
     if email is not None and password is None:
         password = typer.prompt(f"password for {email}", hide_input=True)
     settings = get_settings()
@@ -95,7 +106,8 @@ def bench(
                 client = stack.enter_context(_signed_in(database, given))
             probes = PROBES if client is not None else {}
             with Progress(console=console, transient=True) as progress:
-                task = progress.add_task("measuring", total=rounds * (len(PRODUCT) + len(probes)))
+                measured = len(set(endpoint)) if endpoint else len(PRODUCT)
+                task = progress.add_task("measuring", total=rounds * (measured + len(probes)))
                 results = benchmark.run(
                     session,
                     tz,
@@ -105,6 +117,7 @@ def bench(
                     progress=lambda done, _total: progress.update(task, completed=done),
                     http=None if client is None else client.get,
                     probes=probes,
+                    endpoints=endpoint or None,
                 )
         console.print(f"load average at end: {_load()}")
     how = "end to end over HTTP, signed in" if http else "server side, no HTTP"

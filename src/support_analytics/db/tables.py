@@ -263,6 +263,18 @@ analytics_response_state = Table(
     Column("timezone", Text, nullable=False),
 )
 
+# SLA counts per slice and target (0019): met, late, running with a due time.
+analytics_sla_cube = Table(
+    "analytics_sla_cube",
+    metadata,
+    *_slice(),
+    Column("target", Text, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("n_met", BigInteger, nullable=False),
+    Column("n_late", BigInteger, nullable=False),
+    Column("n_running_due", BigInteger, nullable=False),
+)
+
 # The mail queue (its rows are what a `mail.send` job names) and saved dashboard views (0010).
 mail_outbox = Table(
     "mail_outbox",

@@ -1,6 +1,7 @@
 """SLA compliance per priority, team member, client or creation period: the counts of
-`sla.state.sla_block` grouped by one dimension of `ticket_sla`, under the filter bar
-(creation day in the reporting zone), both targets in one scan."""
+`sla.state.sla_block` grouped by one dimension, under the filter bar (creation day in the
+reporting zone), both targets at once: from the SLA cube (`sla.state.counts_from_cube`) when
+it answers, else from the `ticket_sla` rows."""
 
 from __future__ import annotations
 
@@ -8,17 +9,25 @@ from datetime import UTC, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, DateTime, and_, cast, func, select
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.tickets_over_time import Grain, period_key
 from support_analytics.db.models import Client, TeamMember
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.sql import ticket_clauses
+from support_analytics.filters.sql import day_clauses, ticket_clauses
 from support_analytics.people import display_name
-from support_analytics.sla import recompute
+from support_analytics.sla import recompute, state
 from support_analytics.sla.schemas import SlaBreakdown, SlaBreakdownRow
-from support_analytics.sla.state import SLA_COLUMNS, breached_clause, met_clause, pct, ticket_sla
+from support_analytics.sla.state import (
+    SLA_COLUMNS,
+    Counts,
+    breached_clause,
+    met_clause,
+    pct,
+    ticket_sla,
+)
 
 By = Literal["priority", "team_member", "client", "period"]
 BYS: tuple[By, ...] = ("priority", "team_member", "client", "period")
@@ -49,7 +58,7 @@ def _labels(session: Session, by: By, keys: list[object]) -> dict[object, str]:
     return {}
 
 
-def breakdown(
+def from_rows(
     session: Session,
     filters: TicketFilters,
     tz: ZoneInfo,
@@ -58,8 +67,7 @@ def breakdown(
     grain: Grain = "month",
     as_of: datetime | None = None,
 ) -> SlaBreakdown:
-    """One row per value of `by` that has tickets: met / breached / pending and compliance
-    per target. Priorities urgent first; members and clients by name; periods in order."""
+    """`breakdown` over the filtered `ticket_sla` rows (plain SQL, every row read)."""
     now = as_of or datetime.now(UTC)
     c = ticket_sla.c
     key = _key(by, grain, tz).label("key")
@@ -74,14 +82,54 @@ def breakdown(
         .where(*ticket_clauses(filters, tz, SLA_COLUMNS))
         .group_by(key, c.target)
     )
-    counts: dict[object, dict[str, tuple[int, int, int]]] = {}
-    for k, target, met, breached, total in session.execute(stmt):
-        counts.setdefault(k, {})[str(target)] = (int(met), int(breached), int(total))
-    labels = _labels(session, by, list(counts))
+    counts: dict[tuple[object, str], Counts] = {
+        (k, str(target)): (int(met), int(breached), int(total))
+        for k, target, met, breached, total in session.execute(stmt)
+    }
+    return _result(session, by, grain, counts)
+
+
+def _from_cube(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, by: By, grain: Grain, now: datetime
+) -> SlaBreakdown:
+    k = state.cube.c
+    when = None
+    if by == "priority":
+        key: ColumnElement[object] = k.priority
+    elif by == "team_member":
+        key = k.assigned_to
+    else:
+        key = func.date_trunc(grain, cast(k.bucket, DateTime))
+        if grain != "month":  # weeks and days from day rows; months from any grain but 'a'
+            when = and_(k.grain == "d", *day_clauses(filters.date, k.bucket))
+        elif filters.date is None:
+            when = k.grain == "m"
+    counts = state.counts_from_cube(
+        session,
+        filters,
+        tz,
+        now,
+        key=key,
+        running_key=_key(by, grain, tz),
+        by_member=by == "team_member",
+        when=when,
+    )
+    return _result(session, by, grain, counts)
+
+
+def _result(
+    session: Session, by: By, grain: Grain, counts: dict[tuple[object, str], Counts]
+) -> SlaBreakdown:
+    per_key: dict[object, dict[str, Counts]] = {}
+    for (k, target), value in counts.items():
+        per_key.setdefault(k, {})[target] = value
+    labels = _labels(session, by, list(per_key))
     rows: list[SlaBreakdownRow] = []
-    for k, per_target in counts.items():
+    for k, per_target in per_key.items():
         fr_met, fr_breached, fr_total = per_target.get("first_response", (0, 0, 0))
         re_met, re_breached, re_total = per_target.get("resolution", (0, 0, 0))
+        if fr_total == 0 and re_total == 0:
+            continue  # a cube slice whose tickets all moved away
         if isinstance(k, datetime):  # a period's start, local wall clock
             text_key = label = period_key(k.date(), grain)
         elif k is None:
@@ -123,3 +171,21 @@ def _order(by: By, row: SlaBreakdownRow) -> tuple[int, str]:
     if by == "period":
         return (0, row.key)
     return (1 if row.key == "" else 0, row.label.lower())
+
+
+def breakdown(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    by: By,
+    grain: Grain = "month",
+    as_of: datetime | None = None,
+) -> SlaBreakdown:
+    """One row per value of `by` that has tickets: met / breached / pending and compliance
+    per target. Priorities urgent first; members and clients by name; periods in order.
+    From the SLA cube when it answers (not by client: the cube has no client), else from the
+    rows."""
+    if by != "client" and rr.usable(session, filters, tz):
+        return _from_cube(session, filters, tz, by=by, grain=grain, now=as_of or datetime.now(UTC))
+    return from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)

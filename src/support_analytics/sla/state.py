@@ -10,6 +10,13 @@ depends on the instant of reading, so it is derived here, never stored:
 - at risk: pending, running and due within the window after the instant of reading.
 
 Compliance = met / (met + breached); pending tickets are left out of it.
+
+The counts come from `analytics_sla_cube` (migration 0019) when it answers the filter (the
+responsiveness rollups' zone and dimensions, `response_rollups.usable`): met, late (stopped
+after the due time) and running-with-a-due-time per slice, kept by triggers on `ticket_sla`.
+Which running rows are breached depends on the instant, so the running rows due at or after
+it (pending; few, along `idx_ticket_sla_overdue`) are counted from `ticket_sla` and
+subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_from_rows`).
 """
 
 from __future__ import annotations
@@ -31,15 +38,22 @@ from sqlalchemy import (
     Table,
     and_,
     case,
+    false,
     func,
     literal,
+    literal_column,
+    null,
     or_,
     select,
+    true,
+    union_all,
 )
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.definitions import hours_between
 from support_analytics.analytics.tables import tickets
+from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, ticket_clauses
 from support_analytics.sla import recompute
@@ -81,6 +95,17 @@ SLA_COLUMNS = TicketColumns(
     priority=ticket_sla.c.priority,
     client_id=ticket_sla.c.client_id,
 )
+
+
+cube = tables.analytics_sla_cube
+CUBE_COLUMNS = TicketColumns(
+    created_at=cube.c.bucket,
+    assigned_to=cube.c.assigned_to,
+    ticket_type_id=cube.c.ticket_type_id,
+    priority=cube.c.priority,
+)
+Counts = tuple[int, int, int]
+"""met, breached, total"""
 
 
 def met_clause() -> ColumnElement[bool]:
@@ -148,11 +173,89 @@ def targets(
     return out
 
 
+def counts_from_cube(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    as_of: datetime,
+    *,
+    key: ColumnElement[object] | None = None,
+    running_key: ColumnElement[object] | None = None,
+    by_member: bool = False,
+    when: ColumnElement[bool] | None = None,
+) -> dict[tuple[object, str], Counts]:
+    """(key value, target) -> (met, breached, total) from the cube, for callers that checked
+    `rr.usable`: the cube rows of the filter's slice (`when` replaces its date condition),
+    grouped by `key` (a cube column or expression; None: no grouping), less the running rows
+    due at or after `as_of`, grouped by `running_key` (the same value over `ticket_sla`).
+    One statement, so both parts read the same snapshot."""
+    k = cube.c
+    where = rr.slice_where(CUBE_COLUMNS, k.gmask, k.grain, k.bucket, filters, by_member=by_member)
+    if when is not None:
+        where[1] = when
+    rows = select(
+        (null() if key is None else key).label("key"),
+        k.target.label("target"),
+        k.n.label("n"),
+        k.n_met.label("met"),
+        (k.n_late + k.n_running_due).label("breached"),
+    ).where(*where)
+    c = ticket_sla.c
+    not_yet = select(
+        (null() if running_key is None else running_key).label("key"),
+        c.target,
+        literal_column("0"),
+        literal_column("0"),
+        literal_column("-1"),
+    ).where(
+        c.running,
+        c.done_at.is_(None),
+        c.due_at >= as_of,
+        *ticket_clauses(filters, tz, SLA_COLUMNS),
+    )
+    both = union_all(rows, not_yet).subquery("both")
+    stmt = select(
+        both.c.key,
+        both.c.target,
+        func.sum(both.c.met),
+        func.sum(both.c.breached),
+        func.sum(both.c.n),
+    ).group_by(both.c.key, both.c.target)
+    return {
+        (value, str(target)): (int(met), int(breached), int(n))
+        for value, target, met, breached, n in session.execute(stmt)
+    }
+
+
 def sla_block(
     session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
 ) -> SlaBlock:
     """met / breached / pending and compliance per target, for the tickets the filter admits
     (creation day in the reporting zone)."""
+    if not rr.usable(session, filters, tz):
+        return sla_block_from_rows(session, filters, tz, as_of=as_of)
+    counts = counts_from_cube(session, filters, tz, as_of or datetime.now(UTC))
+    found = {target: _target(*counts.get((None, target), (0, 0, 0))) for target in TARGETS}
+    return SlaBlock(
+        first_response=found["first_response"],
+        resolution=found["resolution"],
+        recomputing=recompute.unfinished(session),
+    )
+
+
+def _target(met: int, breached: int, total: int) -> SlaTarget:
+    return SlaTarget(
+        met=met,
+        breached=breached,
+        pending=total - met - breached,
+        compliance_pct=pct(met, breached),
+    )
+
+
+def sla_block_from_rows(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
+) -> SlaBlock:
+    """`sla_block` over the filtered `ticket_sla` rows (plain SQL, every row read)."""
     found = targets(session, ticket_clauses(filters, tz, SLA_COLUMNS), as_of or datetime.now(UTC))
     return SlaBlock(
         first_response=found["first_response"],
@@ -161,7 +264,7 @@ def sla_block(
     )
 
 
-def breaches(
+def breaches_from_rows(
     session: Session,
     filters: TicketFilters,
     tz: ZoneInfo,
@@ -219,3 +322,141 @@ def breaches(
         total=int(total),
         recomputing=recompute.unfinished(session),
     )
+
+
+def breaches(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    which: BreachState,
+    target: Target,
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    window: timedelta = DEFAULT_WINDOW,
+    as_of: datetime | None = None,
+) -> SlaBreachesPage:
+    """Breached or at-risk tickets for one target, worst first, as `breaches_from_rows`. The
+    breached rows are two streams, each read in order along its index and cut at the page's
+    end: stopped late (by `done_at - due_at` descending) and running past the due time (by
+    due time); the page is the top of their merge. The total comes from the cube."""
+    if which == "at_risk":
+        return breaches_from_rows(
+            session,
+            filters,
+            tz,
+            which=which,
+            target=target,
+            page=page,
+            page_size=page_size,
+            window=window,
+            as_of=as_of,
+        )
+    now = as_of or datetime.now(UTC)
+    c = ticket_sla.c
+    dims = ticket_clauses(filters, tz, SLA_COLUMNS)
+    end = page * page_size
+    usable = rr.usable(session, filters, tz)
+    walk_late, walk_running = _walks(session, filters, target, end) if usable else (False, False)
+    shown = (c.ticket_id, c.priority, c.client_id, c.assigned_to, c.due_at)
+    late_over = hours_between(c.due_at, c.done_at)
+    late = (
+        select(*shown, late_over.label("over"))
+        .where(
+            c.target == target,
+            c.done_at > c.due_at,
+            true() if walk_late != "none" else false(),
+            *dims,
+        )
+        .order_by((c.done_at - c.due_at).desc() if walk_late == "walk" else late_over.desc())
+        .order_by(c.ticket_id)
+        .limit(end)
+    )
+    running_over = hours_between(c.due_at, literal(now))
+    running = (
+        select(*shown, running_over.label("over"))
+        .where(
+            c.target == target,
+            # Sorting: a form the partial indexes on running clocks do not match, so the
+            # planner filters by the other conditions (say the creation day) instead.
+            c.running if walk_running == "walk" else func.coalesce(c.running, false()),
+            c.done_at.is_(None),
+            c.due_at < now,
+            true() if walk_running != "none" else false(),
+            *dims,
+        )
+        .order_by(c.due_at if walk_running == "walk" else running_over.desc())
+        .order_by(c.ticket_id)
+        .limit(end)
+    )
+    both = union_all(late, running).subquery("breached")
+    b = both.c
+    stmt = (
+        select(
+            b.ticket_id, tickets.c.title, b.priority, b.client_id, b.assigned_to, b.due_at, b.over
+        )
+        .select_from(both.join(tickets, tickets.c.id == b.ticket_id))
+        .order_by(b.over.desc(), b.ticket_id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [
+        SlaBreachRow(
+            ticket_id=int(row[0]),
+            title=row[1],
+            priority=row[2],
+            client_id=row[3],
+            assigned_to=row[4],
+            target=target,
+            due_at=row[5].astimezone(tz),
+            state="breached",
+            over_by_hours=float(row[6]),
+        )
+        for row in session.execute(stmt)
+    ]
+    if usable:
+        total = counts_from_cube(session, filters, tz, now).get((None, target), (0, 0, 0))[1]
+    else:
+        where = [c.target == target, breached_clause(now), *dims]
+        total = session.execute(
+            select(func.count()).select_from(ticket_sla).where(*where)
+        ).scalar_one()
+    return SlaBreachesPage(
+        rows=rows,
+        page=page,
+        page_size=page_size,
+        total=int(total),
+        recomputing=recompute.unfinished(session),
+    )
+
+
+# Walking a stream's index in order reads about (rows of the stream) / (rows the filter
+# admits) entries per row wanted; beyond this many the filtered rows are sorted instead.
+WALK_LIMIT = 20_000
+
+
+Read = Literal["walk", "sort", "none"]
+
+
+def _walks(session: Session, filters: TicketFilters, target: Target, end: int) -> tuple[Read, Read]:
+    """How the late and the running stream are read: along their indexes (`walk`: cheap when
+    the filter admits a fair share of their rows), filtered and sorted (`sort`), or not at all
+    (`none`: the cube says the filter admits none), from the cube's counts of late and running
+    rows with and without the filter. `walk` and `sort` give the same rows in the same order
+    (the index order is the order of `over_by_hours`, ties by ticket id)."""
+    k = cube.c
+    sums = (func.coalesce(func.sum(k.n_late), 0), func.coalesce(func.sum(k.n_running_due), 0))
+
+    def counts(flt: TicketFilters) -> tuple[int, int]:
+        where = rr.slice_where(CUBE_COLUMNS, k.gmask, k.grain, k.bucket, flt)
+        late, running = session.execute(select(*sums).where(k.target == target, *where)).one()
+        return int(late), int(running)
+
+    admitted, every = counts(filters), counts(TicketFilters())
+
+    def walk(i: int) -> Read:
+        if admitted[i] == 0:
+            return "none"
+        return "walk" if every[i] * end <= WALK_LIMIT * admitted[i] else "sort"
+
+    return walk(0), walk(1)

@@ -1,0 +1,269 @@
+"""The SLA cube (migration 0019) answers exactly what counting the `ticket_sla` rows answers:
+the SLA block, the breakdowns and the breaches list equal their plain-SQL versions for random
+filter bars at instants inside the data (many running clocks due after the instant, so the
+subtraction of the not-yet-due ones matters) and now; after writes of every kind the cube
+equals its rebuild. And the finer first-response bins: percentiles that fall on bin edges,
+bins left empty between values, and a reply moved across bins equal the plain-SQL oracle."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from support_analytics.analytics import response_rollups
+from support_analytics.filters import TicketFilters
+from support_analytics.sla import breakdown, state
+from tests.analytics import oracle
+from tests.analytics.conftest import edge_case_database
+from tests.analytics.oracle import Conn, FilterSpec
+from tests.analytics.strategies import filter_specs
+from tests.analytics.test_responsiveness import assert_rollups_equal_their_rebuild
+from tests.analytics.test_responsiveness import check as check_responsiveness
+from tests.conftest import PgServer
+
+UTC_ZONE = ZoneInfo("UTC")
+HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+# Instants inside the reference data's year, and now (the young open tickets' clocks).
+INSTANTS = st.sampled_from(
+    (
+        datetime(2025, 3, 1, tzinfo=UTC),
+        datetime(2025, 7, 15, 12, 30, tzinfo=UTC),
+        datetime(2025, 12, 31, 23, 0, tzinfo=UTC),
+        None,
+    )
+)
+
+
+@pytest.fixture(scope="module")
+def database(pg_server: PgServer, template_database: str) -> Iterator[str]:
+    with edge_case_database(pg_server, template_database) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def session(database: str) -> Iterator[Session]:
+    engine = create_engine(database, connect_args={"options": "-c timezone=UTC"})
+    with Session(engine) as session:
+        yield session
+    engine.dispose()
+
+
+def assert_cube_equals_rows(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime
+) -> None:
+    assert response_rollups.usable(session, filters, tz)
+    got = state.sla_block(session, filters, tz, as_of=as_of)
+    assert got == state.sla_block_from_rows(session, filters, tz, as_of=as_of)
+    for by in ("priority", "team_member", "period"):
+        for grain in ("month", "week", "day") if by == "period" else ("month",):
+            cube = breakdown.breakdown(session, filters, tz, by=by, grain=grain, as_of=as_of)
+            rows = breakdown.from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)
+            assert cube == rows, (by, grain)
+    for target in state.TARGETS:
+        for page, size in ((1, 20), (3, 7), (1, 2000)):
+            fast = state.breaches(
+                session,
+                filters,
+                tz,
+                which="breached",
+                target=target,
+                page=page,
+                page_size=size,
+                as_of=as_of,
+            )
+            plain = state.breaches_from_rows(
+                session,
+                filters,
+                tz,
+                which="breached",
+                target=target,
+                page=page,
+                page_size=size,
+                as_of=as_of,
+            )
+            assert fast == plain, (target, page, size)
+        assert fast.total == getattr(got, target).breached
+    session.rollback()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs(), instant=INSTANTS)
+def test_cube_equals_the_rows(session: Session, spec: FilterSpec, instant: datetime | None) -> None:
+    # The cube carries no client: client and plan filters read the rows (tests/sla/test_state).
+    spec = dataclasses.replace(spec, client=None, plan=None)
+    filters = TicketFilters.from_query(spec.params())
+    assert_cube_equals_rows(session, filters, UTC_ZONE, instant or datetime.now(UTC))
+
+
+def test_every_state_and_stream_occurs(session: Session) -> None:
+    """The comparisons above see late and running breaches, and running clocks not due yet."""
+    now = datetime.now(UTC)
+    block = state.sla_block(session, TicketFilters(), UTC_ZONE, as_of=now)
+    for target in (block.first_response, block.resolution):
+        assert min(target.met, target.breached, target.pending) > 0, target
+    c = state.ticket_sla.c
+    row = session.execute(
+        select(
+            func.count().filter(c.done_at > c.due_at),
+            func.count().filter(c.running, c.due_at < now),
+            func.count().filter(c.running, c.due_at >= now),
+        )
+    ).one()
+    assert min(int(n) for n in row) > 0, row
+    session.rollback()
+
+
+def _cube_rows(conn: Conn) -> list[tuple[object, ...]]:
+    return conn.execute(
+        "SELECT gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met,"
+        " n_late, n_running_due FROM analytics_sla_cube"
+        " WHERE n <> 0 OR n_met <> 0 OR n_late <> 0 OR n_running_due <> 0"
+        " ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    ).fetchall()
+
+
+def assert_cube_equals_its_rebuild(conn: Conn, after: str) -> None:
+    kept = _cube_rows(conn)
+    conn.execute("SELECT analytics_sla_rebuild()")
+    assert _cube_rows(conn) == kept, after
+
+
+WRITES = (
+    # A reply to an unanswered open ticket; resolving; reopening by a client message.
+    """INSERT INTO ticket_messages (ticket_id, from_client, message_text)
+       SELECT id, false, 'answer' FROM tickets WHERE title LIKE 'young ticket %'
+       ORDER BY id LIMIT 2""",
+    """UPDATE tickets SET status = 'resolved', resolved_at = now()
+       WHERE id IN (SELECT id FROM tickets WHERE status = 'open' ORDER BY id LIMIT 3)""",
+    """INSERT INTO ticket_messages (ticket_id, from_client, message_text)
+       SELECT id, true, 'again' FROM tickets WHERE status = 'resolved' ORDER BY id LIMIT 2""",
+    "UPDATE tickets SET priority = 'urgent' WHERE id IN (5, 6, 7)",
+    "UPDATE tickets SET assigned_to = NULL WHERE id BETWEEN 20 AND 40",
+    # Moves tickets to another creation day, week and month (other buckets).
+    "UPDATE tickets SET created_at = created_at - interval '40 days' WHERE id BETWEEN 50 AND 60",
+    "UPDATE tickets SET resolved_at = resolved_at + interval '30 days' WHERE id = 11",
+    "DELETE FROM ticket_messages WHERE ticket_id = 12 AND from_client = false",
+    "UPDATE ticket_types SET avg_resolution_hours = 3 WHERE id = 2",
+    "INSERT INTO tickets (client_id, ticket_type_id, priority, title) VALUES (3, 2, 'high', 'n')",
+    "DELETE FROM ticket_feedback WHERE ticket_id IN (SELECT max(id) FROM tickets);"
+    " DELETE FROM ticket_messages WHERE ticket_id IN (SELECT max(id) FROM tickets);"
+    " DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
+)
+
+
+def test_writes_keep_the_cube_exact(pg_server: PgServer, template_database: str) -> None:
+    with edge_case_database(pg_server, template_database) as url:
+        engine = create_engine(url, connect_args={"options": "-c timezone=UTC"})
+        bars = (
+            TicketFilters(),
+            TicketFilters.from_query({"priority": "any_of:high,urgent"}),
+            TicketFilters.from_query({"team_member": "is:4", "date": "on_or_after:2025-06-01"}),
+        )
+        try:
+            with oracle.connect(url) as conn, Session(engine) as session:
+                for write in WRITES:
+                    conn.execute(write.encode())
+                    assert_cube_equals_its_rebuild(conn, write)
+                    for bar in bars:
+                        assert_cube_equals_rows(session, bar, UTC_ZONE, datetime.now(UTC))
+                # Another reporting zone: the cube is rebuilt there with the response rollups.
+                conn.execute(b"SELECT analytics_rebuild('America/New_York')")
+                new_york = ZoneInfo("America/New_York")
+                for bar in bars:
+                    assert_cube_equals_rows(session, bar, new_york, datetime.now(UTC))
+        finally:
+            engine.dispose()
+
+
+# A day of its own: tickets whose first replies come exactly on bin edges (whole minutes, the
+# display edges), with empty bins between them, in two priorities.
+EDGE_DAY = "2024-06-03"
+EDGE_TICKETS = f"""
+INSERT INTO tickets (client_id, assigned_to, ticket_type_id, status, priority, title, created_at)
+SELECT 1 + g % 5, 1 + g % 3, 1 + g % 4, 'resolved',
+       CASE WHEN g % 2 = 0 THEN 'high' ELSE 'low' END, 'edge ' || g,
+       timestamptz '{EDGE_DAY} 08:00+00' + g * interval '1 second'
+FROM generate_series(1, 41) g;
+UPDATE tickets SET resolved_at = created_at + interval '9 days' WHERE title LIKE 'edge %';
+INSERT INTO ticket_messages (ticket_id, from_client, from_team_member_id, message_text,
+                             created_at)
+SELECT t.id, false, t.assigned_to, 'on an edge',
+       t.created_at + (ARRAY[0, 1, 15, 30, 60, 61, 120, 240, 480, 485, 1440, 2880, 10080])
+                      [1 + (t.id % 13)] * interval '1 minute'
+FROM tickets t WHERE t.title LIKE 'edge %';
+"""
+ON_EDGE_DAY = ("on", EDGE_DAY, EDGE_DAY)
+EDGE_SPECS = (
+    FilterSpec(date=ON_EDGE_DAY),
+    FilterSpec(date=ON_EDGE_DAY, priority=("is", ("high",))),
+    FilterSpec(date=("between", EDGE_DAY, "2024-06-30")),
+    FilterSpec(date=ON_EDGE_DAY, team_member=("is_not", (2,))),
+)
+
+
+def test_percentiles_on_bin_edges_and_across_bins(
+    pg_server: PgServer, template_database: str
+) -> None:
+    with pg_server.scratch_database("sa_frt_edges", template=template_database) as url:
+        engine = create_engine(url, connect_args={"options": "-c timezone=UTC"})
+        try:
+            with oracle.connect(url) as conn, Session(engine) as session:
+                conn.execute(EDGE_TICKETS.encode())
+                on_edges = conn.execute(
+                    f"""SELECT count(*) FROM ticket_response_facts
+                        WHERE (created_at AT TIME ZONE 'UTC')::date = '{EDGE_DAY}'
+                          AND abs(frt_hours * 60 - round(frt_hours * 60)) < 1e-9""".encode()
+                ).fetchone()
+                assert on_edges is not None
+                assert on_edges[0] == 41
+                for spec in EDGE_SPECS:
+                    check_responsiveness(session, conn, spec, UTC_ZONE)
+                # Move replies across bins (one minute later, then a day earlier than that).
+                for shift in ("1 minute", "-1 day"):
+                    conn.execute(
+                        f"""UPDATE ticket_messages SET created_at = greatest(
+                                created_at + interval '{shift}',
+                                (SELECT created_at FROM tickets WHERE id = ticket_id))
+                            WHERE message_text = 'on an edge' AND ticket_id % 3 = 0""".encode()
+                    )
+                    assert_rollups_equal_their_rebuild(conn, shift)
+                    for spec in EDGE_SPECS:
+                        check_responsiveness(session, conn, spec, UTC_ZONE)
+        finally:
+            engine.dispose()
+
+
+def test_breaches_pages_cover_every_breach_once(session: Session) -> None:
+    """Paging through the breached list returns each breached ticket once, worst first."""
+    as_of = datetime.now(UTC)
+    filters = TicketFilters.from_query({"priority": "any_of:urgent,high"})
+    seen: list[int] = []
+    overs: list[float] = []
+    page = 1
+    while True:
+        got = state.breaches(
+            session,
+            filters,
+            UTC_ZONE,
+            which="breached",
+            target="resolution",
+            page=page,
+            page_size=50,
+            as_of=as_of,
+        )
+        seen += [row.ticket_id for row in got.rows]
+        overs += [row.over_by_hours for row in got.rows]
+        if len(got.rows) < 50:
+            break
+        page += 1
+    assert len(seen) == len(set(seen)) == got.total > 50
+    assert overs == sorted(overs, reverse=True)
+    session.rollback()
