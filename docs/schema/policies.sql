@@ -336,6 +336,10 @@ CREATE POLICY ticket_messages_internal_select ON ticket_messages
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
+CREATE POLICY ticket_response_facts_client_select ON ticket_response_facts
+  AS PERMISSIVE FOR SELECT TO support_analytics_client
+  USING ((client_id = ( SELECT sa_session_client_id() AS sa_session_client_id)));
+
 CREATE POLICY ticket_response_facts_internal_select ON ticket_response_facts
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));

@@ -181,7 +181,7 @@ ticket_events    select              -    own      own      all   all     all   
 ticket_events    insert              -    -        -        -     -       -     -        -
 ticket_events    update              -    -        -        -     -       -     -        -
 ticket_events    delete              -    -        -        -     -       -     -        -
-ticket_response_facts select       -    -        -        all   all     all   -        -
+ticket_response_facts select       -    own      own      all   all     all   -        -
 ticket_response_facts update       -    -        -        -     -       -     -        -
 ticket_events_state select         -    -        -        -     -       -     -        -
 ticket_events_state update         -    -        -        -     -       -     -        -
@@ -639,6 +639,7 @@ OWN_ROWS: dict[str, str] = {
     "sessions": "SELECT id FROM sessions WHERE user_id = :self_user",
     "ticket_submissions": f"{select_ids('ticket_submissions')} WHERE client_id = :client",
     "ticket_sla": f"{select_ids('ticket_sla')} WHERE client_id = :client",
+    "ticket_response_facts": f"{select_ids('ticket_response_facts')} WHERE client_id = :client",
 }
 
 Expected = Literal["all", "own", "-", "ok"]

@@ -46,6 +46,9 @@ POLICIES: list[tuple[str, str]] = [
 POLICIES += [(p[0], p[1]) for p in RESPONSE.POLICIES]
 POLICIES += [(p[0], p[1]) for p in SLA_RECOMPUTE.POLICIES]
 POLICIES += [(p[0], p[1]) for p in LIVE.POLICIES]
+# The SLA cube (0019 writes its one policy inline) and the client's response facts (0021).
+POLICIES += [("analytics_sla_cube_internal_select", "analytics_sla_cube")]
+POLICIES += _migration("20261129_0021_client_response_facts.py").POLICIES
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
     *IDENTITY.USER_TABLES,
@@ -56,6 +59,7 @@ TABLES: list[str] = [
     *SLA.RLS_TABLES,
     *SLA_RECOMPUTE.RLS_TABLES,
     *LIVE.RLS_TABLES,
+    "analytics_sla_cube",
 ]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE

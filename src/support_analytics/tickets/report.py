@@ -1,12 +1,12 @@
 """A client's service report: its tickets created in a period, the median first response
 time and SLA compliance per target. Every read goes through the caller's session, so for a
-client user row-level security leaves only its own company's tickets, messages and SLA rows;
-nothing here names a client.
+client user row-level security leaves only its own company's tickets, response facts and SLA
+rows; nothing here names a client.
 
-Definitions as the analytics (SPEC's responsiveness): first response time = the earliest
-reply (a message not from the client) minus creation, in hours, never below 0; the median is
-over tickets with a reply. SLA states as `sla.state` at the instant of reading; compliance =
-met / (met + breached)."""
+First replies come from the response facts the analytics read (`ticket_response_facts`, kept
+by triggers): first response time = the earliest reply (a message not from the client) minus
+creation, in hours, never below 0; the median is over tickets with a reply. SLA states as
+`sla.state` at the instant of reading; compliance = met / (met + breached)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from support_analytics.analytics.definitions import hours_between
-from support_analytics.db.models import Ticket, TicketMessage
+from support_analytics.db.tables import ticket_response_facts
 from support_analytics.filters.grammar import DateFilter
 from support_analytics.filters.sql import date_clauses
 from support_analytics.sla.state import targets as sla_targets
@@ -28,23 +27,13 @@ from support_analytics.tickets.schemas import ServiceReport
 def service_report(
     session: Session, period: DateFilter | None, tz: ZoneInfo, as_of: datetime
 ) -> ServiceReport:
-    created = date_clauses(period, Ticket.__table__.c.created_at, tz)
-    first_reply = (
-        select(TicketMessage.ticket_id, func.min(TicketMessage.created_at).label("at"))
-        .where(TicketMessage.from_client.is_(False))
-        .group_by(TicketMessage.ticket_id)
-        .subquery()
-    )
-    frt = func.greatest(hours_between(Ticket.__table__.c.created_at, first_reply.c.at), 0.0)
+    facts = ticket_response_facts.c
     tickets, replied, median = session.execute(
         select(
             func.count(),
-            func.count(first_reply.c.at),
-            func.percentile_cont(0.5).within_group(frt),
-        )
-        .select_from(Ticket)
-        .outerjoin(first_reply, first_reply.c.ticket_id == Ticket.id)
-        .where(*created)
+            func.count(facts.first_reply_at),
+            func.percentile_cont(0.5).within_group(facts.frt_hours),
+        ).where(*date_clauses(period, facts.created_at, tz))
     ).one()
     by_target = sla_targets(session, date_clauses(period, ticket_sla.c.created_at, tz), as_of)
     return ServiceReport(
