@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -23,8 +23,11 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     String,
+    case,
     func,
     literal,
+    literal_column,
+    or_,
     select,
     true,
     union_all,
@@ -34,6 +37,7 @@ from sqlalchemy.sql.selectable import Select
 
 from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import DateFilter
 from support_analytics.filters.sql import (
     TicketColumns,
     bucket_condition,
@@ -96,6 +100,57 @@ def slice_where(
     ]
 
 
+def _outside(session: Session, flt: DateFilter | None) -> DateFilter | None:
+    """For a date filter open at one end, the days before (or after) it when they are fewer
+    than its own days in the data's span: every row (grain 'a') less those rows is the
+    filter's rows, and reads fewer buckets (an early start reads a few partial days instead
+    of every month since)."""
+    if flt is None or (flt.start is None) == (flt.end is None):
+        return None
+    first, last = session.execute(
+        select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
+            cube.c.gmask == 0, cube.c.grain == "d"
+        )
+    ).one()
+    if first is None:
+        return None
+    if flt.start is not None:
+        if 0 < (flt.start - first).days < (last - flt.start).days:
+            return DateFilter.on_or_before(flt.start - timedelta(days=1))
+        return None
+    assert flt.end is not None
+    if 0 < (last - flt.end).days < (flt.end - first).days:
+        return DateFilter.on_or_after(flt.end + timedelta(days=1))
+    return None
+
+
+def signed_slice(
+    session: Session,
+    columns: TicketColumns,
+    gmask: ColumnElement[int],
+    grain: ColumnElement[str],
+    bucket: ColumnElement[date],
+    *,
+    filters: TicketFilters,
+    by_member: bool = False,
+) -> tuple[list[ColumnElement[bool]], ColumnElement[int]]:
+    """The rows that answer `filters` and the sign to sum them with: `slice_where` (all +1),
+    or every row (+1) and the rows of the days outside the filter (-1) when fewer
+    (`_outside`). Sums of counts are exact either way."""
+    outside = _outside(session, filters.date)
+    if outside is None:
+        where = slice_where(columns, gmask, grain, bucket, filters, by_member=by_member)
+        return where, literal_column("1")
+    return (
+        [
+            gmask == mask(filters, by_member=by_member),
+            or_(grain == "a", bucket_condition(outside, bucket, grain)),
+            *dimension_clauses(filters, columns),
+        ],
+        case((grain == "a", 1), else_=-1),
+    )
+
+
 @dataclass(frozen=True)
 class Totals:
     n_frt: int
@@ -108,16 +163,17 @@ class Totals:
 def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]:
     """Per priority (NULL priority under its own key) from the cube."""
     c = cube.c
+    where, sign = signed_slice(session, CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters=filters)
     stmt = (
         select(
             c.priority,
-            func.sum(c.n_frt),
-            func.sum(c.frt_sum),
-            func.sum(c.n_awaiting),
-            func.sum(c.n_done),
-            func.sum(c.n_one_touch),
+            func.sum(c.n_frt * sign),
+            func.sum(c.frt_sum * sign),
+            func.sum(c.n_awaiting * sign),
+            func.sum(c.n_done * sign),
+            func.sum(c.n_one_touch * sign),
         )
-        .where(*slice_where(CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters))
+        .where(*where)
         .group_by(c.priority)
     )
     return {
@@ -133,15 +189,16 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
     """FRT bin counts per priority (`by="priority"`) or per assignee (`by="assigned_to"`)."""
     h = hist.c
     key = h.priority if by == "priority" else h.assigned_to
-    stmt = (
-        select(key, h.bin, func.sum(h.n))
-        .where(
-            *slice_where(
-                HIST_COLUMNS, h.gmask, h.grain, h.bucket, filters, by_member=by == "assigned_to"
-            )
-        )
-        .group_by(key, h.bin)
+    where, sign = signed_slice(
+        session,
+        HIST_COLUMNS,
+        h.gmask,
+        h.grain,
+        h.bucket,
+        filters=filters,
+        by_member=by == "assigned_to",
     )
+    stmt = select(key, h.bin, func.sum(h.n * sign)).where(*where).group_by(key, h.bin)
     out: dict[str | int | None, Bins] = {}
     for group, bin_, n in session.execute(stmt):
         if int(n):
