@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
@@ -28,9 +28,9 @@ from tests.analytics.strategies import filter_specs
 from tests.analytics.test_responsiveness import assert_rollups_equal_their_rebuild
 from tests.analytics.test_responsiveness import check as check_responsiveness
 from tests.conftest import PgServer
+from tests.examples import HEALTH, examples
 
 UTC_ZONE = ZoneInfo("UTC")
-HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 # Instants inside the reference data's year, and now (the young open tickets' clocks).
 INSTANTS = st.sampled_from(
     (
@@ -94,7 +94,7 @@ def assert_cube_equals_rows(
     session.rollback()
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs(), instant=INSTANTS)
 def test_cube_equals_the_rows(session: Session, spec: FilterSpec, instant: datetime | None) -> None:
     # The cube carries no client: client and plan filters read the rows (tests/sla/test_state).
