@@ -58,7 +58,6 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
     )
     maintenance.at_startup(libpq_url(url), settings.reporting_timezone)
     app.state.database = database
-    app.state.settings = settings
     # Requests get their own pool on the authenticator login (tenancy/connection.py),
     # with no overflow: the gate admits exactly as many requests as it has connections.
     app.state.request_database = connect_for_requests(
@@ -116,6 +115,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,  # web/docs.py: Swagger UI from the vendored files
         redoc_url=None,
     )
+    # The app's settings from its creation, not from start-up: an error page renders the
+    # reader's zone from them even for a request served without the lifespan having run.
+    app.state.settings = settings
 
     web_errors.install(app)  # every exception handler: JSON under /api, HTML pages elsewhere
     security.install(app)  # cross-site refusal, security headers
