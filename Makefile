@@ -10,7 +10,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(HOME)/.local/bin/uv)
 VENDOR := src/support_analytics/web/static/vendor
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help setup run test lint fmt types unit browser test-pg15 latency system-deps
+.PHONY: help setup run test lint fmt types unit http browser test-pg15 latency system-deps
 
 help:  ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -69,10 +69,22 @@ fmt: setup  ## Format and auto-fix
 types: setup  ## mypy --strict
 	$(UV) run mypy
 
-unit: setup system-deps  ## The pytest suite on the embedded PostgreSQL 18 (all but browser and latency)
+# The suites that drive the app over HTTP or start servers of their own (the CLI, load and
+# fault drills, operations, the OpenAPI contract, pages, mail): a pass of their own on the
+# embedded PostgreSQL 18, so that the passes share the two cores evenly.
+HTTP_SUITES := tests/cli tests/load tests/contract tests/web tests/ops tests/mail
+
+unit: setup system-deps  ## The pytest suite on the embedded PostgreSQL 18, but the HTTP suites, browser and latency
 	@mkdir -p .tmp
-	$(UV) run pytest -m "not browser and not latency" --junitxml=.tmp/junit-unit.xml 2>&1 | sed -u 's/^/[pg18] /'
+	$(UV) run pytest -m "not browser and not latency" $(addprefix --ignore=,$(HTTP_SUITES)) \
+	  --junitxml=.tmp/junit-unit.xml 2>&1 | sed -u 's/^/[pg18] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-unit.xml
+
+http: setup system-deps  ## The HTTP and server suites (CLI, drills, ops, contract, pages, mail) on PostgreSQL 18
+	@mkdir -p .tmp
+	$(UV) run pytest -m "not browser and not latency" $(HTTP_SUITES) \
+	  --junitxml=.tmp/junit-http.xml 2>&1 | sed -u 's/^/[http] /'
+	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-http.xml
 
 # Browser tests run in their own process: Playwright's sync API keeps an event loop on the
 # main thread that would break asyncio-based tests collected after it.
@@ -83,13 +95,14 @@ browser: setup system-deps  ## The browser tests (Playwright on Debian's Chromiu
 
 # The second pass proves the SQL on PostgreSQL 15: the suites whose SQL is the product's own
 # (migrations, row-level security, analytics, tickets, auth, live). Suites that start an
-# embedded server of their own (CLI, load and fault drills, socket hardening, operations) or
+# embedded server of their own (CLI, load and fault drills, socket hardening, operations,
+# the job worker's restart drill) or
 # drive the same SQL through HTTP pages and shapes (web, the OpenAPI contract, mail) would
 # run the same statements twice. Property tests draw a fifth of their examples here
 # (tests/examples.py): every statement shape still runs; the search in depth is the main pass's.
-PG15_SKIP := --ignore=tests/cli --ignore=tests/load --ignore=tests/contract --ignore=tests/web \
-  --ignore=tests/ops --ignore=tests/mail \
-  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py
+PG15_SKIP := $(addprefix --ignore=,$(HTTP_SUITES)) \
+  --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
+  --ignore=tests/jobs/test_worker_restart.py
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp
@@ -98,11 +111,11 @@ test-pg15: setup system-deps  ## The database suites again on a throwaway system
 	  pytest -m "not browser and not latency" $(PG15_SKIP) --junitxml=.tmp/junit-pg15.xml 2>&1 | sed -u 's/^/[pg15] /'
 	@$(UV) run python scripts/require-tests-ran.py .tmp/junit-pg15.xml
 
-# Three passes, two at a time on two cores (each prefixes its lines, [pg18], [pg15] or [browser],
-# so whole lines never mix): the PostgreSQL 15 and 18 passes start together and the browser
-# pass takes the first free slot, whichever pass ends first. -k: one run reports every failure.
-test: lint types system-deps  ## Everything CI runs: lint, types, unit, database, browser, latency
-	@$(MAKE) --no-print-directory -k -j2 test-pg15 unit browser
+# Four passes, two at a time on two cores (each prefixes its lines, [pg18], [pg15], [http] or
+# [browser], so whole lines never mix): the PostgreSQL 18 and 15 passes start together, the
+# HTTP and browser passes take the slots as they free. -k: one run reports every failure.
+test: lint types system-deps  ## Everything CI runs: lint, types, unit, database, HTTP, browser, latency
+	@$(MAKE) --no-print-directory -k -j2 unit test-pg15 http browser
 	@$(MAKE) --no-print-directory latency
 
 # The latency drills (a request flood, 32 mixed users) print the p95 they measure: alone on
