@@ -126,33 +126,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     metrics.install(app, settings.metrics_allowed_networks)  # latency incl. those 503s
     app.add_middleware(ReadSourceHeader)  # X-Read-Source with a standby configured
     request_id.install(app)  # outermost: X-Request-ID on every response, even a 503
-    app.include_router(auth_endpoints.router)
-    app.include_router(login_pages.router)
-    app.include_router(admin_endpoints.router)
-    app.include_router(admin_pages.router)
-    app.include_router(admin_sla_pages.router)
-    app.include_router(jobs_endpoints.router)
-    app.include_router(jobs_endpoints.pages)
-    app.include_router(views_endpoints.router)
-    app.include_router(views_endpoints.pages)
-    app.include_router(alerts_pages.routes)  # /api/v1/alerts and /alerts
-    app.include_router(account_endpoints.routes)
-    app.include_router(digest_endpoints.routes)
-    app.include_router(tickets_endpoints.router)
-    app.include_router(analytics_endpoints.router)
-    app.include_router(entity_endpoints.router)
-    app.include_router(frt_endpoints.router)
-    app.include_router(sla_endpoints.router)
-    app.include_router(sla_endpoints.breaches_router)
-    app.include_router(live_sse.router)
-    app.include_router(portal_pages.router)
-    app.include_router(inbox_pages.router)
-    app.include_router(dashboard_pages.router)
-    app.include_router(dashboard_responsiveness.router)
-    app.include_router(dashboard_sla.router)
-    app.include_router(entity_pages.router)
-    app.include_router(api_docs.router)
-    app.include_router(readiness.router)
+    for router in (
+        auth_endpoints.router,
+        login_pages.router,
+        admin_endpoints.router,
+        admin_pages.router,
+        admin_sla_pages.router,
+        jobs_endpoints.router,
+        jobs_endpoints.pages,
+        views_endpoints.router,
+        views_endpoints.pages,
+        alerts_pages.routes,  # /api/v1/alerts and /alerts
+        account_endpoints.routes,
+        digest_endpoints.routes,
+        tickets_endpoints.router,
+        analytics_endpoints.router,
+        entity_endpoints.router,
+        frt_endpoints.router,
+        sla_endpoints.router,
+        sla_endpoints.breaches_router,
+        live_sse.router,
+        portal_pages.router,
+        inbox_pages.router,
+        dashboard_pages.router,
+        dashboard_responsiveness.router,
+        dashboard_sla.router,
+        entity_pages.router,
+        api_docs.router,
+        readiness.router,
+    ):
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", tags=["ops"], responses=error_responses(503))
