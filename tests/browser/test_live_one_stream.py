@@ -6,16 +6,11 @@ from __future__ import annotations
 
 import time
 import urllib.request
-from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Request, expect
-from sqlalchemy import text
 
-from support_analytics.alerts import evaluate
-from support_analytics.db.engine import connect
-from support_analytics.tenancy.connection import connect_for_requests
-from support_analytics.tenancy.scope import owner_transaction
+from tests.browser.alert_helpers import fire_open_tickets_rule
 from tests.browser.conftest import LiveServer, Login
 from tests.browser.dashboard_helpers import wait_for_view
 from tests.fixtures.auth import Persona, TestUser
@@ -77,24 +72,10 @@ def test_a_tab_with_the_bell_holds_one_stream_and_the_bell_lights_live(
     assert _settled_streams(live_server, 2) == 2
     assert len(inbox_streams) == 1, inbox_streams
 
-    owner = connect(live_server.database_url, pool_size=2)
-    requests = connect_for_requests(live_server.database_url, pool_size=1)
-    try:
-        with owner_transaction(owner) as session:
-            session.execute(
-                text(
-                    "INSERT INTO alert_rules (owner_id, name, metric, comparator, threshold)"
-                    " VALUES (:owner, 'One stream', 'open_tickets', '>', 0)"
-                ),
-                {"owner": browser_users["manager"].id},
-            )
-        [fired] = evaluate.evaluate(owner, requests, ZoneInfo("UTC"), live_server.base_url)
-    finally:
-        owner.engine.dispose()
-        requests.engine.dispose()
+    rule_id = fire_open_tickets_rule(live_server, browser_users["manager"].id, "One stream")
 
     for tab in (page, inbox):
         bell = tab.locator("[data-alert-bell]")
         expect(bell).to_contain_text("One stream", timeout=5_000)
-        assert bell.get_attribute("href", timeout=1_000) == f"/alerts/{fired.rule_id}"
+        assert bell.get_attribute("href", timeout=1_000) == f"/alerts/{rule_id}"
     assert _open_streams(live_server) == 2
