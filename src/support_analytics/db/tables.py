@@ -1,10 +1,11 @@
 """Every table the application reads or writes outside the ORM, on the one MetaData of
 `db/base.py` (the ORM models of the reference tables in `db/models.py` are on it too): the
 identity tables, live updates, ticket events and response facts, form submissions, the
-analytics rollups, the mail queue, saved views, preferences, digests and alerts. Declared as
-the migrations leave them (columns, types, nullability, defaults); tests/db/test_metadata.py
-compares them with a migrated database, so they cannot drift. The migrations stay the source
-of constraints, indexes, triggers and policies (see docs/schema/)."""
+analytics rollups, SLA calendars, policies and clocks, the mail queue, saved views,
+preferences, digests and alerts. Declared as the migrations leave them (columns, types,
+nullability, defaults); tests/db/test_metadata.py compares them with a migrated database, so
+they cannot drift. The migrations stay the source of constraints, indexes, triggers and
+policies (see docs/schema/)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ from sqlalchemy import (
     Identity,
     Integer,
     LargeBinary,
+    Numeric,
     SmallInteger,
     String,
     Table,
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import INTERVAL
+from sqlalchemy.dialects.postgresql import INTERVAL, TIME
 
 from support_analytics.db import models
 from support_analytics.db.base import Base
@@ -273,6 +275,104 @@ analytics_sla_cube = Table(
     Column("n_met", BigInteger, nullable=False),
     Column("n_late", BigInteger, nullable=False),
     Column("n_running_due", BigInteger, nullable=False),
+)
+
+# SLAs (0009): business calendars and their hours, holidays and cumulative business seconds;
+# policies; each ticket's clock per target; calendars waiting for a rebuild at commit.
+business_calendars = Table(
+    "business_calendars",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("timezone", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+business_hours = Table(
+    "business_hours",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("calendar_id", Integer, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("start_time", TIME(precision=0), nullable=False),
+    Column("end_time", TIME(precision=0), nullable=False),
+)
+
+business_holidays = Table(
+    "business_holidays",
+    metadata,
+    Column("calendar_id", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("name", Text, server_default=text("''::text"), nullable=False),
+)
+
+business_seconds_cum = Table(
+    "business_seconds_cum",
+    metadata,
+    Column("calendar_id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), primary_key=True),
+    Column("cum", BigInteger, nullable=False),
+    Column("opens", Boolean, nullable=False),
+)
+
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("id", Integer, Identity(), primary_key=True),
+    Column("priority", String(20)),
+    Column("ticket_type_id", Integer),
+    Column("plan", String(50)),
+    Column("first_response_hours", Numeric(10, 4)),
+    Column("first_response_basis", Text, server_default=text("'calendar'::text"), nullable=False),
+    Column("resolution_hours", Numeric(10, 4)),
+    Column("resolution_basis", Text, server_default=text("'calendar'::text"), nullable=False),
+    Column("calendar_id", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), server_default=text("now()"), nullable=False),
+)
+
+ticket_sla = Table(
+    "ticket_sla",
+    metadata,
+    Column("ticket_id", Integer, primary_key=True),
+    Column("target", Text, primary_key=True),
+    Column("created_at", DateTime(timezone=True)),
+    Column("client_id", Integer),
+    Column("assigned_to", Integer),
+    Column("ticket_type_id", Integer),
+    Column("priority", String(20)),
+    Column("status", String(50)),
+    Column("plan", String(50)),
+    Column("policy_id", Integer),
+    Column("target_hours", Numeric(10, 4)),
+    Column("basis", Text),
+    Column("due_at", DateTime(timezone=True)),
+    Column("done_at", DateTime(timezone=True)),
+    Column("running", Boolean, nullable=False),
+)
+
+sla_dirty = Table(
+    "sla_dirty",
+    metadata,
+    Column("calendar_id", Integer, primary_key=True, autoincrement=False),
+)
+
+# Recomputing every ticket's SLA after a policy or calendar edit, in batches (0014).
+sla_recompute = Table(
+    "sla_recompute",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column(
+        "requested_at",
+        DateTime(timezone=True),
+        server_default=text("clock_timestamp()"),
+        nullable=False,
+    ),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", Text, server_default=text("'queued'::text"), nullable=False),
+    Column("last_ticket_id", Integer, server_default=text("0"), nullable=False),
+    Column("done", BigInteger, server_default=text("0"), nullable=False),
+    Column("total", BigInteger),
 )
 
 # The mail queue (its rows are what a `mail.send` job names) and saved dashboard views (0010).

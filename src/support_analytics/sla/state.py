@@ -27,15 +27,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    Boolean,
-    Column,
     ColumnElement,
-    DateTime,
-    Integer,
-    MetaData,
-    Numeric,
-    String,
-    Table,
     and_,
     case,
     false,
@@ -66,27 +58,7 @@ TARGETS: tuple[Target, ...] = ("first_response", "resolution")
 DEFAULT_WINDOW = timedelta(hours=1)
 DEFAULT_PAGE_SIZE = 20
 
-_metadata = MetaData()
-
-ticket_sla = Table(
-    "ticket_sla",
-    _metadata,
-    Column("ticket_id", Integer, primary_key=True),
-    Column("target", String, primary_key=True),
-    Column("created_at", DateTime(timezone=True)),
-    Column("client_id", Integer),
-    Column("assigned_to", Integer),
-    Column("ticket_type_id", Integer),
-    Column("priority", String(20)),
-    Column("status", String(50)),
-    Column("plan", String(50)),
-    Column("policy_id", Integer),
-    Column("target_hours", Numeric(10, 4)),
-    Column("basis", String),
-    Column("due_at", DateTime(timezone=True)),
-    Column("done_at", DateTime(timezone=True)),
-    Column("running", Boolean),
-)
+ticket_sla = tables.ticket_sla
 
 SLA_COLUMNS = TicketColumns(
     created_at=ticket_sla.c.created_at,
