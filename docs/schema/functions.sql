@@ -1379,7 +1379,7 @@ END $function$;
 
 -- sa_resolve_session(p_ttl interval)
 CREATE OR REPLACE FUNCTION public.sa_resolve_session(p_ttl interval)
- RETURNS TABLE(user_id integer, email text, kind text, role text, client_id integer, team_member_id integer, display_name text)
+ RETURNS TABLE(user_id integer, email text, kind text, role text, client_id integer, team_member_id integer, display_name text, timezone text)
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
@@ -1395,8 +1395,9 @@ BEGIN
      WHERE s.token_hash = v_hash AND s.revoked_at IS NULL AND s.expires_at > now()
        AND s.last_seen_at < now() - interval '1 minute';
     RETURN QUERY
-    SELECT u.id, u.email, u.kind, u.role, u.client_id, u.team_member_id, u.display_name
+    SELECT u.id, u.email, u.kind, u.role, u.client_id, u.team_member_id, u.display_name, p.timezone
       FROM public.sessions s JOIN public.users u ON u.id = s.user_id
+      LEFT JOIN public.user_preferences p ON p.user_id = u.id
      WHERE s.token_hash = v_hash AND s.revoked_at IS NULL AND s.expires_at > now()
        AND u.status = 'active';
 END

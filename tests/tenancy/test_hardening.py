@@ -128,3 +128,29 @@ def test_nobody_but_the_owner_can_listen_to_the_events(
         assert heard == []
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             spy.execute("SELECT name FROM live_channel")
+
+
+def test_the_session_resolver_is_granted_as_tightly_as_before(tenancy_database: Database) -> None:
+    """Migration 0024 drops and recreates `sa_resolve_session` (a new OUT column, the
+    reader's timezone): the request roles and the authenticator login may call it, PUBLIC may
+    not, and it stays SECURITY DEFINER with the pinned search_path."""
+    with owner_transaction(tenancy_database) as session:
+        row = session.execute(
+            text(
+                "SELECT p.prosecdef, p.proconfig,"
+                " array(SELECT a.grantee::regrole::text FROM aclexplode(p.proacl) a"
+                "       WHERE a.privilege_type = 'EXECUTE' AND a.grantee <> 0"
+                "         AND a.grantee <> p.proowner ORDER BY 1) AS grantees,"
+                " EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee = 0) AS public"
+                " FROM pg_proc p WHERE p.oid = 'sa_resolve_session(interval)'::regprocedure"
+            )
+        ).one()
+    assert row.prosecdef
+    assert row.proconfig == ["search_path=pg_catalog, public"]
+    assert row.grantees == [
+        "support_analytics_anonymous",
+        "support_analytics_authenticator",
+        "support_analytics_client",
+        "support_analytics_internal",
+    ]
+    assert not row.public

@@ -26,7 +26,6 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from support_analytics.app_settings import app_settings, session_ttl
-from support_analytics.auth import preferences
 from support_analytics.auth.sessions import token_from
 from support_analytics.db.engine import Database, is_unavailable
 from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
@@ -111,32 +110,18 @@ def _unavailable(exc: BaseException) -> bool:
 
 async def _request_scope(request: Request) -> AsyncIterator[RequestScope]:
     async with open_request_scope(request) as scope:
-        # For `display_zone`, which pages call while rendering, inside this transaction only.
-        request.state.request_scope = scope
-        try:
-            yield scope
-        finally:
-            request.state.request_scope = None
+        yield scope
 
 
 def display_zone(request: Request) -> ZoneInfo:
     """The zone the caller reads instants in: their own timezone (`auth.preferences`), else
-    the reporting timezone. Read at most once per request, through the request's own
-    transaction, the first time a page shows a time (a fragment without one reads nothing).
-    Outside a request transaction (an error page after the rollback) it is the reporting
-    timezone. Only instants move with it: what a day, week or month counts stays in the
+    the reporting timezone. It costs no statement: the one that resolves the session returns
+    it with the identity (`Principal.timezone`), so an error page after the rollback shows
+    it too. Only instants move with it: what a day, week or month counts stays in the
     reporting timezone (`ReportingZone`), so every user sees the same numbers."""
-    cached = getattr(request.state, "display_zone", None)
-    if isinstance(cached, ZoneInfo):
-        return cached
-    reporting = app_settings(request).reporting_timezone
-    scope = getattr(request.state, "request_scope", None)
-    if isinstance(scope, RequestScope) and scope.principal is not None:
-        zone = preferences.get(scope.session, scope.principal.user_id).zone(reporting)
-    else:
-        zone = ZoneInfo(reporting)
-    request.state.display_zone = zone
-    return zone
+    principal = getattr(request.state, "principal", None)
+    own = principal.timezone if isinstance(principal, Principal) else None
+    return ZoneInfo(own or app_settings(request).reporting_timezone)
 
 
 # scope="function": commit (or roll back) before the response is sent, so a failed commit

@@ -38,6 +38,8 @@ class Principal:
     client_id: int | None
     team_member_id: int | None
     display_name: str
+    timezone: str | None = None
+    """The zone the user reads instants in (their preference); None: the reporting one."""
 
     @property
     def is_internal(self) -> bool:

@@ -47,6 +47,7 @@ class RequestScope:
 _OPEN = text(
     """
     SELECT r.user_id, r.email, r.kind, r.role, r.client_id, r.team_member_id, r.display_name,
+           r.timezone,
            set_config('role', CASE r.kind WHEN 'internal' THEN :internal
                                           WHEN 'client' THEN :client
                                           ELSE :anonymous END, true) AS request_role
@@ -76,8 +77,9 @@ def _reclaim(connection: Connection, token: str, role: RequestRole) -> None:
 
 
 def open_scope(session: Session, token: str, ttl: timedelta) -> Principal | None:
-    """Claim `token`, resolve it (sliding its expiry) and switch to the request role it
-    earns: one statement. Returns the principal, or None when the token resolves to nobody."""
+    """Claim `token`, resolve it (sliding its expiry; the user's timezone comes with it) and
+    switch to the request role it earns: one statement. Returns the principal, or None when
+    the token resolves to nobody."""
     row = (
         session.execute(
             _OPEN, {"setting": SESSION_TOKEN_SETTING, "token": token, "ttl": ttl, **_ROLES}
@@ -95,6 +97,7 @@ def open_scope(session: Session, token: str, ttl: timedelta) -> Principal | None
         client_id=row["client_id"],
         team_member_id=row["team_member_id"],
         display_name=row["display_name"] or row["email"],
+        timezone=row["timezone"],
     )
 
 

@@ -17,8 +17,9 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
 
+from support_analytics.app_settings import app_settings
 from support_analytics.auth.dependencies import display_zone
-from support_analytics.config import Settings, get_settings
+from support_analytics.config import get_settings
 from support_analytics.dates import day_text, moment_text, month_text
 from support_analytics.tickets.status import vocabulary
 
@@ -77,11 +78,12 @@ def signed_delta(value: float | Decimal | None, decimals: int = 1) -> str:
 
 
 def _reporting(context: Context) -> str:
+    """The reporting timezone of the app serving the request. Only a template rendered
+    without a request (no page is; the filters' tests are) falls back to the process's."""
     request = context.get("request")
-    settings: Settings | None = None
     if isinstance(request, Request):
-        settings = getattr(request.app.state, "settings", None)
-    return (settings or get_settings()).reporting_timezone
+        return app_settings(request).reporting_timezone
+    return get_settings().reporting_timezone
 
 
 def _zone(context: Context) -> ZoneInfo:
