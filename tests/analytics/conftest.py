@@ -11,6 +11,8 @@ from contextlib import contextmanager
 import psycopg
 import pytest
 
+from support_analytics import maintenance
+from support_analytics.db import generate, migrate
 from support_analytics.db.engine import libpq_url
 from tests.conftest import PgServer
 
@@ -45,6 +47,21 @@ def edge_case_database(pg_server: PgServer, template_database: str) -> Iterator[
     """SQLAlchemy URL of a throwaway copy of the reference database with EDGE_CASES applied."""
     with pg_server.scratch_database("sa_edges", template=template_database) as url:
         with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute(EDGE_CASES.encode())
+        yield url
+
+
+@contextmanager
+def generated_edge_case_database(pg_server: PgServer, tickets: int) -> Iterator[str]:
+    """SQLAlchemy URL of a throwaway migrated database with `tickets` generated tickets (reply
+    delays drawn per ticket, so nearly every first response time is distinct) and EDGE_CASES
+    applied: small enough that an oracle query costs a few milliseconds."""
+    with pg_server.scratch_database("sa_gen") as url:
+        migrate.upgrade(url)
+        raw = libpq_url(url)
+        generate.generate(raw, tickets=tickets, random_seed=14, zone="UTC")
+        maintenance.after_bulk_load(raw, "UTC")
+        with psycopg.connect(raw, autocommit=True) as conn:
             conn.execute(EDGE_CASES.encode())
         yield url
 

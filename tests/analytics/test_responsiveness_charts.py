@@ -4,14 +4,11 @@ answer JSON, CSV, 401/403."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
-from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import responsiveness_charts as charts
@@ -20,25 +17,22 @@ from support_analytics.config import Settings
 from support_analytics.filters import TicketFilters
 from support_analytics.web.app import create_app
 from tests.analytics import oracle
+from tests.analytics.edge_fixtures import edge_fixtures
 from tests.analytics.oracle import Conn, FilterSpec
 from tests.analytics.strategies import filter_specs
-from tests.analytics.test_responsiveness import OTHER_ZONE, UTC_ZONE, _oracle_facts
+from tests.analytics.test_responsiveness import (
+    MORE_EDGES,
+    OTHER_ZONE,
+    SMALL_TICKETS,
+    UTC_ZONE,
+    _oracle_facts,
+)
 from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
 
-
-@pytest.fixture(scope="module")
-def session(analytics_database: str) -> Iterator[Session]:
-    engine = create_engine(analytics_database, connect_args={"options": "-c timezone=UTC"})
-    with Session(engine) as session:
-        yield session
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def conn(analytics_database: str) -> Iterator[Conn]:
-    with oracle.connect(analytics_database) as conn:
-        yield conn
+# The responsiveness tests' database: generated tickets (nearly every FRT distinct) with the
+# edge cases; the endpoints' test below reads the reference data.
+database, session, conn = edge_fixtures(MORE_EDGES, generated=SMALL_TICKETS)
 
 
 def oracle_histogram(conn: Conn, spec: FilterSpec, tz: str) -> list[int]:
