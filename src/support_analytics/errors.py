@@ -184,7 +184,7 @@ _DESCRIPTIONS = {
     429: "Too many attempts; `Retry-After` says when to retry",
     503: "Temporarily unavailable (e.g. database unreachable); `Retry-After` says when to retry",
 }
-_RETRY_AFTER = {
+RETRY_AFTER_HEADER = {
     "Retry-After": {
         "description": "Seconds to wait before retrying",
         "schema": {"type": "integer"},
@@ -198,6 +198,6 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, object]]:
     for status in statuses:
         entry: dict[str, object] = {"model": ErrorBody, "description": _DESCRIPTIONS[status]}
         if status in {429, 503}:
-            entry["headers"] = _RETRY_AFTER
+            entry["headers"] = RETRY_AFTER_HEADER
         out[status] = entry
     return out

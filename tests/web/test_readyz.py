@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 
 from support_analytics.db.engine import libpq_url
 from support_analytics.tenancy.connection import AUTHENTICATOR
+from support_analytics.web.readiness import Readiness
 
 
 def _owner(fresh_database: str, sql: str) -> None:
@@ -69,3 +70,21 @@ def test_database_unreachable(auth_app: FastAPI, fresh_database: str) -> None:
     )
     body = _not_ready(auth_app, "database")
     assert body["checks"] == {"database": "the database is not reachable right now"}
+
+
+def test_the_openapi_document_describes_the_not_ready_body(
+    auth_app: FastAPI, fresh_database: str
+) -> None:
+    # A load balancer or a client generated from the OpenAPI reads the 503 body: it is the
+    # readiness body (`failing` and `checks`), not the error body of the other endpoints.
+    responses = auth_app.openapi()["paths"]["/readyz"]["get"]["responses"]
+    ready = responses["200"]["content"]["application/json"]["schema"]
+    not_ready = responses["503"]["content"]["application/json"]["schema"]
+    assert not_ready == ready == {"$ref": "#/components/schemas/Readiness"}
+    assert "Retry-After" in responses["503"]["headers"]
+    _owner(fresh_database, "UPDATE analytics_rollup_state SET fresh = false")
+    body = _not_ready(auth_app, "rollups")
+    assert Readiness.model_validate(body).failing == "rollups"
+    _owner(fresh_database, "UPDATE analytics_rollup_state SET fresh = true")
+    ready_body = Readiness.model_validate(TestClient(auth_app).get("/readyz").json())
+    assert (ready_body.status, ready_body.failing) == ("ready", None)

@@ -13,16 +13,18 @@ visible to the request roles), on a worker thread.
 from __future__ import annotations
 
 from functools import partial
+from typing import Literal
 
 import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from support_analytics import maintenance
 from support_analytics.app_settings import AppSettings
 from support_analytics.db import migrate
 from support_analytics.db.engine import Database, is_unavailable, ping
-from support_analytics.errors import DatabaseUnavailable, error_responses
+from support_analytics.errors import RETRY_AFTER_HEADER, DatabaseUnavailable
 from support_analytics.tenancy.gate import RequestGate
 
 router = APIRouter(tags=["ops"])
@@ -32,6 +34,17 @@ UNREACHABLE = "the database is not reachable right now"
 # Seconds a balancer should wait before asking again, per failing check: an upgrade or a
 # rollup rebuild takes longer than a database blip.
 RETRY_AFTER = {"migrations": 30, "rollups": 10}
+
+
+class Readiness(BaseModel):
+    """The body of both answers: a balancer reads `status`, an operator `failing` and the
+    message of each check (the checks after a failed database check are absent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["ready", "not_ready"]
+    failing: Literal["database", "migrations", "rollups"] | None = None
+    checks: dict[str, str]
 
 
 def _schema_and_rollups(database: Database, timezone: str) -> dict[str, str]:
@@ -56,7 +69,17 @@ def _not_ready(failing: str, checks: dict[str, str], retry_after: int) -> JSONRe
     )
 
 
-@router.get("/readyz", responses=error_responses(503))
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={
+        503: {
+            "model": Readiness,
+            "description": "Not ready: `failing` names the first check that failed",
+            "headers": RETRY_AFTER_HEADER,
+        }
+    },
+)
 async def readyz(request: Request, settings: AppSettings) -> JSONResponse:
     """200 `{"status": "ready", "checks": {...}}` when the database answers, migrations are
     at head and the rollups are fresh; otherwise 503 JSON with Retry-After, `failing` naming
