@@ -445,13 +445,13 @@ CREATE OR REPLACE FUNCTION public.analytics_sla_delete()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, target,
+       client_id, assigned_to, ticket_type_id, priority, target,
        sum(sg),
        coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
                                   AND (due_at IS NULL OR done_at <= due_at)), 0),
@@ -462,11 +462,11 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
   n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
   n_running_due = c.n_running_due + excluded.n_running_due
 ;
@@ -494,13 +494,13 @@ CREATE OR REPLACE FUNCTION public.analytics_sla_insert()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, target,
+       client_id, assigned_to, ticket_type_id, priority, target,
        sum(sg),
        coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
                                   AND (due_at IS NULL OR done_at <= due_at)), 0),
@@ -511,11 +511,11 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
   n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
   n_running_due = c.n_running_due + excluded.n_running_due
 ;
@@ -532,13 +532,13 @@ AS $function$
 BEGIN
   TRUNCATE analytics_sla_cube;
   
-INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, target,
+       client_id, assigned_to, ticket_type_id, priority, target,
        sum(sg),
        coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
                                   AND (due_at IS NULL OR done_at <= due_at)), 0),
@@ -549,11 +549,11 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM ticket_sla) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, target, due_at, done_at, running, 1 AS sg FROM ticket_sla) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
   n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
   n_running_due = c.n_running_due + excluded.n_running_due
 ;
@@ -581,13 +581,13 @@ CREATE OR REPLACE FUNCTION public.analytics_sla_update()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_sla_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target, n, n_met, n_late, n_running_due)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, target,
+       client_id, assigned_to, ticket_type_id, priority, target,
        sum(sg),
        coalesce(sum(sg) FILTER (WHERE done_at IS NOT NULL
                                   AND (due_at IS NULL OR done_at <= due_at)), 0),
@@ -598,11 +598,11 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, -1 AS sg FROM old_rows a WHERE NOT EXISTS (SELECT 1 FROM new_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running)) UNION ALL SELECT a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, 1 AS sg FROM new_rows a WHERE NOT EXISTS (SELECT 1 FROM old_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running))) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT a.created_at, a.client_id, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, -1 AS sg FROM old_rows a WHERE NOT EXISTS (SELECT 1 FROM new_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.client_id, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.client_id, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running)) UNION ALL SELECT a.created_at, a.client_id, a.assigned_to, a.ticket_type_id, a.priority, a.target, a.due_at, a.done_at, a.running, 1 AS sg FROM new_rows a WHERE NOT EXISTS (SELECT 1 FROM old_rows b WHERE a.ticket_id = b.ticket_id AND a.target = b.target AND (a.created_at, a.client_id, a.assigned_to, a.ticket_type_id, a.priority, a.due_at, a.done_at, a.running) IS NOT DISTINCT FROM (b.created_at, b.client_id, b.assigned_to, b.ticket_type_id, b.priority, b.due_at, b.done_at, b.running))) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
+GROUP BY priority, target, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target) DO UPDATE SET
   n = c.n + excluded.n, n_met = c.n_met + excluded.n_met, n_late = c.n_late + excluded.n_late,
   n_running_due = c.n_running_due + excluded.n_running_due
 ;

@@ -14,18 +14,18 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, update
 from sqlalchemy.orm import Session
 
 from support_analytics import maintenance
-from support_analytics.analytics import response_rollups
+from support_analytics.analytics.tables import ticket_types
 from support_analytics.db import generate
 from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
@@ -84,10 +84,9 @@ def session(database: str) -> Iterator[Session]:
 def assert_cube_equals_rows(
     session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime
 ) -> None:
-    assert response_rollups.usable(session, filters, tz)
     got = state.sla_block(session, filters, tz, as_of=as_of)
     assert got == state.sla_block_from_rows(session, filters, tz, as_of=as_of)
-    for by in ("priority", "team_member", "period"):
+    for by in breakdown.BYS:
         for grain in ("month", "week", "day") if by == "period" else ("month",):
             cube = breakdown.breakdown(session, filters, tz, by=by, grain=grain, as_of=as_of)
             rows = breakdown.from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)
@@ -122,9 +121,25 @@ def assert_cube_equals_rows(
 @settings(max_examples=examples(80), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs(), instant=INSTANTS)
 def test_cube_equals_the_rows(session: Session, spec: FilterSpec, instant: datetime | None) -> None:
-    # The cube carries no client: client and plan filters read the rows (tests/sla/test_state).
-    spec = dataclasses.replace(spec, client=None, plan=None)
+    # A client or plan filter with an assignee or type condition reads the rows on both sides.
     filters = TicketFilters.from_query(spec.params())
+    assert_cube_equals_rows(session, filters, UTC_ZONE, instant or datetime.now(UTC))
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs(), instant=INSTANTS, plan=st.booleans())
+def test_client_and_plan_filters_read_the_cube_exactly(
+    session: Session, spec: FilterSpec, instant: datetime | None, plan: bool
+) -> None:
+    """Client and plan filters without an assignee or type condition, and the breakdown by
+    client under any such bar, are read from the cube's rows grouped by client."""
+    spec = dataclasses.replace(spec, team_member=None, ticket_type=None)
+    if spec.client is None and spec.plan is None:
+        spec = dataclasses.replace(spec, plan=("none_of", ("starter",)) if plan else None)
+    filters = TicketFilters.from_query(spec.params())
+    assert state.cube_mask(session, filters, UTC_ZONE, by_client=True) == state.CLIENT_MASK
+    if filters.by_client:
+        assert state.cube_mask(session, filters, UTC_ZONE) == state.CLIENT_MASK
     assert_cube_equals_rows(session, filters, UTC_ZONE, instant or datetime.now(UTC))
 
 
@@ -147,8 +162,8 @@ def test_every_state_and_stream_occurs(session: Session) -> None:
 
 
 _CUBE_ROWS = (
-    "SELECT gmask, grain, bucket, assigned_to, ticket_type_id, priority, target, n, n_met,"
-    " n_late, n_running_due FROM analytics_sla_cube"
+    "SELECT gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, target, n,"
+    " n_met, n_late, n_running_due FROM analytics_sla_cube"
     " WHERE n <> 0 OR n_met <> 0 OR n_late <> 0 OR n_running_due <> 0"
 )
 _RESPONSE_ROWS = (
@@ -193,6 +208,11 @@ WRITES = (
        SELECT id, true, 'again' FROM tickets WHERE status = 'resolved' ORDER BY id LIMIT 2""",
     "UPDATE tickets SET priority = 'urgent' WHERE id IN (5, 6, 7)",
     "UPDATE tickets SET assigned_to = NULL WHERE id BETWEEN 20 AND 40",
+    # Another client (its rows in the cube move); a client's plan (the plan filter follows).
+    "UPDATE tickets SET client_id = CASE WHEN client_id = 7 THEN 8 ELSE 7 END WHERE id IN (70, 71)",
+    "UPDATE clients SET plan_type = CASE WHEN plan_type = 'starter' THEN 'enterprise'"
+    " ELSE 'starter' END"
+    " WHERE id = (SELECT client_id FROM tickets WHERE id = 90)",
     # Moves tickets to another creation day, week and month (other buckets).
     "UPDATE tickets SET created_at = created_at - interval '40 days' WHERE id BETWEEN 50 AND 60",
     "UPDATE tickets SET resolved_at = resolved_at + interval '30 days' WHERE id = 11",
@@ -224,14 +244,22 @@ def test_writes_keep_the_cube_exact(pg_server: PgServer, template_database: str)
             TicketFilters(),
             TicketFilters.from_query({"priority": "any_of:high,urgent"}),
             TicketFilters.from_query({"team_member": "is:4", "date": "on_or_after:2025-06-01"}),
+            TicketFilters.from_query({"client": "any_of:7,8", "priority": "is_not:low"}),
+            TicketFilters.from_query({"plan": "is:starter", "date": "on_or_after:2025-06-01"}),
         )
         try:
             with oracle.connect(url) as conn, Session(engine) as session:
-                for write in WRITES:
+                for bar in bars:
+                    assert state.cube_mask(session, bar, UTC_ZONE) is not None, bar
+                session.rollback()
+                for i, write in enumerate(WRITES):
                     _run(conn, write)
                     assert_cube_equals_its_rebuild(conn, write)
-                    for bar in bars:
+                    # No filter, and each bar in turn (all of them after the last write).
+                    for bar in (bars[0], bars[1 + i % (len(bars) - 1)]):
                         assert_cube_equals_rows(session, bar, UTC_ZONE, datetime.now(UTC))
+                for bar in bars:
+                    assert_cube_equals_rows(session, bar, UTC_ZONE, datetime.now(UTC))
                 # Another reporting zone: the cube is rebuilt there with the response rollups.
                 conn.execute(b"SELECT analytics_rebuild('America/New_York')")
                 new_york = ZoneInfo("America/New_York")
@@ -329,4 +357,55 @@ def test_breaches_pages_cover_every_breach_once(session: Session) -> None:
         page += 1
     assert len(seen) == len(set(seen)) == got.total > 50
     assert overs == sorted(overs, reverse=True)
+    session.rollback()
+
+
+DATED = (
+    {"date": "on_or_after:2025-06-01"},
+    {"date": "between:2025-03-01,2025-04-15", "priority": "is_not:low"},
+    {"date": "on:2025-09-10", "team_member": "is_not:2"},
+)
+
+
+@pytest.mark.parametrize("type_hours", [None, -2000])
+def test_walks_from_the_first_day_miss_no_breach(
+    session: Session, monkeypatch: pytest.MonkeyPatch, type_hours: int | None
+) -> None:
+    """Under a date filter the running stream's walk starts at the filter's first day, as a
+    due time is never before creation; a ticket type with negative hours breaks that, and
+    then the walk starts at the oldest due time. Walking is forced; the pages equal sorting
+    every breached row."""
+    monkeypatch.setattr(state, "WALK_LIMIT", 10**9)
+    if type_hours is not None:
+        types = ticket_types.c
+        session.execute(
+            update(ticket_types).where(types.id == 3).values(avg_resolution_hours=type_hours)
+        )
+        c = state.ticket_sla.c
+        early = session.execute(
+            select(func.count()).where(
+                c.running,
+                c.due_at < c.created_at - timedelta(days=2),
+                c.created_at >= datetime(2025, 6, 1, tzinfo=UTC),
+            )
+        ).scalar_one()
+        assert early > 0  # running clocks due before their ticket's creation day
+    as_of = datetime.now(UTC)
+    for query in DATED:
+        filters = TicketFilters.from_query(query)
+        for page, size in ((1, 20), (2, 300)):
+            fast, plain = (
+                read(
+                    session,
+                    filters,
+                    UTC_ZONE,
+                    which="breached",
+                    target="resolution",
+                    page=page,
+                    page_size=size,
+                    as_of=as_of,
+                )
+                for read in (state.breaches, state.breaches_from_rows)
+            )
+            assert fast == plain, (query, page, size)
     session.rollback()

@@ -275,6 +275,8 @@ analytics_sla_cube = Table(
     Column("n_met", BigInteger, nullable=False),
     Column("n_late", BigInteger, nullable=False),
     Column("n_running_due", BigInteger, nullable=False),
+    # Set on the rows grouped by client (gmask 4, migration 0023), NULL on the others.
+    Column("client_id", Integer),
 )
 
 # SLAs (0009): business calendars and their hours, holidays and cumulative business seconds;

@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, DateTime, and_, cast, func, select
 from sqlalchemy.orm import Session
 
-from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.tickets_over_time import Grain, period_key
 from support_analytics.db.models import Client, TeamMember
 from support_analytics.filters import TicketFilters
@@ -90,7 +89,14 @@ def from_rows(
 
 
 def _from_cube(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, by: By, grain: Grain, now: datetime
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    by: By,
+    grain: Grain,
+    now: datetime,
+    gmask: int,
 ) -> SlaBreakdown:
     k = state.cube.c
     when = None
@@ -98,6 +104,8 @@ def _from_cube(
         key: ColumnElement[object] = k.priority
     elif by == "team_member":
         key = k.assigned_to
+    elif by == "client":
+        key = k.client_id
     else:
         key = func.date_trunc(grain, cast(k.bucket, DateTime))
         if grain != "month":  # weeks and days from day rows; months from any grain but 'a'
@@ -109,9 +117,9 @@ def _from_cube(
         filters,
         tz,
         now,
+        gmask=gmask,
         key=key,
         running_key=_key(by, grain, tz),
-        by_member=by == "team_member",
         when=when,
     )
     return _result(session, by, grain, counts)
@@ -184,8 +192,12 @@ def breakdown(
 ) -> SlaBreakdown:
     """One row per value of `by` that has tickets: met / breached / pending and compliance
     per target. Priorities urgent first; members and clients by name; periods in order.
-    From the SLA cube when it answers (not by client: the cube has no client), else from the
-    rows."""
-    if by != "client" and rr.usable(session, filters, tz):
-        return _from_cube(session, filters, tz, by=by, grain=grain, now=as_of or datetime.now(UTC))
+    From the SLA cube when it answers (`state.cube_mask`; by client or under a client or plan
+    filter: when the filter has no assignee or type condition), else from the rows."""
+    gmask = state.cube_mask(
+        session, filters, tz, by_member=by == "team_member", by_client=by == "client"
+    )
+    if gmask is not None:
+        now = as_of or datetime.now(UTC)
+        return _from_cube(session, filters, tz, by=by, grain=grain, now=now, gmask=gmask)
     return from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)

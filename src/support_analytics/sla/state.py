@@ -11,9 +11,11 @@ depends on the instant of reading, so it is derived here, never stored:
 
 Compliance = met / (met + breached); pending tickets are left out of it.
 
-The counts come from `analytics_sla_cube` (migration 0019) when it answers the filter (the
-responsiveness rollups' zone and dimensions, `response_rollups.usable`): met, late (stopped
-after the due time) and running-with-a-due-time per slice, kept by triggers on `ticket_sla`.
+The counts come from `analytics_sla_cube` (migration 0019) when it answers the filter
+(`cube_mask`: the responsiveness rollups' zone and dimensions, or, from migration 0023, client
+and plan filters with no assignee or type condition, read from the rows grouped by client):
+met, late (stopped after the due time) and running-with-a-due-time per slice, kept by
+triggers on `ticket_sla`.
 Which running rows are breached depends on the instant, so the running rows due at or after
 it (pending; few, along `idx_ticket_sla_overdue`) are counted from `ticket_sla` and
 subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_from_rows`).
@@ -22,7 +24,8 @@ subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -44,9 +47,10 @@ from sqlalchemy.orm import Session
 
 from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.definitions import hours_between
-from support_analytics.analytics.tables import tickets
+from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
+from support_analytics.filters.grammar import DateFilter
 from support_analytics.filters.sql import TicketColumns, ticket_clauses
 from support_analytics.sla import recompute
 from support_analytics.sla.schemas import SlaBlock, SlaBreachesPage, SlaBreachRow, SlaTarget
@@ -75,7 +79,10 @@ CUBE_COLUMNS = TicketColumns(
     assigned_to=cube.c.assigned_to,
     ticket_type_id=cube.c.ticket_type_id,
     priority=cube.c.priority,
+    client_id=cube.c.client_id,
 )
+# The cube's rows grouped by client (migration 0023); 1-3 group by assignee and/or type.
+CLIENT_MASK = 4
 Counts = tuple[int, int, int]
 """met, breached, total"""
 
@@ -145,24 +152,53 @@ def targets(
     return out
 
 
+def cube_mask(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    by_member: bool = False,
+    by_client: bool = False,
+) -> int | None:
+    """The cube grouping (`gmask`) whose rows answer `filters`, grouped by assignee or by
+    client when asked, or None when only the `ticket_sla` rows can: the cube is bucketed in
+    the responsiveness rollups' zone; it groups by assignee and/or type, or by client alone
+    (a client with an assignee or a type would be about a row per ticket)."""
+    if not (by_client or filters.by_client):
+        return rr.mask(filters, by_member=by_member) if rr.usable(session, filters, tz) else None
+    if by_member or filters.team_member is not None or filters.ticket_type is not None:
+        return None
+    plain = replace(filters, client=None, plan=None)
+    return CLIENT_MASK if rr.usable(session, plain, tz) else None
+
+
+def _slice(filters: TicketFilters, gmask: int) -> list[ColumnElement[bool]]:
+    """The cube rows of grouping `gmask` under `filters` (their date, priority, assignee,
+    type, client and plan conditions)."""
+    k = cube.c
+    where = rr.slice_where(CUBE_COLUMNS, k.gmask, k.grain, k.bucket, filters)
+    where[0] = k.gmask == gmask
+    return where
+
+
 def counts_from_cube(
     session: Session,
     filters: TicketFilters,
     tz: ZoneInfo,
     as_of: datetime,
     *,
+    gmask: int,
     key: ColumnElement[object] | None = None,
     running_key: ColumnElement[object] | None = None,
-    by_member: bool = False,
     when: ColumnElement[bool] | None = None,
 ) -> dict[tuple[object, str], Counts]:
-    """(key value, target) -> (met, breached, total) from the cube, for callers that checked
-    `rr.usable`: the cube rows of the filter's slice (`when` replaces its date condition),
-    grouped by `key` (a cube column or expression; None: no grouping), less the running rows
-    due at or after `as_of`, grouped by `running_key` (the same value over `ticket_sla`).
-    One statement, so both parts read the same snapshot."""
+    """(key value, target) -> (met, breached, total) from the cube, for callers that found
+    its grouping `gmask` (`cube_mask`): the cube rows of the filter's slice (`when` replaces
+    its date condition), grouped by `key` (a cube column or expression; None: no grouping),
+    less the running rows due at or after `as_of`, grouped by `running_key` (the same value
+    over `ticket_sla`). One statement, so both parts read the same snapshot."""
     k = cube.c
-    where = rr.slice_where(CUBE_COLUMNS, k.gmask, k.grain, k.bucket, filters, by_member=by_member)
+    where = _slice(filters, gmask)
     if when is not None:
         where[1] = when
     rows = select(
@@ -204,9 +240,10 @@ def sla_block(
 ) -> SlaBlock:
     """met / breached / pending and compliance per target, for the tickets the filter admits
     (creation day in the reporting zone)."""
-    if not rr.usable(session, filters, tz):
+    gmask = cube_mask(session, filters, tz)
+    if gmask is None:
         return sla_block_from_rows(session, filters, tz, as_of=as_of)
-    counts = counts_from_cube(session, filters, tz, as_of or datetime.now(UTC))
+    counts = counts_from_cube(session, filters, tz, as_of or datetime.now(UTC), gmask=gmask)
     found = {target: _target(*counts.get((None, target), (0, 0, 0))) for target in TARGETS}
     return SlaBlock(
         first_response=found["first_response"],
@@ -328,8 +365,10 @@ def breaches(
     c = ticket_sla.c
     dims = ticket_clauses(filters, tz, SLA_COLUMNS)
     end = page * page_size
-    usable = rr.usable(session, filters, tz)
-    walk_late, walk_running = _walks(session, filters, target, end) if usable else (False, False)
+    gmask = cube_mask(session, filters, tz)
+    walk_late, walk_running = (
+        _walks(session, filters, target, end, gmask) if gmask is not None else ("sort", "sort")
+    )
     shown = (c.ticket_id, c.priority, c.client_id, c.assigned_to, c.due_at)
     late_over = hours_between(c.due_at, c.done_at)
     late = (
@@ -354,6 +393,7 @@ def breaches(
             c.running if walk_running == "walk" else func.coalesce(c.running, false()),
             c.done_at.is_(None),
             c.due_at < now,
+            _due_floor(filters, tz) if walk_running == "walk" else true(),
             true() if walk_running != "none" else false(),
             *dims,
         )
@@ -386,8 +426,9 @@ def breaches(
         )
         for row in session.execute(stmt)
     ]
-    if usable:
-        total = counts_from_cube(session, filters, tz, now).get((None, target), (0, 0, 0))[1]
+    if gmask is not None:
+        counts = counts_from_cube(session, filters, tz, now, gmask=gmask)
+        total = counts.get((None, target), (0, 0, 0))[1]
     else:
         where = [c.target == target, breached_clause(now), *dims]
         total = session.execute(
@@ -403,32 +444,68 @@ def breaches(
 
 
 # Walking a stream's index in order reads about (rows of the stream) / (rows the filter
-# admits) entries per row wanted; beyond this many the filtered rows are sorted instead.
+# admits) entries per row wanted; up to this many it walks whatever sorting would read.
 WALK_LIMIT = 20_000
 
 
 Read = Literal["walk", "sort", "none"]
 
 
-def _walks(session: Session, filters: TicketFilters, target: Target, end: int) -> tuple[Read, Read]:
-    """How the late and the running stream are read: along their indexes (`walk`: cheap when
-    the filter admits a fair share of their rows), filtered and sorted (`sort`), or not at all
-    (`none`: the cube says the filter admits none), from the cube's counts of late and running
-    rows with and without the filter. `walk` and `sort` give the same rows in the same order
-    (the index order is the order of `over_by_hours`, ties by ticket id)."""
+def _due_floor(filters: TicketFilters, tz: ZoneInfo) -> ColumnElement[bool]:
+    """A bound on the due time of the running rows a date filter admits: a ticket created on
+    or after its first day is due on or after that day (a due time is never before creation
+    while no ticket type's hours are negative: policy hours are positive by constraint, and a
+    type's hours are the resolution target where the policy gives none). A day early, for a
+    zone whose midnight is skipped. The walk along `idx_ticket_sla_overdue` starts there
+    instead of at the oldest due time (most running rows of a late start are skipped)."""
+    start = filters.date.start if filters.date is not None else None
+    if start is None:
+        return true()
+    floor = datetime.combine(start - timedelta(days=1), time(), tzinfo=tz)
+    sane = select(func.coalesce(func.min(ticket_types.c.avg_resolution_hours), 0) >= 0)
+    bound = case(
+        (sane.scalar_subquery(), literal(floor)),
+        else_=literal_column("'-infinity'::timestamptz"),
+    )
+    return ticket_sla.c.due_at >= bound
+
+
+def _walks(
+    session: Session, filters: TicketFilters, target: Target, end: int, gmask: int
+) -> tuple[Read, Read]:
+    """How the late and the running stream are read: along their indexes (`walk`), filtered
+    and sorted (`sort`), or not at all (`none`: the cube says the filter admits none), from the
+    cube's counts. `walk` and `sort` give the same rows in the same order (the index order is
+    the order of `over_by_hours`, ties by ticket id). A walk reads about (entries walked) *
+    (rows wanted) / (rows admitted) index entries: every late or running row, or for the
+    running rows under a date filter with a first day those due since then (`_due_floor`).
+    Sorting reads the rows the date filter admits (along the creation index), or every row
+    without one; a walk is taken up to `WALK_LIMIT` entries, or while it reads fewer."""
     k = cube.c
-    sums = (func.coalesce(func.sum(k.n_late), 0), func.coalesce(func.sum(k.n_running_due), 0))
+    sums = (
+        func.coalesce(func.sum(k.n_late), 0),
+        func.coalesce(func.sum(k.n_running_due), 0),
+        func.coalesce(func.sum(k.n), 0),
+    )
 
-    def counts(flt: TicketFilters) -> tuple[int, int]:
-        where = rr.slice_where(CUBE_COLUMNS, k.gmask, k.grain, k.bucket, flt)
-        late, running = session.execute(select(*sums).where(k.target == target, *where)).one()
-        return int(late), int(running)
+    def counts(flt: TicketFilters, gmask: int) -> tuple[int, int, int]:
+        where = _slice(flt, gmask)
+        late, running, n = session.execute(select(*sums).where(k.target == target, *where)).one()
+        return int(late), int(running), int(n)
 
-    admitted, every = counts(filters), counts(TicketFilters())
+    admitted, every = counts(filters, gmask), counts(TicketFilters(), 0)
+    walked = list(every[:2])
+    sorted_rows = every[2]
+    if filters.date is not None:
+        sorted_rows = counts(TicketFilters(date=filters.date), 0)[2]
+        if filters.date.start is not None:
+            since = DateFilter.on_or_after(filters.date.start - timedelta(days=1))
+            walked[1] = counts(TicketFilters(date=since), 0)[1]
 
     def walk(i: int) -> Read:
         if admitted[i] == 0:
             return "none"
-        return "walk" if every[i] * end <= WALK_LIMIT * admitted[i] else "sort"
+        cost = walked[i] * end
+        return "walk" if cost <= max(WALK_LIMIT, sorted_rows) * admitted[i] else "sort"
 
     return walk(0), walk(1)
