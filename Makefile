@@ -98,11 +98,13 @@ browser: setup system-deps  ## The browser tests (Playwright on Debian's Chromiu
 # embedded server of their own (CLI, load and fault drills, socket hardening, operations,
 # the job worker's restart drill) or
 # drive the same SQL through HTTP pages and shapes (web, the OpenAPI contract, mail) would
-# run the same statements twice. Property tests draw a fifth of their examples here
+# run the same statements twice; so would the HTML pages of the other domains and the bench
+# (a command that serves over HTTP). Property tests draw a fifth of their examples here
 # (tests/examples.py): every statement shape still runs; the search in depth is the main pass's.
 PG15_SKIP := $(addprefix --ignore=,$(HTTP_SUITES)) \
   --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
-  --ignore=tests/jobs/test_worker_restart.py
+  --ignore=tests/jobs/test_worker_restart.py --ignore=tests/analytics/test_bench.py \
+  $(addprefix --ignore=,tests/auth/test_pages.py tests/alerts/test_pages.py tests/sla/test_admin_pages.py)
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp
