@@ -37,7 +37,7 @@ from sqlalchemy.sql.selectable import Select
 
 from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter
+from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
 from support_analytics.filters.sql import (
     TicketColumns,
     bucket_condition,
@@ -124,6 +124,41 @@ def _outside(session: Session, flt: DateFilter | None) -> DateFilter | None:
     return None
 
 
+def _complemented(filters: TicketFilters, *, by_member: bool) -> list[tuple[TicketFilters, int]]:
+    """Filters and signs whose signed sum of rows is the rows `filters` admits, each negative
+    assignee or type filter (`is_not`, `none_of`) read as every row less the rows of the
+    values it lists (negative filters keep NULLs, so that is exactly their complement). A few
+    listed values are a few slices' rows, where the values a negative filter admits are most
+    of them: "type is not 4" read 13 types' rows, now all types' and type 4's. The team table
+    (`by_member`) groups by assignee: its assignee filter stays as it is."""
+    terms = [(filters, 1)]
+    member, kind = filters.team_member, filters.ticket_type
+    if member is not None and member.op.negative and not by_member:
+        listed = SetFilter(SetOp.ANY_OF, member.values)
+        terms = [
+            term
+            for f, sign in terms
+            for term in (
+                (replace(f, team_member=None), sign),
+                (replace(f, team_member=listed), -sign),
+            )
+        ]
+    if kind is not None and kind.op.negative:
+        types = SetFilter(SetOp.ANY_OF, kind.values)
+        terms = [
+            term
+            for f, sign in terms
+            for term in (
+                (replace(f, ticket_type=None), sign),
+                (replace(f, ticket_type=types), -sign),
+            )
+        ]
+    return terms
+
+
+Slice = tuple[list[ColumnElement[bool]], ColumnElement[int]]
+
+
 def signed_slice(
     session: Session,
     columns: TicketColumns,
@@ -133,22 +168,25 @@ def signed_slice(
     *,
     filters: TicketFilters,
     by_member: bool = False,
-) -> tuple[list[ColumnElement[bool]], ColumnElement[int]]:
-    """The rows that answer `filters` and the sign to sum them with: `slice_where` (all +1),
-    or every row (+1) and the rows of the days outside the filter (-1) when fewer
-    (`_outside`). Sums of counts are exact either way."""
+) -> list[Slice]:
+    """The rows that answer `filters`, as slices and the sign to sum each with: negative
+    assignee and type filters as their complements (`_complemented`), and each of those
+    `slice_where` (+1), or every row (+1) and the rows of the days outside the filter (-1)
+    when fewer (`_outside`). Sums of counts are exact either way."""
     outside = _outside(session, filters.date)
-    if outside is None:
-        where = slice_where(columns, gmask, grain, bucket, filters, by_member=by_member)
-        return where, literal_column("1")
-    return (
-        [
-            gmask == mask(filters, by_member=by_member),
+    out: list[Slice] = []
+    for term, sign in _complemented(filters, by_member=by_member):
+        if outside is None:
+            where = slice_where(columns, gmask, grain, bucket, term, by_member=by_member)
+            out.append((where, literal_column(str(sign))))
+            continue
+        where = [
+            gmask == mask(term, by_member=by_member),
             or_(grain == "a", bucket_condition(outside, bucket, grain)),
-            *dimension_clauses(filters, columns),
-        ],
-        case((grain == "a", 1), else_=-1),
-    )
+            *dimension_clauses(term, columns),
+        ]
+        out.append((where, case((grain == "a", sign), else_=-sign)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -163,8 +201,8 @@ class Totals:
 def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]:
     """Per priority (NULL priority under its own key) from the cube."""
     c = cube.c
-    where, sign = signed_slice(session, CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters=filters)
-    stmt = (
+    slices = signed_slice(session, CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters=filters)
+    parts = [
         select(
             c.priority,
             func.sum(c.n_frt * sign),
@@ -175,11 +213,21 @@ def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]
         )
         .where(*where)
         .group_by(c.priority)
-    )
-    return {
-        row[0]: Totals(int(row[1]), float(row[2]), int(row[3]), int(row[4]), int(row[5]))
-        for row in session.execute(stmt)
-    }
+        for where, sign in slices
+    ]
+    out: dict[str | None, Totals] = {}
+    for row in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
+        if row[1] is None:
+            continue
+        before = out.get(row[0], Totals(0, 0.0, 0, 0, 0))
+        out[row[0]] = Totals(
+            before.n_frt + int(row[1]),
+            before.frt_sum + float(row[2]),
+            before.awaiting + int(row[3]),
+            before.done + int(row[4]),
+            before.one_touch + int(row[5]),
+        )
+    return out
 
 
 Bins = dict[int, int]
@@ -189,7 +237,7 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
     """FRT bin counts per priority (`by="priority"`) or per assignee (`by="assigned_to"`)."""
     h = hist.c
     key = h.priority if by == "priority" else h.assigned_to
-    where, sign = signed_slice(
+    slices = signed_slice(
         session,
         HIST_COLUMNS,
         h.gmask,
@@ -198,11 +246,17 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
         filters=filters,
         by_member=by == "assigned_to",
     )
-    stmt = select(key, h.bin, func.sum(h.n * sign)).where(*where).group_by(key, h.bin)
+    parts = [
+        select(key, h.bin, func.sum(h.n * sign)).where(*where).group_by(key, h.bin)
+        for where, sign in slices
+    ]
+    sums: dict[tuple[str | int | None, int], int] = {}
+    for group, bin_, n in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
+        sums[(group, int(bin_))] = sums.get((group, int(bin_)), 0) + int(n)
     out: dict[str | int | None, Bins] = {}
-    for group, bin_, n in session.execute(stmt):
-        if int(n):
-            out.setdefault(group, {})[int(bin_)] = int(n)
+    for (group, bin_), n in sums.items():
+        if n:
+            out.setdefault(group, {})[bin_] = n
     return out
 
 
