@@ -4,7 +4,6 @@
 --   alert_deliveries
 --   alert_firings
 --   alert_rules
---   alert_signing_key
 --   alert_state
 --   alert_subscriptions
 --   alert_webhooks

@@ -4,9 +4,13 @@ migration can go down and up again to the same schema."""
 from __future__ import annotations
 
 import psycopg
+from sqlalchemy import text
 
+from support_analytics.alerts import webhooks
+from support_analytics.auth import signing_keys
 from support_analytics.db import migrate, reference
-from support_analytics.db.engine import libpq_url
+from support_analytics.db.engine import connect, libpq_url
+from support_analytics.tenancy.scope import owner_transaction
 from tests.conftest import PgServer
 from tests.db.catalog import snapshot
 
@@ -51,3 +55,32 @@ def test_migrations_go_down_and_up_again(migrated_database: str) -> None:
         assert emptied[part] == [], part
     migrate.upgrade(migrated_database)
     assert snapshot(migrated_database) == before
+
+
+def test_the_alert_key_moves_to_signing_keys_unchanged(migrated_database: str) -> None:
+    """Migration 0024 moves the alert webhooks' key into `signing_keys` by copying it: a
+    webhook secret handed out before the upgrade is the one the app derives after it (and
+    after going down and up again)."""
+    salt = b"0123456789abcdef"
+    migrate.downgrade(migrated_database, "0021_client_response_facts")
+    database = connect(migrated_database, pool_size=1)
+    try:
+        with owner_transaction(database) as session:
+            before = bytes(session.execute(text("SELECT key FROM alert_signing_key")).scalar_one())
+        migrate.upgrade(migrated_database)
+        with owner_transaction(database) as session:
+            assert signing_keys.key(session, "alert-webhook") == before
+            assert session.execute(text("SELECT to_regclass('alert_signing_key')")).scalar() is None
+        migrate.downgrade(migrated_database, "0021_client_response_facts")
+        with owner_transaction(database) as session:
+            again = session.execute(text("SELECT key FROM alert_signing_key")).scalar_one()
+            left = session.execute(
+                text("SELECT count(*) FROM signing_keys WHERE purpose = 'alert-webhook'")
+            ).scalar_one()
+        assert (bytes(again), left) == (before, 0)
+        migrate.upgrade(migrated_database)
+        with owner_transaction(database) as session:
+            after = signing_keys.key(session, "alert-webhook")
+    finally:
+        database.engine.dispose()
+    assert webhooks.derive_secret(after, salt) == webhooks.derive_secret(before, salt)

@@ -177,6 +177,7 @@ digest_sends     insert              -    -        -        -     -       -     
 client_notification_sends select     -    -        -        -     -       -     -        -
 client_notification_sends insert     -    -        -        -     -       -     -        -
 signing_keys     select              -    -        -        -     -       -     -        -
+signing_keys     update              -    -        -        -     -       -     -        -
 ticket_events    select              -    own      own      all   all     all   -        -
 ticket_events    insert              -    -        -        -     -       -     -        -
 ticket_events    update              -    -        -        -     -       -     -        -
@@ -235,8 +236,6 @@ alert_subscriptions insert           -    -        -        ok    ok      ok    
 alert_subscriptions insert_for_other -    -        -        -     -       -     -        -
 alert_subscriptions delete           -    -        -        -     -       -     -        -
 alert_subscriptions delete_self      -    -        -        ok    ok      ok    -        -
-alert_signing_key select             -    -        -        -     -       -     -        -
-alert_signing_key update             -    -        -        -     -       -     -        -
 """
 # fmt: on
 
@@ -265,7 +264,6 @@ ROW_KEY: dict[str, str] = {
     "sla_dirty": "calendar_id",
     "alert_state": "rule_id",
     "alert_subscriptions": "hashtext(rule_id || ':' || user_id)",
-    "alert_signing_key": "id::int",
 }
 
 
@@ -357,6 +355,7 @@ SQL: dict[tuple[str, str], str] = {
         "INSERT INTO client_notification_sends (event_id, user_id) VALUES (424242, :self_user)"
     ),
     ("signing_keys", "select"): select_ids("signing_keys"),
+    ("signing_keys", "update"): "UPDATE signing_keys SET key = key",
     ("mail_outbox", "select"): "SELECT id FROM mail_outbox",
     ("mail_outbox", "insert"): (
         "INSERT INTO mail_outbox (recipient, subject, body_text, body_html)"
@@ -607,8 +606,6 @@ SQL: dict[tuple[str, str], str] = {
     ("alert_subscriptions", "delete_self"): (
         "DELETE FROM alert_subscriptions WHERE user_id = :self_user"
     ),
-    ("alert_signing_key", "select"): select_ids("alert_signing_key"),
-    ("alert_signing_key", "update"): "UPDATE alert_signing_key SET key = '\\x00'",
 }
 
 # What `own` means per table, evaluated as the owner with the persona's parameters.

@@ -209,7 +209,7 @@ _WEBHOOK = """
 SELECT d.id, d.firing_id, d.attempts, w.url, w.salt, k.key
   FROM alert_deliveries d
   JOIN alert_webhooks w ON w.id = d.webhook_id
-  CROSS JOIN alert_signing_key k
+  JOIN signing_keys k ON k.purpose = 'alert-webhook'
  WHERE d.id = %(delivery_id)s AND d.status = 'pending'
 """
 _FIRING_PSYCOPG = _FIRING.replace(":firing", "%(firing)s")

@@ -25,6 +25,7 @@ from support_analytics.alerts.rules import (
     normalise_filters,
     parse_filters,
 )
+from support_analytics.auth import signing_keys
 from support_analytics.db.engine import Database
 from support_analytics.errors import InvalidInput, NotFound, TooManyRequests
 from support_analytics.tenancy.scope import owner_transaction
@@ -365,8 +366,8 @@ def add_webhook(
         {"name": cleaned, "url": checked_url, "salt": salt, "me": me},
     ).one()
     with owner_transaction(owner) as keys:
-        key = keys.execute(text("SELECT key FROM alert_signing_key")).scalar_one()
-    secret = webhooks.derive_secret(bytes(key), salt)
+        key = signing_keys.key(keys, "alert-webhook")
+    secret = webhooks.derive_secret(key, salt)
     return Webhook(int(row[0]), cleaned, checked_url, row[1]), secret
 
 

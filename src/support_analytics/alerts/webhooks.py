@@ -1,9 +1,9 @@
 """Webhook endpoints: the signing secret, the signature, the host allow-list and the POST.
 
 The secret is never stored. Each endpoint has a random salt; its secret is
-`whsec_` + base64url(HMAC-SHA256(K, "alert-webhook:" + salt)), where K is the key in
-`alert_signing_key` (readable by the owner login only). The admin who adds the endpoint is
-shown the secret once; afterwards only the sender can derive it again.
+`whsec_` + base64url(HMAC-SHA256(K, "alert-webhook:" + salt)), where K is the
+`alert-webhook` key of `signing_keys` (readable by the owner login only). The admin who
+adds the endpoint is shown the secret once; afterwards only the sender can derive it again.
 
 Signature header, on every POST:
 

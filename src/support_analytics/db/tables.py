@@ -455,14 +455,8 @@ signing_keys = Table(
     Column("key", LargeBinary, nullable=False),
 )
 
-# Alerts (0012): rules, their state and log, deliveries, webhook endpoints, subscriptions.
-alert_signing_key = Table(
-    "alert_signing_key",
-    metadata,
-    Column("id", Boolean, primary_key=True, server_default=text("true")),
-    Column("key", LargeBinary, nullable=False),
-)
-
+# Alerts (0012): rules, their state and log, deliveries, webhook endpoints, subscriptions
+# (their HMAC key is the `alert-webhook` row of signing_keys since 0024).
 alert_webhooks = Table(
     "alert_webhooks",
     metadata,

@@ -8,26 +8,21 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Final
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from support_analytics.auth import signing_keys
 from support_analytics.web.urls import url
 
-PURPOSE = "digest-unsubscribe"
+PURPOSE: Final = "digest-unsubscribe"
 PATH = "/digests/unsubscribe"
-
-
-def _key(owner: Session) -> bytes:
-    key = owner.execute(
-        text("SELECT key FROM signing_keys WHERE purpose = :purpose"), {"purpose": PURPOSE}
-    ).scalar_one()
-    return bytes(key)
 
 
 def signature(owner: Session, subscription_id: int, user_id: int) -> str:
     message = f"{PURPOSE}:{subscription_id}:{user_id}".encode()
-    return hmac.new(_key(owner), message, hashlib.sha256).hexdigest()
+    return hmac.new(signing_keys.key(owner, PURPOSE), message, hashlib.sha256).hexdigest()
 
 
 def unsubscribe_url(owner: Session, base_url: str, subscription_id: int, user_id: int) -> str:

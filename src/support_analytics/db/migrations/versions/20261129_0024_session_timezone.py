@@ -1,12 +1,18 @@
-"""The statement that resolves a request's session also returns the reader's timezone, so a
-page's identity, role, claims and display zone come back in one round trip (before, the first
-page that showed a time read `user_preferences` in a second statement).
+"""Two changes. The statement that resolves a request's session also returns the reader's
+timezone, so a page's identity, role, claims and display zone come back in one round trip
+(before, the first page that showed a time read `user_preferences` in a second statement).
 
 `sa_resolve_session(interval)` gains an OUT column, `timezone` (NULL: the reporting
 timezone). PostgreSQL cannot change a function's result type in place, so it is dropped and
 created again; the EXECUTE grants it had are read first and given back to exactly the same
 roles (the request roles, and the authenticator login where this database has one), and
 PUBLIC gets nothing, as before. Still SECURITY DEFINER with the same pinned search_path.
+
+The alert webhooks' HMAC key moves from its own table, `alert_signing_key`, to
+`signing_keys` (purpose `alert-webhook`), the table of the app's other signing key: one table
+of keys, one row per purpose. The key's bytes are copied, not made anew, so every webhook
+secret already handed out (derived from the key and the endpoint's salt) stays valid. Both
+tables are the owner's only: row-level security on, no grant to any request role.
 
 Revision ID: 0024_session_timezone
 Revises: 0021_client_response_facts
@@ -93,9 +99,27 @@ def _recreate(create: str) -> None:
     op.execute("DROP TABLE sa_resolve_session_grantees")
 
 
+ALERT_KEY_IN_SIGNING_KEYS = """
+INSERT INTO signing_keys (purpose, key) SELECT 'alert-webhook', key FROM alert_signing_key;
+DROP TABLE alert_signing_key;
+"""
+ALERT_KEY_IN_ITS_OWN_TABLE = """
+CREATE TABLE alert_signing_key (
+    id boolean PRIMARY KEY DEFAULT true CHECK (id),
+    key bytea NOT NULL
+);
+INSERT INTO alert_signing_key (key) SELECT key FROM signing_keys WHERE purpose = 'alert-webhook';
+DELETE FROM signing_keys WHERE purpose = 'alert-webhook';
+REVOKE ALL ON alert_signing_key FROM PUBLIC;
+ALTER TABLE alert_signing_key ENABLE ROW LEVEL SECURITY;
+"""
+
+
 def upgrade() -> None:
     _recreate(WITH_TIMEZONE)
+    op.execute(ALERT_KEY_IN_SIGNING_KEYS)
 
 
 def downgrade() -> None:
+    op.execute(ALERT_KEY_IN_ITS_OWN_TABLE)
     _recreate(WITHOUT_TIMEZONE)
