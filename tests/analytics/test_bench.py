@@ -146,9 +146,9 @@ def test_baseline_answers_what_the_product_answers(fresh_database: str) -> None:
         for _ in range(6):
             filters = bench.random_filters(rng, dims)
             now = datetime.now(UTC)
-            for name, widget in baseline.PRODUCT.items():
-                got = widget(session, filters, ZoneInfo("UTC"), now).model_dump()
-                want = baseline.BASELINE[name](session, filters, ZoneInfo("UTC"), now)
+            for name, readers in baseline.READERS.items():
+                got = readers.product(session, filters, ZoneInfo("UTC"), now).model_dump()
+                want = readers.raw(session, filters, ZoneInfo("UTC"), now)
                 if name == "overview":  # the baseline returns the current cards only
                     got.pop("previous")
                     got.pop("previous_date")

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -50,65 +51,86 @@ def _resolution(
     )
 
 
+@dataclass(frozen=True)
+class Readers:
+    """One endpoint's two implementations of the same answer, called alike: the product's
+    reader (the rollups when they answer the filter, else the rows) and plain SQL over the
+    raw tables. `bench` times `raw` beside `product`; tests/analytics/test_bench.py checks
+    they agree on random bars."""
+
+    product: Widget
+    raw: Widget
+
+
+def _breakdown(by: breakdown.By) -> Readers:
+    return Readers(
+        product=lambda s, f, tz, now: breakdown.breakdown(s, f, tz, by=by, as_of=now),
+        raw=lambda s, f, tz, now: breakdown.from_rows(s, f, tz, by=by, as_of=now),
+    )
+
+
 # The SLA endpoints' plain SQL reads `ticket_sla` (one row per ticket and target, kept by
 # triggers): business time has no plain-SQL form short of a minute walk (tests/sla has that).
-BASELINE: dict[str, Widget] = {
-    "overview": _overview,
-    "tickets-over-time": lambda s, f, tz, _: tickets_over_time.from_tickets(s, f, tz),
-    "team-performance": _team,
-    "ticket-types": lambda s, f, tz, _: distribution.ticket_types_from_tickets(s, f, tz),
-    "priorities": lambda s, f, tz, _: distribution.priorities_from_tickets(s, f, tz),
-    "clients": lambda s, f, tz, _: clients.clients_from_tickets(s, f, tz),
-    "resolution-times": _resolution,
-    "overdue": lambda s, f, tz, now: overdue.overdue_from_tickets(s, f, tz, as_of=now),
-    "responsiveness": lambda s, f, tz, _: responsiveness.from_tickets(s, f, tz),
-    "responsiveness/team": lambda s, f, tz, _: responsiveness.team_from_tickets(s, f, tz),
-    "resolution-histogram": lambda s, f, tz, _: resolution_histogram.from_tickets(s, f, tz),
-    "sla": lambda s, f, tz, now: state.sla_block_from_rows(s, f, tz, as_of=now),
-    "sla-breaches": lambda s, f, tz, now: state.breaches_from_rows(
-        s, f, tz, which="breached", target="resolution", as_of=now
+READERS: Mapping[str, Readers] = {
+    "overview": Readers(lambda s, f, tz, _: overview.overview(s, f, tz), _overview),
+    "tickets-over-time": Readers(
+        lambda s, f, tz, _: tickets_over_time.tickets_over_time(s, f, tz),
+        lambda s, f, tz, _: tickets_over_time.from_tickets(s, f, tz),
     ),
-    "sla/breakdown?by=team_member": lambda s, f, tz, now: breakdown.from_rows(
-        s, f, tz, by="team_member", as_of=now
+    "team-performance": Readers(
+        lambda s, f, tz, _: team_performance.team_performance(s, f, tz), _team
     ),
-    "sla/breakdown?by=client": lambda s, f, tz, now: breakdown.from_rows(
-        s, f, tz, by="client", as_of=now
+    "ticket-types": Readers(
+        lambda s, f, tz, _: distribution.ticket_types_chart(s, f, tz),
+        lambda s, f, tz, _: distribution.ticket_types_from_tickets(s, f, tz),
     ),
-    "sla/breakdown?by=period": lambda s, f, tz, now: breakdown.from_rows(
-        s, f, tz, by="period", as_of=now
+    "priorities": Readers(
+        lambda s, f, tz, _: distribution.priorities(s, f, tz),
+        lambda s, f, tz, _: distribution.priorities_from_tickets(s, f, tz),
     ),
+    "clients": Readers(
+        lambda s, f, tz, _: clients.client_analysis(s, f, tz),
+        lambda s, f, tz, _: clients.clients_from_tickets(s, f, tz),
+    ),
+    "resolution-times": Readers(
+        lambda s, f, tz, now: resolution_times.resolution_times(s, f, tz, as_of=now),
+        _resolution,
+    ),
+    "overdue": Readers(
+        lambda s, f, tz, now: overdue.overdue(s, f, tz, as_of=now),
+        lambda s, f, tz, now: overdue.overdue_from_tickets(s, f, tz, as_of=now),
+    ),
+    "responsiveness": Readers(
+        lambda s, f, tz, _: responsiveness.responsiveness(s, f, tz),
+        lambda s, f, tz, _: responsiveness.from_tickets(s, f, tz),
+    ),
+    "responsiveness/team": Readers(
+        lambda s, f, tz, _: responsiveness.team(s, f, tz),
+        lambda s, f, tz, _: responsiveness.team_from_tickets(s, f, tz),
+    ),
+    "resolution-histogram": Readers(
+        lambda s, f, tz, _: resolution_histogram.resolution_histogram(s, f, tz),
+        lambda s, f, tz, _: resolution_histogram.from_tickets(s, f, tz),
+    ),
+    "sla": Readers(
+        lambda s, f, tz, now: state.sla_block(s, f, tz, as_of=now),
+        lambda s, f, tz, now: state.sla_block_from_rows(s, f, tz, as_of=now),
+    ),
+    "sla-breaches": Readers(
+        lambda s, f, tz, now: state.breaches(
+            s, f, tz, which="breached", target="resolution", as_of=now
+        ),
+        lambda s, f, tz, now: state.breaches_from_rows(
+            s, f, tz, which="breached", target="resolution", as_of=now
+        ),
+    ),
+    "sla/breakdown?by=team_member": _breakdown("team_member"),
+    "sla/breakdown?by=client": _breakdown("client"),
+    "sla/breakdown?by=period": _breakdown("period"),
 }
+"""Every endpoint `bench` measures, by the name its URL takes under /api/v1/analytics/."""
 
-PRODUCT: dict[str, Widget] = {
-    "overview": lambda s, f, tz, _: overview.overview(s, f, tz),
-    "tickets-over-time": lambda s, f, tz, _: tickets_over_time.tickets_over_time(s, f, tz),
-    "team-performance": lambda s, f, tz, _: team_performance.team_performance(s, f, tz),
-    "ticket-types": lambda s, f, tz, _: distribution.ticket_types_chart(s, f, tz),
-    "priorities": lambda s, f, tz, _: distribution.priorities(s, f, tz),
-    "clients": lambda s, f, tz, _: clients.client_analysis(s, f, tz),
-    "resolution-times": lambda s, f, tz, now: resolution_times.resolution_times(
-        s, f, tz, as_of=now
-    ),
-    "overdue": lambda s, f, tz, now: overdue.overdue(s, f, tz, as_of=now),
-    "responsiveness": lambda s, f, tz, _: responsiveness.responsiveness(s, f, tz),
-    "responsiveness/team": lambda s, f, tz, _: responsiveness.team(s, f, tz),
-    "resolution-histogram": lambda s, f, tz, _: resolution_histogram.resolution_histogram(s, f, tz),
-    "sla": lambda s, f, tz, now: state.sla_block(s, f, tz, as_of=now),
-    "sla-breaches": lambda s, f, tz, now: state.breaches(
-        s, f, tz, which="breached", target="resolution", as_of=now
-    ),
-    "sla/breakdown?by=team_member": lambda s, f, tz, now: breakdown.breakdown(
-        s, f, tz, by="team_member", as_of=now
-    ),
-    "sla/breakdown?by=client": lambda s, f, tz, now: breakdown.breakdown(
-        s, f, tz, by="client", as_of=now
-    ),
-    "sla/breakdown?by=period": lambda s, f, tz, now: breakdown.breakdown(
-        s, f, tz, by="period", as_of=now
-    ),
-}
-
-SLA = tuple(name for name in PRODUCT if name.startswith("sla"))
+SLA = tuple(name for name in READERS if name.startswith("sla"))
 """The SLA endpoints' names (the breakdowns by the dimension in their query)."""
 
-__all__ = ["BASELINE", "PRODUCT", "SLA", "TeamPerformance", "Widget"]
+__all__ = ["READERS", "SLA", "Readers", "TeamPerformance", "Widget"]

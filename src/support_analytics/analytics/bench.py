@@ -19,7 +19,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from support_analytics.analytics.baseline import BASELINE, PRODUCT, Widget
+from support_analytics.analytics.baseline import READERS, Widget
 from support_analytics.analytics.tables import team_members, ticket_types, tickets
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
@@ -152,9 +152,9 @@ def run(
     (name -> path, say `/healthz`) is requested once per round too, with no baseline.
     Without `baseline` only the product runs: on data larger than memory the baseline's full
     scans evict the rollups' pages between product calls, which then measure the disk as
-    much as the query. `endpoints` (names of `PRODUCT`) measures those only; the bars drawn
+    much as the query. `endpoints` (names of `READERS`) measures those only; the bars drawn
     are the same whichever are measured."""
-    names = list(PRODUCT) if endpoints is None else [n for n in PRODUCT if n in endpoints]
+    names = list(READERS) if endpoints is None else [n for n in READERS if n in endpoints]
     rng = random.Random(seed)  # noqa: S311 - reproducible filter bars, not secrets
     dims = dimensions(session, tz)
     session.rollback()
@@ -163,7 +163,7 @@ def run(
     def product(name: str, filters: TicketFilters) -> float:
         if http is not None:
             return http(analytics_url(name, filters))
-        return _timed(session, PRODUCT[name], filters, tz)
+        return _timed(session, READERS[name].product, filters, tz)
 
     def probe(path: str) -> float:
         if http is None:
@@ -174,7 +174,7 @@ def run(
     for name in names:
         product(name, warm_up)
         if baseline:
-            _timed(session, BASELINE[name], warm_up, tz)
+            _timed(session, READERS[name].raw, warm_up, tz)
     for path in probes.values():
         probe(path)
     timings = {name: Timings() for name in [*names, *probes]}
@@ -185,7 +185,7 @@ def run(
         for name in names:
             timings[name].product_ms.append(product(name, filters))
             if baseline:
-                timings[name].baseline_ms.append(_timed(session, BASELINE[name], filters, tz))
+                timings[name].baseline_ms.append(_timed(session, READERS[name].raw, filters, tz))
             done += 1
             if progress is not None:
                 progress(done, total)

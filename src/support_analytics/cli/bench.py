@@ -17,7 +17,7 @@ from rich.table import Table
 
 from support_analytics.analytics import bench as benchmark
 from support_analytics.analytics import rollups
-from support_analytics.analytics.baseline import PRODUCT
+from support_analytics.analytics.baseline import READERS
 from support_analytics.auth.temporary import Credentials, temporary_internal_user
 from support_analytics.cli.bench_server import Client, local_server
 from support_analytics.cli.context import console, fail, open_database
@@ -82,9 +82,9 @@ def bench(
     configured database."""
     if email is not None and not http:
         raise fail("--email signs in over HTTP: drop --direct", code=2)
-    unknown = sorted(set(endpoint or ()) - set(PRODUCT))
+    unknown = sorted(set(endpoint or ()) - set(READERS))
     if unknown:
-        known = ", ".join(PRODUCT)
+        known = ", ".join(READERS)
         raise fail(f"--endpoint: unknown {', '.join(unknown)}; known: {known}", code=2)
     if email is not None and password is None:
         password = typer.prompt(f"password for {email}", hide_input=True)
@@ -106,7 +106,7 @@ def bench(
                 client = stack.enter_context(_signed_in(database, given))
             probes = PROBES if client is not None else {}
             with Progress(console=console, transient=True) as progress:
-                measured = len(set(endpoint)) if endpoint else len(PRODUCT)
+                measured = len(set(endpoint)) if endpoint else len(READERS)
                 task = progress.add_task("measuring", total=rounds * (measured + len(probes)))
                 results = benchmark.run(
                     session,
