@@ -3,7 +3,7 @@ creation day, week segment, month and all time, priority and target, beside the 
 (`gmask` 0-3, `client_id` NULL). The breakdown by client and the client and plan filters (a
 plan is a set of clients) are then read from the cube when the filter has no assignee or type
 condition; a client grouped with an assignee or a type would be about one row per ticket.
-At 1M generated tickets (50 clients) that is about 220,000 rows more.
+At 1M generated tickets (50 clients, 11 months) that is about 88,000 rows more.
 
 The statement triggers on `ticket_sla` and `analytics_sla_rebuild()` are replaced by ones
 that add the client sets, and a row whose client changed is no longer an unchanged pair
