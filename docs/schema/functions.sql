@@ -1,5 +1,74 @@
 -- Generated from a migrated database by tests/db/test_schema_docs.py; do not edit.
 
+-- analytics_frt_any_priority_delete()
+CREATE OR REPLACE FUNCTION public.analytics_frt_any_priority_delete()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
+SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows) r
+GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_frt_any_priority_insert()
+CREATE OR REPLACE FUNCTION public.analytics_frt_any_priority_insert()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
+SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows) r
+GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
+-- analytics_frt_any_priority_truncate()
+CREATE OR REPLACE FUNCTION public.analytics_frt_any_priority_truncate()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  TRUNCATE analytics_frt_hist_any_priority;
+  RETURN NULL;
+END $function$;
+
+-- analytics_frt_any_priority_update()
+CREATE OR REPLACE FUNCTION public.analytics_frt_any_priority_update()
+ RETURNS trigger
+ LANGUAGE plpgsql
+ SECURITY DEFINER
+ SET search_path TO 'pg_catalog', 'public'
+AS $function$
+BEGIN
+  
+INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
+SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows UNION ALL SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows) r
+GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
+;
+  RETURN NULL;
+END $function$;
+
 -- analytics_frt_bin(hours double precision)
 CREATE OR REPLACE FUNCTION public.analytics_frt_bin(hours double precision)
  RETURNS integer

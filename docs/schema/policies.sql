@@ -9,6 +9,7 @@
 --   alert_webhooks
 --   analytics_cube (FORCE)
 --   analytics_frt_hist (FORCE)
+--   analytics_frt_hist_any_priority (FORCE)
 --   analytics_hours_hist (FORCE)
 --   analytics_resolution (FORCE)
 --   analytics_response_cube (FORCE)
@@ -107,6 +108,10 @@ CREATE POLICY analytics_cube_internal_select ON analytics_cube
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY analytics_frt_hist_internal_select ON analytics_frt_hist
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_frt_hist_any_priority_internal_select ON analytics_frt_hist_any_priority
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 

@@ -1,5 +1,11 @@
 -- Generated from a migrated database by tests/db/test_schema_docs.py; do not edit.
 
+-- analytics_frt_hist
+CREATE TRIGGER analytics_frt_any_priority_delete AFTER DELETE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_delete();
+CREATE TRIGGER analytics_frt_any_priority_insert AFTER INSERT ON analytics_frt_hist REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_insert();
+CREATE TRIGGER analytics_frt_any_priority_truncate AFTER TRUNCATE ON analytics_frt_hist FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_truncate();
+CREATE TRIGGER analytics_frt_any_priority_update AFTER UPDATE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_update();
+
 -- analytics_resolution
 CREATE TRIGGER analytics_hist_delete AFTER DELETE ON analytics_resolution REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_delete();
 CREATE TRIGGER analytics_hist_insert AFTER INSERT ON analytics_resolution REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_insert();

@@ -133,6 +133,8 @@ analytics_response_cube select       -    -        -        all   all     all   
 analytics_response_cube delete       -    -        -        -     -       -     -        -
 analytics_frt_hist select            -    -        -        all   all     all   -        -
 analytics_frt_hist delete            -    -        -        -     -       -     -        -
+analytics_frt_hist_any_priority select -  -        -        all   all     all   -        -
+analytics_frt_hist_any_priority delete -  -        -        -     -       -     -        -
 analytics_sla_cube select           -    -        -        all   all     all   -        -
 analytics_sla_cube delete           -    -        -        -     -       -     -        -
 analytics_response_state select      -    -        -        all   all     all   -        -
@@ -252,6 +254,7 @@ ROW_KEY: dict[str, str] = {
     "analytics_hours_hist": "hashtext(analytics_hours_hist::text)",
     "analytics_response_cube": "hashtext(analytics_response_cube::text)",
     "analytics_frt_hist": "hashtext(analytics_frt_hist::text)",
+    "analytics_frt_hist_any_priority": "hashtext(analytics_frt_hist_any_priority::text)",
     "analytics_sla_cube": "hashtext(analytics_sla_cube::text)",
     "analytics_response_state": "id::int",
     "analytics_rollup_state": "id::int",
@@ -498,6 +501,8 @@ SQL: dict[tuple[str, str], str] = {
     ("analytics_response_cube", "delete"): "DELETE FROM analytics_response_cube",
     ("analytics_frt_hist", "select"): select_ids("analytics_frt_hist"),
     ("analytics_frt_hist", "delete"): "DELETE FROM analytics_frt_hist",
+    ("analytics_frt_hist_any_priority", "select"): select_ids("analytics_frt_hist_any_priority"),
+    ("analytics_frt_hist_any_priority", "delete"): "DELETE FROM analytics_frt_hist_any_priority",
     ("analytics_sla_cube", "select"): select_ids("analytics_sla_cube"),
     ("analytics_sla_cube", "delete"): "DELETE FROM analytics_sla_cube",
     ("analytics_response_state", "select"): select_ids("analytics_response_state"),

@@ -49,6 +49,8 @@ POLICIES += [(p[0], p[1]) for p in LIVE.POLICIES]
 # The SLA cube (0019 writes its one policy inline) and the client's response facts (0021).
 POLICIES += [("analytics_sla_cube_internal_select", "analytics_sla_cube")]
 POLICIES += _migration("20261129_0021_client_response_facts.py").POLICIES
+# The histogram with the priority summed away (0022 writes its one policy inline).
+POLICIES += [("analytics_frt_hist_any_priority_internal_select", "analytics_frt_hist_any_priority")]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
     *IDENTITY.USER_TABLES,
@@ -60,6 +62,7 @@ TABLES: list[str] = [
     *SLA_RECOMPUTE.RLS_TABLES,
     *LIVE.RLS_TABLES,
     "analytics_sla_cube",
+    "analytics_frt_hist_any_priority",
 ]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE

@@ -95,8 +95,8 @@ def vacuum(conn: Executes) -> None:
     `ticket_sla` indexes are read by index-only scans."""
     conn.execute(
         "VACUUM (ANALYZE) analytics_cube, analytics_resolution, analytics_hours_hist,"
-        " ticket_response_facts, analytics_response_cube, analytics_frt_hist, ticket_sla,"
-        " analytics_sla_cube"
+        " ticket_response_facts, analytics_response_cube, analytics_frt_hist,"
+        " analytics_frt_hist_any_priority, ticket_sla, analytics_sla_cube"
     )
 
 

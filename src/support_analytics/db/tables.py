@@ -258,6 +258,16 @@ analytics_frt_hist = Table(
     Column("n", BigInteger, nullable=False),
 )
 
+# The FRT histogram with the priority summed away (0022; `priority` always NULL), kept by
+# triggers on the histogram: the team table's bins when no priority is filtered.
+analytics_frt_hist_any_priority = Table(
+    "analytics_frt_hist_any_priority",
+    metadata,
+    *_slice(),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+)
+
 analytics_response_state = Table(
     "analytics_response_state",
     metadata,
