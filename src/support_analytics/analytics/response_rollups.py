@@ -245,24 +245,34 @@ Bins = dict[int, int]
 def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int | None, Bins]:
     """FRT bin counts per priority (`by="priority"`) or per assignee (`by="assigned_to"`).
     Per assignee with no priority filter they come from the histogram with the priority
-    summed away (a fifth of the rows)."""
-    summed = by == "assigned_to" and filters.priority is None
-    table, columns = (any_priority, ANY_PRIORITY_COLUMNS) if summed else (hist, HIST_COLUMNS)
-    h = table.c
-    key = h.priority if by == "priority" else h.assigned_to
-    slices = signed_slice(
-        session,
-        columns,
-        h.gmask,
-        h.grain,
-        h.bucket,
-        filters=filters,
-        by_member=by == "assigned_to",
-    )
-    parts = [
-        select(key.label("g"), h.bin.label("b"), (h.n * sign).label("n")).where(*where)
-        for where, sign in slices
-    ]
+    summed away (a fifth of the rows); with a negative one (`is_not`, `none_of`), from that
+    table less the listed priorities' rows of the histogram (negative filters keep NULLs:
+    exactly their complement)."""
+    reads = [(hist, HIST_COLUMNS, filters, 1)]
+    priority = filters.priority
+    if by == "assigned_to" and (priority is None or priority.op.negative):
+        reads = [(any_priority, ANY_PRIORITY_COLUMNS, replace(filters, priority=None), 1)]
+        if priority is not None:
+            listed = replace(filters, priority=SetFilter(SetOp.ANY_OF, priority.values))
+            reads.append((hist, HIST_COLUMNS, listed, -1))
+    parts = []
+    for table, columns, term, factor in reads:
+        h = table.c
+        key = h.priority if by == "priority" else h.assigned_to
+        for where, sign in signed_slice(
+            session,
+            columns,
+            h.gmask,
+            h.grain,
+            h.bucket,
+            filters=term,
+            by_member=by == "assigned_to",
+        ):
+            parts.append(
+                select(key.label("g"), h.bin.label("b"), (h.n * sign * factor).label("n")).where(
+                    *where
+                )
+            )
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("signed")
     sums = (
         select(rows.c.g, rows.c.b, func.sum(rows.c.n).label("n"))
