@@ -11,7 +11,7 @@ BEGIN
   
 INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
 SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
-FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows) r
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows WHERE gmask < 4) r
 GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
@@ -30,7 +30,7 @@ BEGIN
   
 INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
 SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
-FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows) r
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows WHERE gmask < 4) r
 GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
@@ -61,7 +61,7 @@ BEGIN
   
 INSERT INTO analytics_frt_hist_any_priority AS a (gmask, grain, bucket, assigned_to, ticket_type_id, bin, n)
 SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, sum(sn)
-FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows UNION ALL SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows) r
+FROM (SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, -n AS sn FROM old_rows WHERE gmask < 4 UNION ALL SELECT gmask, grain, bucket, assigned_to, ticket_type_id, bin, n AS sn FROM new_rows WHERE gmask < 4) r
 GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ORDER BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
 ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, bin) DO UPDATE SET n = a.n + excluded.n
@@ -256,14 +256,14 @@ CREATE OR REPLACE FUNCTION public.analytics_response_delete()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority,
+       client_id, assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
        coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
@@ -274,32 +274,32 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
   n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
-INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+       client_id, assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
   RETURN NULL;
 END $function$;
@@ -327,14 +327,14 @@ CREATE OR REPLACE FUNCTION public.analytics_response_insert()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority,
+       client_id, assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
        coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
@@ -345,32 +345,32 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
   n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
-INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+       client_id, assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
   RETURN NULL;
 END $function$;
@@ -387,14 +387,14 @@ BEGIN
   UPDATE analytics_response_state SET timezone = p_timezone;
   TRUNCATE analytics_response_cube, analytics_frt_hist;
   
-INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority,
+       client_id, assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
        coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
@@ -405,32 +405,32 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
   n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
-INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+       client_id, assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM ticket_response_facts) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
   ANALYZE analytics_response_cube;
   ANALYZE analytics_frt_hist;
@@ -457,14 +457,14 @@ CREATE OR REPLACE FUNCTION public.analytics_response_update()
 AS $function$
 BEGIN
   
-INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
+INSERT INTO analytics_response_cube AS c (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, n_frt, frt_sum, n_awaiting, n_done,
     n_one_touch)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority,
+       client_id, assigned_to, ticket_type_id, priority,
        coalesce(sum(sg) FILTER (WHERE frt_hours IS NOT NULL), 0),
        coalesce(sum(sg * frt_hours), 0),
        coalesce(sum(sg) FILTER (WHERE replies = 0 AND status IN ('open', 'in_progress')), 0),
@@ -475,32 +475,32 @@ SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
-GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority) DO UPDATE SET
+GROUP BY priority, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority) DO UPDATE SET
   n_frt = c.n_frt + excluded.n_frt, frt_sum = c.frt_sum + excluded.frt_sum,
   n_awaiting = c.n_awaiting + excluded.n_awaiting, n_done = c.n_done + excluded.n_done,
   n_one_touch = c.n_one_touch + excluded.n_one_touch;
-INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin, n)
-SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)))::smallint,
+INSERT INTO analytics_frt_hist AS h (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin, n)
+SELECT ((1 - GROUPING(assigned_to)) + 2 * (1 - GROUPING(ticket_type_id)) + 4 * (1 - GROUPING(client_id)))::smallint,
        CASE WHEN GROUPING(cday) = 0 THEN 'd' WHEN GROUPING(cweek) = 0 THEN 'w'
             WHEN GROUPING(cmonth) = 0 THEN 'm' ELSE 'a' END,
        CASE WHEN GROUPING(cday) = 0 THEN cday WHEN GROUPING(cweek) = 0 THEN cweek
             WHEN GROUPING(cmonth) = 0 THEN cmonth END,
-       assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
+       client_id, assigned_to, ticket_type_id, priority, frt_bin, sum(sg)
 FROM (
 SELECT s.*, (s.created_at AT TIME ZONE z.tz)::date AS cday,
        greatest(date_trunc('week', s.created_at AT TIME ZONE z.tz),
                 date_trunc('month', s.created_at AT TIME ZONE z.tz))::date AS cweek,
        date_trunc('month', s.created_at AT TIME ZONE z.tz)::date AS cmonth
-FROM (SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
+FROM (SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, -1 AS sg FROM old_rows UNION ALL SELECT created_at, client_id, assigned_to, ticket_type_id, priority, status, frt_hours, frt_bin, replies, 1 AS sg FROM new_rows) s CROSS JOIN (SELECT timezone AS tz FROM analytics_response_state) z
 ) r
 WHERE frt_hours IS NOT NULL
-GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id))
-ORDER BY 1, 2, 3, 4, 5, 6, 7
-ON CONFLICT (gmask, grain, bucket, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
+GROUP BY priority, frt_bin, GROUPING SETS ((cday), (cday, assigned_to), (cday, ticket_type_id), (cday, assigned_to, ticket_type_id), (cday, client_id), (cweek), (cweek, assigned_to), (cweek, ticket_type_id), (cweek, assigned_to, ticket_type_id), (cweek, client_id), (cmonth), (cmonth, assigned_to), (cmonth, ticket_type_id), (cmonth, assigned_to, ticket_type_id), (cmonth, client_id), (), (assigned_to), (ticket_type_id), (assigned_to, ticket_type_id), (client_id))
+ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+ON CONFLICT (gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority, bin) DO UPDATE SET n = h.n + excluded.n
 ;
   RETURN NULL;
 END $function$;

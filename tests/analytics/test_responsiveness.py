@@ -7,6 +7,7 @@ reference numbers, CSV, 401/403."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -213,6 +214,42 @@ def test_equals_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> No
     check(session, conn, spec, UTC_ZONE)
 
 
+def client_bar(spec: FilterSpec, plan: bool) -> FilterSpec:
+    """`spec` without an assignee or type condition and with a client or plan filter: a bar
+    the rollups' rows grouped by client answer."""
+    spec = dataclasses.replace(spec, team_member=None, ticket_type=None)
+    if spec.client is None and spec.plan is None:
+        if plan:
+            return dataclasses.replace(spec, plan=("none_of", ("starter",)))
+        return dataclasses.replace(spec, client=("any_of", (3, 7, 51)))
+    return spec
+
+
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs(), plan=st.booleans())
+def test_client_and_plan_filters_read_the_rollups_exactly(
+    session: Session, conn: Conn, spec: FilterSpec, plan: bool
+) -> None:
+    """Client and plan filters (is / is not / any of / none of) without an assignee or type
+    condition are read from the rollups' rows grouped by client; the team table, grouped by
+    assignee, reads the facts under them."""
+    filters = TicketFilters.from_query(client_bar(spec, plan).params())
+    assert filters.by_client
+    assert response_rollups.usable(session, filters, UTC_ZONE)
+    assert response_rollups.mask(filters) == response_rollups.CLIENT_MASK
+    assert not response_rollups.usable(session, filters, UTC_ZONE, by_member=True)
+    check(session, conn, client_bar(spec, plan), UTC_ZONE)
+
+
+def test_client_filters_with_an_assignee_or_type_read_the_facts(session: Session) -> None:
+    for query in (
+        {"client": "is:3", "team_member": "is:4"},
+        {"plan": "is:starter", "ticket_type": "is:2"},
+    ):
+        assert not response_rollups.usable(session, TicketFilters.from_query(query), UTC_ZONE)
+    session.rollback()
+
+
 @settings(max_examples=examples(40), deadline=None, suppress_health_check=HEALTH)
 @given(spec=filter_specs())
 def test_equals_the_oracle_when_percentile_cont_sorts(
@@ -286,6 +323,10 @@ WRITES = (
     "UPDATE ticket_messages SET created_at = created_at + interval '2 days'"
     " WHERE ticket_id BETWEEN 10 AND 400 AND from_client = false",
     "UPDATE tickets SET assigned_to = NULL WHERE id BETWEEN 500 AND 900",
+    # other clients (their rows grouped by client move); a client's plan (the plan filter
+    # follows it at read time)
+    "UPDATE tickets SET client_id = 7 WHERE id BETWEEN 100 AND 300",
+    "UPDATE clients SET plan_type = 'enterprise' WHERE id = 3",
     "DELETE FROM ticket_messages WHERE ticket_id IN (SELECT max(id) FROM tickets)",
     "DELETE FROM ticket_feedback WHERE ticket_id IN (SELECT max(id) FROM tickets);"
     " DELETE FROM tickets WHERE id = (SELECT max(id) FROM tickets)",
@@ -294,13 +335,14 @@ WRITES = (
 
 # Keys with NULLs made comparable (ids start at 1, priorities are never empty) for a FULL JOIN.
 _KEY = (
-    "gmask, grain, coalesce(bucket, '-infinity') AS bucket, coalesce(assigned_to, 0) AS"
+    "gmask, grain, coalesce(bucket, '-infinity') AS bucket, coalesce(client_id, 0) AS"
+    " client_id, coalesce(assigned_to, 0) AS"
     " assigned_to, coalesce(ticket_type_id, 0) AS ticket_type_id, coalesce(priority, '') AS"
     " priority"
 )
-_KEY_NAMES = "gmask, grain, bucket, assigned_to, ticket_type_id, priority"
+_KEY_NAMES = "gmask, grain, bucket, client_id, assigned_to, ticket_type_id, priority"
 # As a differing row is shown ('-infinity' has no Python date).
-_SHOWN = "gmask, grain, bucket::text, assigned_to, ticket_type_id, priority"
+_SHOWN = "gmask, grain, bucket::text, client_id, assigned_to, ticket_type_id, priority"
 
 # Every (grouping, grain, bucket) each fact counts in, written apart from the migrations'
 # GROUPING SETS: a week segment is the Monday-to-Sunday week cut at the month's first day.
@@ -310,11 +352,12 @@ WITH f AS (
     FROM ticket_response_facts f CROSS JOIN analytics_response_state s
 )
 SELECT g.gmask, b.grain, b.bucket,
+       CASE WHEN g.gmask = 4 THEN f.client_id END AS client_id,
        CASE WHEN g.gmask IN (1, 3) THEN f.assigned_to END AS assigned_to,
        CASE WHEN g.gmask IN (2, 3) THEN f.ticket_type_id END AS ticket_type_id,
        f.priority, f.frt_hours, f.frt_bin AS bin, f.replies, f.status
 FROM f
-CROSS JOIN (VALUES (0), (1), (2), (3)) g (gmask)
+CROSS JOIN (VALUES (0), (1), (2), (3), (4)) g (gmask)
 CROSS JOIN LATERAL (VALUES
     ('d', f.day),
     ('w', greatest(f.day - (extract(isodow FROM f.day)::int - 1),
@@ -346,11 +389,14 @@ WITH got_cube AS (
     SELECT {_KEY}, bin, count(*) AS n FROM ({_FACTS_KEYED}) k
     WHERE frt_hours IS NOT NULL GROUP BY {_KEY_NAMES}, bin
 ), got_any AS (
-    SELECT {_KEY}, bin, n FROM analytics_frt_hist_any_priority WHERE n <> 0
+    SELECT {_KEY.replace("coalesce(client_id, 0)", "0")}, bin, n
+    FROM analytics_frt_hist_any_priority WHERE n <> 0
 ), want_any AS (
     SELECT {_KEY.replace("coalesce(priority, '')", "''")}, bin, count(*) AS n
     FROM ({_FACTS_KEYED}) k
-    WHERE frt_hours IS NOT NULL GROUP BY gmask, grain, bucket, assigned_to, ticket_type_id, bin
+    -- no rows grouped by client: it sums over priorities only the others
+    WHERE frt_hours IS NOT NULL AND gmask < 4
+    GROUP BY gmask, grain, bucket, client_id, assigned_to, ticket_type_id, bin
 )
 SELECT 'cube', {_SHOWN}, NULL::int, to_jsonb(g), to_jsonb(w)
 FROM got_cube g FULL JOIN want_cube w USING ({_KEY_NAMES})
@@ -397,6 +443,10 @@ def test_exact_after_writes_of_every_kind(pg_server: PgServer) -> None:
             FilterSpec(team_member=("is", (4,))),
             # Every row less the days before it (the young edge tickets end the data today).
             FilterSpec(date=("on_or_after", "2025-11-01", None)),
+            # The rows grouped by client: a client, several (one of them moved), a plan.
+            FilterSpec(client=("is", (7,))),
+            FilterSpec(client=("none_of", (3, 7))),
+            FilterSpec(plan=("is", ("enterprise",)), date=("on_or_after", "2025-11-01", None)),
         )
         try:
             with oracle.connect(url) as conn, Session(engine) as session:
@@ -409,6 +459,8 @@ def test_exact_after_writes_of_every_kind(pg_server: PgServer) -> None:
                         changed.append(cursor.rowcount)
                     assert max(changed) > 0, statement
                     for spec in specs:
+                        filters = TicketFilters.from_query(spec.params())
+                        assert response_rollups.usable(session, filters, UTC_ZONE), spec
                         check(session, conn, spec, UTC_ZONE)
                         check(session, conn, spec, UTC_ZONE, cap=0, rollups=False)
                     assert_rollups_equal_the_facts(conn, statement)

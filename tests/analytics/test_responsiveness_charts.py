@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import response_rollups
 from support_analytics.analytics import responsiveness_charts as charts
 from support_analytics.analytics.schemas import Responsiveness, ResponsivenessTeam
 from support_analytics.config import Settings
@@ -26,6 +27,7 @@ from tests.analytics.test_responsiveness import (
     SMALL_TICKETS,
     UTC_ZONE,
     _oracle_facts,
+    client_bar,
 )
 from tests.examples import HEALTH, examples
 from tests.fixtures.auth import ApiClientFactory
@@ -98,6 +100,21 @@ def test_histogram_equals_plain_sql(
 ) -> None:
     filters = TicketFilters.from_query(spec.params())
     got = charts.histogram(session, filters, UTC_ZONE, rollups=rollups)
+    assert [bar.count for bar in got.bars] == oracle_histogram(conn, spec, "UTC")
+    session.rollback()
+
+
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs(), plan=st.booleans())
+def test_histogram_under_client_and_plan_filters_reads_the_rollups(
+    session: Session, conn: Conn, spec: FilterSpec, plan: bool
+) -> None:
+    """Client and plan filters without an assignee or type condition: the rows grouped by
+    client answer the distribution, exactly."""
+    spec = client_bar(spec, plan)
+    filters = TicketFilters.from_query(spec.params())
+    assert response_rollups.usable(session, filters, UTC_ZONE)
+    got = charts.histogram(session, filters, UTC_ZONE)
     assert [bar.count for bar in got.bars] == oracle_histogram(conn, spec, "UTC")
     session.rollback()
 

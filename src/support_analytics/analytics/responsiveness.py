@@ -380,7 +380,7 @@ def team(
     """Every team member the filter admits (none-replied included): first replies on the
     tickets assigned to them and their median FRT."""
     medians: dict[int, tuple[int, float | None]] | None = None
-    if rollups and rr.usable(session, filters, tz):
+    if rollups and rr.usable(session, filters, tz, by_member=True):
         medians = _medians_from_rollups(session, filters, tz)
     if medians is None:
         medians = _medians_by_frequency(session, filters, tz, cap)

@@ -248,6 +248,8 @@ analytics_response_cube = Table(
     Column("n_awaiting", BigInteger, nullable=False),
     Column("n_done", BigInteger, nullable=False),
     Column("n_one_touch", BigInteger, nullable=False),
+    # Set on the rows grouped by client (gmask 4, migration 0026), NULL on the others.
+    Column("client_id", Integer),
 )
 
 analytics_frt_hist = Table(
@@ -256,6 +258,8 @@ analytics_frt_hist = Table(
     *_slice(),
     Column("bin", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
+    # Set on the rows grouped by client (gmask 4, migration 0026), NULL on the others.
+    Column("client_id", Integer),
 )
 
 # The FRT histogram with the priority summed away (0022; `priority` always NULL), kept by
