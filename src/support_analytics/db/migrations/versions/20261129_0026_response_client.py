@@ -10,7 +10,10 @@ The trigger functions on `ticket_response_facts` and `analytics_response_rebuild
 replaced by ones that add the client sets (old rows -1, new rows +1, so a ticket whose
 client changes moves between client rows). `analytics_frt_hist_any_priority` (0022) sums the
 histogram's rows over priorities keyed without a client: its trigger functions now skip the
-client rows, which it does not group by. Both rollups are rebuilt.
+client rows, which it does not group by. The unique keys take the client last (0019's order
+before it, which the readers of `gmask` 0-3 rely on) and a partial index per table,
+`(grain, bucket, client_id) WHERE gmask = 4`, serves the client readers. Both rollups are
+rebuilt.
 
 Revision ID: 0026_response_client
 Revises: 0025_merge
@@ -186,13 +189,25 @@ def _any_functions(client: bool) -> list[str]:
 
 
 def _indexes(client: bool) -> list[str]:
-    key = _key(client)
-    return [
+    # The client last: the readers of `gmask` 0-3 fix the assignee and type after the bucket,
+    # and the index keeps those columns next to it (the client is NULL on their rows).
+    key = "gmask, grain, bucket, assigned_to, ticket_type_id, priority" + (
+        ", client_id" if client else ""
+    )
+    out = [
         "CREATE UNIQUE INDEX analytics_response_cube_key ON analytics_response_cube "
         f"({key}) NULLS NOT DISTINCT",
         f"CREATE UNIQUE INDEX analytics_frt_hist_key ON analytics_frt_hist ({key}, bin) "
         "NULLS NOT DISTINCT",
     ]
+    if client:
+        # The client readers fix the bucket range and a list of clients: one range each.
+        for table in ("analytics_response_cube", "analytics_frt_hist"):
+            out.append(
+                f"CREATE INDEX {table}_client ON {table} (grain, bucket, client_id) "
+                f"WHERE gmask = {CLIENT_MASK}"
+            )
+    return out
 
 
 def _switch(client: bool) -> None:
