@@ -101,10 +101,15 @@ browser: setup system-deps  ## The browser tests (Playwright on Debian's Chromiu
 # run the same statements twice; so would the HTML pages of the other domains and the bench
 # (a command that serves over HTTP). Property tests draw a fifth of their examples here
 # (tests/examples.py): every statement shape still runs; the search in depth is the main pass's.
+# The reference loader's properties that reload the whole data set (~15-30 s each): the loader
+# runs on 15 once per pass anyway (the suites' template), and its counts are checked there.
+PG15_RELOADS := test_the_defaults_spelled_out_give_identical_rows test_other_seed_gives_other_rows \
+  test_replace_keeps_users_sessions_and_tokens test_as_of_shifts_every_timestamp_and_keeps_counts
 PG15_SKIP := $(addprefix --ignore=,$(HTTP_SUITES)) \
   --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
   --ignore=tests/jobs/test_worker_restart.py --ignore=tests/analytics/test_bench.py \
-  $(addprefix --ignore=,tests/auth/test_pages.py tests/alerts/test_pages.py tests/sla/test_admin_pages.py)
+  $(addprefix --ignore=,tests/auth/test_pages.py tests/alerts/test_pages.py tests/sla/test_admin_pages.py) \
+  $(addprefix --deselect=tests/db/test_reference.py::,$(PG15_RELOADS))
 
 test-pg15: setup system-deps  ## The database suites again on a throwaway system PostgreSQL 15
 	@mkdir -p .tmp

@@ -19,9 +19,11 @@ trap cleanup EXIT
 as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 # The embedded server's settings (db/embedded.py): JIT off above all, or the suites' own plain
 # SQL oracles (owner connections, outside the request path that turns it off) get compiled.
+# Like the suites' own embedded server (tests/conftest.py), a throwaway cluster that nothing
+# crashes: commits and checkpoints do not wait for the disk.
 as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
   -o "-k $dir -c listen_addresses='' -c shared_buffers=512MB -c work_mem=32MB -c maintenance_work_mem=256MB \
-  -c max_connections=200 -c jit=off" start >/dev/null
+  -c max_connections=200 -c jit=off -c fsync=off -c synchronous_commit=off" start >/dev/null
 echo "system PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on socket $dir"
 export SUPPORT_ANALYTICS_TEST_SERVER_URL="postgresql://postgres@/postgres?host=$dir"
 "$@"
