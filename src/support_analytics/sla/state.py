@@ -24,7 +24,6 @@ subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -81,8 +80,9 @@ CUBE_COLUMNS = TicketColumns(
     priority=cube.c.priority,
     client_id=cube.c.client_id,
 )
-# The cube's rows grouped by client (migration 0023); 1-3 group by assignee and/or type.
-CLIENT_MASK = 4
+# The cube's groupings (migration 0023) are the responsiveness rollups' (0026): 1-3 by
+# assignee and/or type, CLIENT_MASK by client alone, so `rr.slice_where` reads both.
+CLIENT_MASK = rr.CLIENT_MASK
 Counts = tuple[int, int, int]
 """met, breached, total"""
 
@@ -164,12 +164,13 @@ def cube_mask(
     client when asked, or None when only the `ticket_sla` rows can: the cube is bucketed in
     the responsiveness rollups' zone; it groups by assignee and/or type, or by client alone
     (a client with an assignee or a type would be about a row per ticket)."""
-    if not (by_client or filters.by_client):
-        return rr.mask(filters, by_member=by_member) if rr.usable(session, filters, tz) else None
-    if by_member or filters.team_member is not None or filters.ticket_type is not None:
+    if by_client and (
+        by_member or filters.team_member is not None or filters.ticket_type is not None
+    ):
         return None
-    plain = replace(filters, client=None, plan=None)
-    return CLIENT_MASK if rr.usable(session, plain, tz) else None
+    if not rr.usable(session, filters, tz, by_member=by_member):
+        return None
+    return CLIENT_MASK if by_client else rr.mask(filters, by_member=by_member)
 
 
 def _slice(filters: TicketFilters, gmask: int) -> list[ColumnElement[bool]]:
