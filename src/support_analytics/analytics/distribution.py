@@ -106,14 +106,13 @@ def priorities_from_rollups(session: Session, filters: TicketFilters) -> Priorit
     c = rollups.cube.c
     stmt = (
         select(c.priority, func.sum(c.n_open), func.sum(c.n_closed), func.sum(c.n))
-        .where(
-            c.priority.is_not(None),
-            *rollups.cube_where(filters, basis="c", grouped=("priority",)),
-        )
+        .where(*rollups.cube_where(filters, basis="c", grouped=("priority",)))
         .group_by(c.priority)
     )
     counts = {
-        str(row[0]): (int(row[1]), int(row[2]), int(row[3])) for row in session.execute(stmt).all()
+        str(row[0]): (int(row[1]), int(row[2]), int(row[3]))
+        for row in session.execute(stmt).all()
+        if row[0] is not None  # not in SQL: see `rollups.cube_where`
     }
     return priorities_from_counts(filters, counts)
 

@@ -161,16 +161,13 @@ def stats_from_rollups(session: Session, filters: TicketFilters) -> list[Priorit
     c = rollups.cube.c
     sums = (
         select(c.priority, func.sum(c.n_resolved), func.sum(c.res_hours))
-        .where(
-            c.priority.is_not(None),
-            *rollups.cube_where(filters, basis="c", grouped=("priority",)),
-        )
+        .where(*rollups.cube_where(filters, basis="c", grouped=("priority",)))
         .group_by(c.priority)
     )
     totals = {
         str(row[0]): (int(row[1]), float(row[2]))
         for row in session.execute(sums).all()
-        if int(row[1])
+        if row[0] is not None and int(row[1])  # not in SQL: see `rollups.cube_where`
     }
     if not totals:
         return [stats_row(p, None) for p in admitted_priorities(filters)]

@@ -159,7 +159,11 @@ def _client_on_basis(filters: TicketFilters, basis: str) -> None:
 def cube_where(
     filters: TicketFilters, *, basis: str, grouped: tuple[str, ...]
 ) -> list[ColumnElement[bool]]:
-    """The slice of `analytics_cube` that answers `filters` grouped by `grouped`."""
+    """The slice of `analytics_cube` that answers `filters` grouped by `grouped`. Callers
+    drop a grouped column's NULL group from the result, not with `col IS NOT NULL` here: on
+    an index column behind the bucket that test, like the unindexed dimensions above, made
+    the planner scan the whole slice instead of OR-ing the date ranges (1M tickets,
+    priorities for two months and a type filter: 123 ms against ~2 ms)."""
     _client_on_basis(filters, basis)
     return [
         cube.c.basis == basis,
