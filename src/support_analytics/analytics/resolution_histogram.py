@@ -9,15 +9,16 @@ labelled with their own edges so the bars are never read as equal-width.
 
 Three sources give the same counts, fastest first: the histogram rollup (a few hundred rows
 whatever the data size), the per-ticket resolution rollup (when the histogram has no slice
-for the filters: assignee and type together), and the raw tables (`from_tickets`: rollups
-stale or built for another timezone; what `bench` compares against).
+for the filters: assignee and type together, read as complements where they are negative),
+and the raw tables (`from_tickets`: rollups stale or built for another timezone; what `bench`
+compares against).
 """
 
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, union_all
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import rollups
@@ -90,6 +91,22 @@ def _from_resolution_rows(filters: TicketFilters) -> Select[int, int]:
     )
 
 
+def _from_both(filters: TicketFilters) -> Select[int, int]:
+    """Assignee and type filtered together, which the histogram has no slice for: the signed
+    sum of `complemented` terms, each from the histogram when it lost one of the two, else
+    from the per-ticket rows of the values it lists (an index range). Counting the rows the
+    filters admit read most of the 700,000 resolved tickets at 1M (55-110 ms)."""
+    parts = []
+    for term, sign in filters.complemented():
+        stmt = _from_hours_hist(term)
+        if stmt is None:
+            stmt = _from_resolution_rows(term)
+        bin_, n = stmt.selected_columns
+        parts.append(stmt.with_only_columns(bin_.label("bin"), (n * sign).label("n")))
+    terms = union_all(*parts).subquery("terms")
+    return select(terms.c.bin, func.sum(terms.c.n)).group_by(terms.c.bin)
+
+
 def _bin(hours: ColumnElement[float]) -> ColumnElement[int]:
     return func.analytics_hours_bin(hours)
 
@@ -118,9 +135,10 @@ def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Reso
 
 
 def from_rollups(session: Session, filters: TicketFilters) -> ResolutionHistogram:
-    """From the hours histogram, or the per-ticket resolution rows when it has no slice."""
+    """From the hours histogram; with assignee and type both filtered, which it has no slice
+    for, partly from the per-ticket resolution rows (`_from_both`)."""
     stmt = _from_hours_hist(filters)
-    return _run(session, stmt if stmt is not None else _from_resolution_rows(filters))
+    return _run(session, stmt if stmt is not None else _from_both(filters))
 
 
 def from_resolution_rows(session: Session, filters: TicketFilters) -> ResolutionHistogram:

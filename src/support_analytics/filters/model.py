@@ -10,6 +10,7 @@ from support_analytics.filters.grammar import (
     DateFilter,
     Plan,
     SetFilter,
+    SetOp,
     format_set,
     parse_client,
     parse_date,
@@ -129,3 +130,35 @@ class TicketFilters:
             flt is not None
             for flt in (self.date, self.team_member, self.ticket_type, self.priority)
         )
+
+    def complemented(self, *, member: bool = True) -> list[tuple[TicketFilters, int]]:
+        """Filters and signs whose signed sum of rows is the rows `self` admits, each negative
+        assignee or type filter (`is_not`, `none_of`) read as every row less the rows of the
+        values it lists (negative filters keep NULLs, so that is exactly their complement).
+        Rollups answer a few listed values from a few slices, where the values a negative
+        filter admits are most of them ("type is not 4": every type's rows less type 4's, not
+        13 types'); and a term left with both an assignee and a type condition lists values
+        on both, which the per-ticket rollups' (type, assignee) indexes read directly.
+        `member=False` leaves the assignee filter as it is (a table grouped by assignee)."""
+        terms: list[tuple[TicketFilters, int]] = [(self, 1)]
+        if member and self.team_member is not None and self.team_member.op.negative:
+            members = SetFilter(SetOp.ANY_OF, self.team_member.values)
+            terms = [
+                term
+                for f, sign in terms
+                for term in (
+                    (replace(f, team_member=None), sign),
+                    (replace(f, team_member=members), -sign),
+                )
+            ]
+        if self.ticket_type is not None and self.ticket_type.op.negative:
+            types = SetFilter(SetOp.ANY_OF, self.ticket_type.values)
+            terms = [
+                term
+                for f, sign in terms
+                for term in (
+                    (replace(f, ticket_type=None), sign),
+                    (replace(f, ticket_type=types), -sign),
+                )
+            ]
+        return terms
