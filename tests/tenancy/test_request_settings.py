@@ -1,4 +1,5 @@
-"""Settings every request transaction runs with, whatever the server's defaults: JIT off.
+"""Settings every request transaction runs with, whatever the server's defaults: JIT off;
+a read route's statements in one REPEATABLE READ READ ONLY snapshot (the last test).
 On a server built with LLVM (Debian's PostgreSQL, most managed services) JIT is on by
 default and compiles any plan above `jit_above_cost`: our rollup reads cross it at 1M
 tickets and spend longer compiling than running (the PostgreSQL 15 test pass took twice as
@@ -9,11 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import psycopg
 import pytest
-from sqlalchemy import text
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
-from support_analytics.db.engine import Database
+from support_analytics.db.engine import Database, libpq_url
 from support_analytics.tenancy.scope import owner_transaction, request_transaction
+from tests.fixtures.auth import ApiClientFactory
 from tests.tenancy.matrix import MatrixPersona, World
 
 TTL = timedelta(hours=1)
@@ -46,7 +51,65 @@ def test_a_request_transaction_runs_without_jit(
         assert scope.session.execute(text("SHOW jit")).scalar_one() == "off"
         scope.session.commit()  # the next transaction of the same request too
         assert scope.session.execute(text("SHOW jit")).scalar_one() == "off"
-    with request_transaction(world.requests, token, ttl=TTL):
-        pass
+    with request_transaction(world.requests, token, ttl=TTL, snapshot=True) as scope:
+        # a read route's one snapshot (signed-in callers: the others read nothing)
+        show = (
+            "SELECT current_setting('transaction_isolation'),"
+            " current_setting('transaction_read_only'), current_setting('jit')"
+        )
+        got = tuple(scope.session.execute(text(show)).one())
+        assert got == (
+            ("repeatable read", "on", "off") if persona else ("read committed", "off", "off")
+        )
     with world.requests.engine.connect() as outside:  # the pool's connections keep the default
         assert outside.execute(text("SHOW jit")).scalar_one() == "on"
+
+
+# Every first reply to a ticket created that day moves 30 s later: still inside the same
+# one-minute FRT bin, so only the row read at the bin's offset tells the difference.
+_DAY = {"date": "on:2025-03-14"}
+_LATER_REPLIES = """
+UPDATE ticket_messages m SET created_at = m.created_at + interval '30 seconds'
+  FROM tickets t
+ WHERE t.id = m.ticket_id AND NOT m.from_client
+   AND t.created_at >= '2025-03-14' AND t.created_at < '2025-03-15'
+"""
+
+
+def _median(client: TestClient) -> object:
+    response = client.get("/api/v1/analytics/responsiveness", params=_DAY)
+    assert response.status_code == 200, response.text
+    return response.json()["first_response"]["median_hours"]
+
+
+def test_a_percentile_reads_its_bins_and_its_rows_in_one_snapshot(
+    auth_app: FastAPI, api_client_factory: ApiClientFactory, fresh_database: str
+) -> None:
+    """An exact percentile is two statements: the bin counts from the rollups, then the row
+    at an offset inside the bin from the facts. A write committed between them (forced here
+    right before the second one) must not reach the second: under READ COMMITTED it did, and
+    the median was a value that was never in the data the counts came from."""
+    manager = api_client_factory("manager")
+    assert _median(manager) == 0.5
+    database: Database = auth_app.state.request_database
+    wrote: list[str] = []
+
+    def write_before_the_row_read(*args: object) -> None:
+        statement = str(args[2])
+        if not wrote and "frt_bin" in statement and "OFFSET" in statement:
+            with psycopg.connect(libpq_url(fresh_database), autocommit=True) as other:
+                other.execute(_LATER_REPLIES)
+            wrote.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", write_before_the_row_read)
+    try:
+        during = _median(manager)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", write_before_the_row_read)
+    assert wrote, "the percentile no longer reads rows by bin and offset: test the new way"
+    assert during == 0.5
+    assert _median(manager) == pytest.approx(0.5 + 30 / 3600)  # the write did move it
+    with owner_transaction(database) as session:  # the pool's connections keep the default
+        level = session.execute(text("SHOW transaction_isolation")).scalar_one()
+        read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
+    assert (level, read_only) == ("read committed", "off")

@@ -15,7 +15,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 
 from support_analytics.db.engine import Database
-from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory
+from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory, Persona, TestUser
 
 CREATED = "2025-03-14 02:30:00+00"  # 13 Mar in the Americas, 14 Mar in UTC
 WRITTEN = "2025-03-14 02:45:00+00"
@@ -194,3 +194,45 @@ def test_analytics_numbers_do_not_depend_on_the_viewers_zone(
     assert _chart(page) == chart
     assert "Times in Pacific/Kiritimati" in page
     assert "reporting timezone, UTC" in page  # the page says what the days are counted in
+
+
+# A zone this server's tzdata cannot load: written by an older release, or since removed from
+# tzdata (the checks on the way in would refuse it today, so plain SQL puts it there).
+GONE = "Mars/Olympus_Mons"
+PAGES = (
+    "/dashboard",
+    "/dashboard/sla",
+    "/api/v1/analytics/overview",
+    "/api/v1/me/preferences",
+    "/account/settings",
+    "/admin/sla",
+    "/api/v1/sla/calendar",
+)
+
+
+def test_a_zone_this_server_cannot_load_shows_the_reporting_zone_instead(
+    api_client_factory: ApiClientFactory,
+    personas: dict[Persona, TestUser],
+    owner_database: Database,
+) -> None:
+    admin = api_client_factory("admin")
+    with owner_database.engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO user_preferences (user_id, timezone) VALUES (:id, :zone)"),
+            {"id": personas["admin"].id, "zone": GONE},
+        )
+        # The calendar too, without the SLA rebuild its trigger would start at commit.
+        conn.execute(text("SET LOCAL session_replication_role = replica"))
+        conn.execute(text("UPDATE business_calendars SET timezone = :zone"), {"zone": GONE})
+    for path in PAGES:
+        response = admin.get(path)
+        assert response.status_code == 200, (path, response.text[:300])
+    prefs = admin.get("/api/v1/me/preferences").json()
+    assert (prefs["timezone"], prefs["effective_timezone"]) == (GONE, "UTC")
+    assert "Times in UTC" in admin.get("/dashboard").text
+    settings = admin.get("/account/settings").text
+    assert f"{GONE} is not a timezone this server knows" in settings
+    # The calendar's zone is the database's to compute with: shown as stored, and flagged
+    # where the admin picks it.
+    assert admin.get("/api/v1/sla/calendar").json()["timezone"] == GONE
+    assert f"{GONE} is not a timezone this server knows" in admin.get("/admin/sla").text

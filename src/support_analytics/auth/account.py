@@ -30,7 +30,7 @@ class PreferencesOut(BaseModel):
     def of(cls, prefs: preferences.Preferences, reporting: str) -> PreferencesOut:
         return cls(
             timezone=prefs.timezone,
-            effective_timezone=prefs.timezone or reporting,
+            effective_timezone=prefs.zone(reporting).key,
             notify_ticket_replies=prefs.notify_ticket_replies,
             notify_ticket_resolved=prefs.notify_ticket_resolved,
         )

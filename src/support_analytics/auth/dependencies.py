@@ -26,6 +26,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from support_analytics.app_settings import app_settings, session_ttl
+from support_analytics.auth.preferences import user_zone
 from support_analytics.auth.sessions import token_from
 from support_analytics.db.engine import Database, is_unavailable
 from support_analytics.errors import DatabaseUnavailable, Forbidden, Unauthenticated
@@ -82,7 +83,12 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
                     yield read
                     return
     gate: RequestGate = request.app.state.request_gate
-    transaction = request_transaction(_database(request), token, ttl=session_ttl(request))
+    transaction = request_transaction(
+        _database(request),
+        token,
+        ttl=session_ttl(request),
+        snapshot=replica.is_read_route(request),
+    )
     async with gate.admitted():
         try:
             scope = await gate.run(transaction.__enter__)
@@ -121,7 +127,7 @@ def display_zone(request: Request) -> ZoneInfo:
     reporting timezone (`ReportingZone`), so every user sees the same numbers."""
     principal = getattr(request.state, "principal", None)
     own = principal.timezone if isinstance(principal, Principal) else None
-    return ZoneInfo(own or app_settings(request).reporting_timezone)
+    return user_zone(own, app_settings(request).reporting_timezone)
 
 
 # scope="function": commit (or roll back) before the response is sent, so a failed commit

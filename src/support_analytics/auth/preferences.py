@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -25,7 +25,28 @@ class Preferences:
     notify_ticket_resolved: bool
 
     def zone(self, reporting_timezone: str) -> ZoneInfo:
-        return ZoneInfo(self.timezone or reporting_timezone)
+        return user_zone(self.timezone, reporting_timezone)
+
+    def unloadable(self) -> bool:
+        """A zone is stored that this server cannot load (the settings page says so)."""
+        return self.timezone is not None and loadable(self.timezone) is None
+
+
+def loadable(name: str) -> ZoneInfo | None:
+    """`name`'s zone, or None when this server's tzdata cannot load it: a stored zone may
+    have been written by an older release, or removed from tzdata since."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def user_zone(name: str | None, reporting_timezone: str) -> ZoneInfo:
+    """The zone a user reads times in: their own, else (none set, or one this server cannot
+    load) the reporting timezone, which the settings validate at start-up. Pages, mail and
+    digests all take it from here, so a stale zone never fails a request or a job."""
+    own = loadable(name) if name else None
+    return own or ZoneInfo(reporting_timezone)
 
 
 DEFAULTS = Preferences(timezone=None, notify_ticket_replies=True, notify_ticket_resolved=True)

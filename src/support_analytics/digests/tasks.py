@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from procrastinate import JobContext
 
 from support_analytics.analytics import rollups
+from support_analytics.auth.preferences import user_zone
 from support_analytics.config import get_settings
 from support_analytics.db.engine import Database
 from support_analytics.digests import content, links, schedule, subscriptions
@@ -36,7 +37,7 @@ def schedule_due(owner: Database, now: datetime) -> int:
     with owner_transaction(owner) as session:
         for recipient in subscriptions.active_subscriptions(session):
             sub = recipient.subscription
-            zone = ZoneInfo(recipient.timezone or settings.reporting_timezone)
+            zone = user_zone(recipient.timezone, settings.reporting_timezone)
             period = schedule.due_period(sub.frequency, sub.local_hour, sub.weekday, zone, now)
             if period is not None and subscriptions.claim_and_defer(session, sub.id, period):
                 claimed += 1
@@ -74,7 +75,7 @@ def build_digest_mail(
         digest,
         to=recipient.email,
         frequency=sub.frequency,
-        zone=ZoneInfo(recipient.timezone or settings.reporting_timezone),
+        zone=user_zone(recipient.timezone, settings.reporting_timezone),
         links=Links(base_url=settings.link_base_url(), unsubscribe=unsubscribe, internal=internal),
     )
 

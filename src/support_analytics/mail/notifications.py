@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from procrastinate import JobContext
 from sqlalchemy import text
 
+from support_analytics.auth.preferences import user_zone
 from support_analytics.config import get_settings
 from support_analytics.dates import moment_text
 from support_analytics.db.engine import Database
@@ -94,7 +94,7 @@ def event_mail(
         return None
     replies = [m for m in detail.messages if not m.from_client]
     reply = replies[-1] if event.kind == "reply" and replies else None
-    zone = ZoneInfo(recipient.timezone or settings.reporting_timezone)
+    zone = user_zone(recipient.timezone, settings.reporting_timezone)
     ticket = detail.ticket
     subject = (
         f"New reply on your ticket #{ticket.id}: {ticket.title}"

@@ -107,7 +107,11 @@ def calendar(session: Session) -> CalendarModel:
             {"id": DEFAULT_CALENDAR_ID},
         )
     ]
-    return CalendarModel.model_validate({"timezone": zone, "hours": hours, "holidays": holidays})
+    # The zone is not validated again: it is the one the database computes with, shown as
+    # stored even when this server's tzdata cannot load it (an older release wrote it, or
+    # tzdata dropped it); the admin page says so where the zone is picked.
+    stored = CalendarModel.model_validate({"timezone": "UTC", "hours": hours, "holidays": holidays})
+    return stored.model_copy(update={"timezone": zone})
 
 
 def write_calendar(session: Session, patch: CalendarPatch) -> CalendarModel:

@@ -43,7 +43,7 @@ from support_analytics.db.engine import Database, is_unavailable, make_engine, n
 from support_analytics.errors import DatabaseUnavailable
 from support_analytics.tenancy.claims import SESSION_TOKEN_SETTING, Principal
 from support_analytics.tenancy.gate import RequestGate
-from support_analytics.tenancy.scope import RequestScope, request_transaction
+from support_analytics.tenancy.scope import SNAPSHOT, RequestScope, request_transaction
 
 HEADER = "X-Read-Source"
 RECHECK_SECONDS = 1.0
@@ -196,6 +196,8 @@ async def read_scope(
         session = standby.database.sessions()
         try:
             try:
+                # One snapshot for the request's statements, as on the primary (scope.py).
+                session.connection(execution_options=SNAPSHOT)
                 known = await standby.gate.run(partial(_claim, session, token, principal))
                 why = "the standby has not replayed this session yet"
             except Exception as exc:

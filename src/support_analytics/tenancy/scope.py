@@ -58,10 +58,17 @@ _OPEN = text(
       ) AS r ON true
     """
 )
-# The same claim for a later transaction of the same request (after a commit).
+# The same claim for a later transaction of the same request (after a commit), and for the
+# one snapshot of a read (`SNAPSHOT`), which it also makes read-only: READ ONLY goes in here,
+# not as a connection setting, because SQLAlchemy resets that one to READ WRITE on check-in
+# and a standby refuses every transaction that asks for it.
 _RECLAIM = text(
     "SELECT set_config(:setting, :token, true), set_config('role', :role, true),"
     " set_config('jit', 'off', true)"
+)
+_RECLAIM_READ_ONLY = text(
+    "SELECT set_config(:setting, :token, true), set_config('role', :role, true),"
+    " set_config('jit', 'off', true), set_config('transaction_read_only', 'on', true)"
 )
 _ROLES = {
     "internal": RequestRole.INTERNAL.value,
@@ -70,9 +77,12 @@ _ROLES = {
 }
 
 
-def _reclaim(connection: Connection, token: str, role: RequestRole) -> None:
+def _reclaim(
+    connection: Connection, token: str, role: RequestRole, *, read_only: bool = False
+) -> None:
     connection.execute(
-        _RECLAIM, {"setting": SESSION_TOKEN_SETTING, "token": token, "role": role.value}
+        _RECLAIM_READ_ONLY if read_only else _RECLAIM,
+        {"setting": SESSION_TOKEN_SETTING, "token": token, "role": role.value},
     )
 
 
@@ -101,11 +111,26 @@ def open_scope(session: Session, token: str, ttl: timedelta) -> Principal | None
     )
 
 
+# A read that answers with several statements (an exact percentile's bin counts, then the
+# row at an offset inside the bin; a page of rows and its total) must see one state of the
+# data: under READ COMMITTED a write committed between them gives answers that were never
+# true. psycopg sends this as `BEGIN ISOLATION LEVEL REPEATABLE READ`: it lasts one
+# transaction, so it holds behind a transaction-mode pooler, and SQLAlchemy puts the
+# connection back to the server's default level when it returns to the pool.
+SNAPSHOT: dict[str, object] = {"isolation_level": "REPEATABLE READ"}
+
+
 @contextmanager
 def request_transaction(
-    database: Database, token: str | None, *, ttl: timedelta
+    database: Database, token: str | None, *, ttl: timedelta, snapshot: bool = False
 ) -> Iterator[RequestScope]:
-    """Resolve the token, switch role, yield; commit on success, roll back on any error."""
+    """Resolve the token, switch role, yield; commit on success, roll back on any error.
+
+    `snapshot`: the caller only reads, in one REPEATABLE READ READ ONLY transaction (and
+    read-only in any later one). The
+    session resolves first in a transaction of its own, since resolving slides its expiry
+    (a write, and under REPEATABLE READ two requests of one browser sliding the same row at
+    once would fail to serialize)."""
     session = database.sessions()
     claimed = token or ""
     try:
@@ -116,10 +141,16 @@ def request_transaction(
             _reclaim(session.connection(), claimed, RequestRole.ANONYMOUS)
         scope = RequestScope(session=session, principal=principal)
 
+        read_only = False
+
         @event.listens_for(session, "after_begin")
         def _after_begin(_s: Session, _t: SessionTransaction, connection: Connection) -> None:
-            _reclaim(connection, claimed, scope.role)
+            _reclaim(connection, claimed, scope.role, read_only=read_only)
 
+        if snapshot and principal is not None:
+            session.commit()
+            read_only = True
+            session.connection(execution_options=SNAPSHOT)  # begins: _after_begin reclaims
         yield scope
         session.commit()
     except BaseException:

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from support_analytics.auth import preferences
 from support_analytics.auth.dependencies import AdminUser, DbSession
 from support_analytics.errors import AppError, InvalidInput
 from support_analytics.sla import endpoints as sla_api
@@ -72,6 +73,7 @@ def _render(
         "policies": sla_api.get_policies(db),
         "recompute": sla_api.get_recompute(db),
         "calendar": calendar,
+        "calendar_zone_unknown": preferences.loadable(calendar.timezone) is None,
         "weekdays": WEEKDAYS,
         "week": week,
         "ticket_types": {o.id: o.name for o in queries.ticket_types(db)},
