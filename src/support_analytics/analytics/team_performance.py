@@ -125,13 +125,14 @@ def rows_from_rollups(session: Session, filters: TicketFilters) -> list[TeamRow]
             func.sum(c.n_rating),
             func.sum(c.rating_sum),
         )
-        .where(
-            c.assigned_to.is_not(None),
-            *rollups.cube_where(filters, basis="c", grouped=("assigned_to",)),
-        )
+        .where(*rollups.cube_where(filters, basis="c", grouped=("assigned_to",)))
         .group_by(c.assigned_to)
     )
-    found = {int(row[0]): row for row in session.execute(sums).all()}
+    found = {
+        int(row[0]): row
+        for row in session.execute(sums).all()
+        if row[0] is not None  # not in SQL: see `rollups.cube_where`
+    }
     members = select(team_members.c.id, team_members.c.username, team_members.c.status).order_by(
         team_members.c.id
     )
