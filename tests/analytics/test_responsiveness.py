@@ -11,6 +11,7 @@ import dataclasses
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -27,7 +28,7 @@ from support_analytics.people import display_name
 from tests.analytics import oracle
 from tests.analytics.conftest import generated_edge_case_database
 from tests.analytics.edge_fixtures import edge_fixtures
-from tests.analytics.oracle import Conn, FilterSpec
+from tests.analytics.oracle import Conn, DateSpec, FilterSpec
 from tests.analytics.strategies import filter_specs
 from tests.conftest import PgServer
 from tests.examples import HEALTH, examples
@@ -248,6 +249,37 @@ def test_client_filters_with_an_assignee_or_type_read_the_facts(session: Session
     ):
         assert not response_rollups.usable(session, TicketFilters.from_query(query), UTC_ZONE)
     session.rollback()
+
+
+def test_long_date_ranges_read_every_row_less_the_days_outside(
+    session: Session, conn: Conn
+) -> None:
+    """A range with a few days left out at both ends, bounds past the data's first or last
+    day, under assignee, type and priority filters: read as the all-time rows less the days
+    outside (random bars rarely draw these), and equal to the oracle."""
+    row = conn.execute(
+        "SELECT min(created_at AT TIME ZONE 'UTC')::date, max(created_at AT TIME ZONE 'UTC')::date"
+        " FROM tickets"
+    ).fetchone()
+    assert row is not None
+    first, last = (date.fromisoformat(str(day)) for day in row)
+    dates: list[DateSpec] = [
+        ("between", str(first + timedelta(days=3)), str(last - timedelta(days=40))),
+        ("between", str(first - timedelta(days=9)), str(last + timedelta(days=9))),
+        ("on_or_before", None, str(last + timedelta(days=30))),
+        ("on_or_after", str(first - timedelta(days=2)), None),
+    ]
+    dimensions = (
+        FilterSpec(),
+        FilterSpec(team_member=("none_of", (3, None)), priority=("is", ("high",))),
+        FilterSpec(ticket_type=("is_not", (2,)), priority=("none_of", ("low",))),
+    )
+    for when in dates:
+        for base in dimensions:
+            spec = dataclasses.replace(base, date=when)
+            flt = TicketFilters.from_query(spec.params()).date
+            assert response_rollups.outside(session, flt) is not None, spec
+            check(session, conn, spec, UTC_ZONE)
 
 
 @settings(max_examples=examples(40), deadline=None, suppress_health_check=HEALTH)

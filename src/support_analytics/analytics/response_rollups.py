@@ -16,26 +16,24 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TypeVarTuple, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     ColumnElement,
+    Date,
     Integer,
     String,
-    case,
     func,
     literal,
-    literal_column,
-    or_,
     select,
     true,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.selectable import Select, TableValuedAlias
 
 from support_analytics.analytics.tables import clients
 from support_analytics.db import tables
@@ -44,9 +42,12 @@ from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
 from support_analytics.filters.sql import (
     TicketColumns,
     bucket_condition,
+    bucket_runs,
     dimension_clauses,
     ticket_clauses,
 )
+
+Ts = TypeVarTuple("Ts")
 
 # Declared with every other table, on one MetaData (db/tables.py).
 cube = tables.analytics_response_cube
@@ -134,12 +135,16 @@ def slice_where(
     ]
 
 
-def _outside(session: Session, flt: DateFilter | None) -> DateFilter | None:
-    """For a date filter open at one end, the days before (or after) it when they are fewer
-    than its own days in the data's span: every row (grain 'a') less those rows is the
-    filter's rows, and reads fewer buckets (an early start reads a few partial days instead
-    of every month since)."""
-    if flt is None or (flt.start is None) == (flt.end is None):
+def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None:
+    """The days a date filter leaves out, before and after it, when fewer of the data's days
+    fall there than inside it: every row (grain 'a') less those rows is the filter's rows, and
+    reads fewer buckets. An early start reads a few partial days instead of every month
+    since; a bound past the data's last day (or before its first) leaves no day of the data
+    out there, so "on or before" a day after the data reads the all-time rows and an empty
+    range after it, not every month; a long range, the all-time rows less a few days at
+    both ends. Every bound is kept (its outside read even when empty), so a ticket written
+    meanwhile on a day outside the filter stays out."""
+    if flt is None:
         return None
     first, last = session.execute(
         select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
@@ -148,14 +153,16 @@ def _outside(session: Session, flt: DateFilter | None) -> DateFilter | None:
     ).one()
     if first is None:
         return None
+    out: list[DateFilter] = []
+    lo, hi = first, last
     if flt.start is not None:
-        if 0 < (flt.start - first).days < (last - flt.start).days:
-            return DateFilter.on_or_before(flt.start - timedelta(days=1))
-        return None
-    assert flt.end is not None
-    if 0 < (last - flt.end).days < (flt.end - first).days:
-        return DateFilter.on_or_after(flt.end + timedelta(days=1))
-    return None
+        out.append(DateFilter.on_or_before(flt.start - timedelta(days=1)))
+        lo = max(flt.start, first)
+    if flt.end is not None:
+        out.append(DateFilter.on_or_after(flt.end + timedelta(days=1)))
+        hi = min(flt.end, last)
+    left_out = max(0, (lo - first).days) + max(0, (last - hi).days)
+    return out if left_out < (hi - lo).days + 1 else None
 
 
 def _complemented(filters: TicketFilters, *, by_member: bool) -> list[tuple[TicketFilters, int]]:
@@ -232,42 +239,97 @@ def _by_clients(session: Session, filters: TicketFilters) -> list[tuple[TicketFi
     return [(replace(plain, client=SetFilter(SetOp.ANY_OF, tuple(admitted))), 1)]
 
 
-Slice = tuple[list[ColumnElement[bool]], ColumnElement[int]]
+# Rollup buckets to read and the sign to sum their rows with: grain, first and last bucket
+# (None: open), sign. Grain 'a' (all time) has no bucket.
+Run = tuple[str, date | None, date | None, int]
+# The rows of one grouping and filter (`gmask` and the dimensions' conditions) over runs.
+Slice = tuple[list[ColumnElement[bool]], list[Run]]
 
 
 def signed_slice(
     session: Session,
     columns: TicketColumns,
     gmask: ColumnElement[int],
-    grain: ColumnElement[str],
-    bucket: ColumnElement[date],
     *,
     filters: TicketFilters,
     by_member: bool = False,
 ) -> list[Slice]:
-    """The rows that answer `filters`, as slices and the sign to sum each with: negative
-    assignee and type filters as their complements (`_complemented`), and each of those
-    `slice_where` (+1), or every row (+1) and the rows of the days outside the filter (-1)
-    when fewer (`_outside`). Sums of counts are exact either way."""
-    outside = _outside(session, filters.date)
-    out: list[Slice] = []
+    """The rows that answer `filters`, as slices to sum with their runs' signs: negative
+    assignee and type filters as their complements (`_complemented`), and each of those over
+    the date filter's buckets (+1), or every row (+1) less the rows of the days outside the
+    filter (-1) when fewer (`outside`). Sums of counts are exact either way."""
+    left_out = outside(session, filters.date)
+    runs: list[Run]
+    if left_out is None:
+        runs = (
+            [("a", None, None, 1)]
+            if filters.date is None
+            else [(g, lo, hi, 1) for g, lo, hi in bucket_runs(filters.date)]
+        )
+    else:
+        runs = [("a", None, None, 1)] + [
+            (g, lo, hi, -1) for flt in left_out for g, lo, hi in bucket_runs(flt)
+        ]
     terms = [
         (term, sign * factor)
         for listed, factor in _by_clients(session, filters)
         for term, sign in _complemented(listed, by_member=by_member)
     ]
-    for term, sign in terms:
-        if outside is None:
-            where = slice_where(columns, gmask, grain, bucket, term, by_member=by_member)
-            out.append((where, literal_column(str(sign))))
-            continue
-        where = [
-            gmask == mask(term, by_member=by_member),
-            or_(grain == "a", bucket_condition(outside, bucket, grain)),
-            *dimension_clauses(term, columns),
-        ]
-        out.append((where, case((grain == "a", sign), else_=-sign)))
+    return [
+        (
+            [gmask == mask(term, by_member=by_member), *dimension_clauses(term, columns)],
+            [(g, lo, hi, s * sign) for g, lo, hi, s in runs],
+        )
+        for term, sign in terms
+    ]
+
+
+Source = tuple[list[ColumnElement[bool]], ColumnElement[int], TableValuedAlias | None]
+
+
+def _sources(
+    grain: ColumnElement[str],
+    bucket: ColumnElement[date],
+    where: list[ColumnElement[bool]],
+    runs: list[Run],
+) -> list[Source]:
+    """A slice's rows as (conditions, sign, runs): the all-time row by its grain; the bucketed
+    runs as a list (`unnest` of arrays) whose conditions and sign a statement reads once per
+    run (`_per_run`), so each run is one range of the key index. As one OR of ranges the
+    planner read the key index by `gmask` and a later column (priority) with a skip scan and
+    filtered the buckets: 165,000 index entries for 900 rows at 1M, 28 ms, where the ranges
+    take under 1 ms; as a plain join it sometimes hashed the runs against a scan of the
+    whole table (1 s)."""
+    out: list[Source] = [
+        ([*where, grain == "a"], literal(sign, Integer), None)
+        for run_grain, _, _, sign in runs
+        if run_grain == "a"
+    ]
+    bucketed = [run for run in runs if run[0] != "a"]
+    if bucketed:
+        listed = (
+            func.unnest(
+                literal([r[0] for r in bucketed], ARRAY(String)),
+                literal([r[1] or date.min for r in bucketed], ARRAY(Date)),
+                literal([r[2] or date.max for r in bucketed], ARRAY(Date)),
+                literal([r[3] for r in bucketed], ARRAY(Integer)),
+            )
+            .table_valued("g", "lo", "hi", "s")
+            .render_derived(name="runs")
+        )
+        on = [grain == listed.c.g, bucket >= listed.c.lo, bucket <= listed.c.hi]
+        out.append(([*where, *on], listed.c.s, listed))
     return out
+
+
+def _per_run(stmt: Select[*Ts], runs: TableValuedAlias | None) -> Select[*Ts]:
+    """`stmt`, or with `runs` (conditions of `stmt` name its columns) `stmt` once per run:
+    a LATERAL subquery, which the planner can only read by index per run."""
+    if runs is None:
+        return stmt
+    # OFFSET 0 keeps the subquery from being pulled up into a join the planner may hash.
+    each = stmt.offset(0).lateral("each_run")
+    return cast("Select[*Ts]", select(*each.c).select_from(runs.join(each, true())))
 
 
 @dataclass(frozen=True)
@@ -282,19 +344,22 @@ class Totals:
 def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]:
     """Per priority (NULL priority under its own key) from the cube."""
     c = cube.c
-    slices = signed_slice(session, CUBE_COLUMNS, c.gmask, c.grain, c.bucket, filters=filters)
     parts = [
-        select(
-            c.priority,
-            func.sum(c.n_frt * sign),
-            func.sum(c.frt_sum * sign),
-            func.sum(c.n_awaiting * sign),
-            func.sum(c.n_done * sign),
-            func.sum(c.n_one_touch * sign),
+        _per_run(
+            select(
+                c.priority,
+                func.sum(c.n_frt * sign),
+                func.sum(c.frt_sum * sign),
+                func.sum(c.n_awaiting * sign),
+                func.sum(c.n_done * sign),
+                func.sum(c.n_one_touch * sign),
+            )
+            .where(*where)
+            .group_by(c.priority),
+            listed,
         )
-        .where(*where)
-        .group_by(c.priority)
-        for where, sign in slices
+        for slice_where, runs in signed_slice(session, CUBE_COLUMNS, c.gmask, filters=filters)
+        for where, sign, listed in _sources(c.grain, c.bucket, slice_where, runs)
     ]
     out: dict[str | None, Totals] = {}
     for row in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
@@ -331,20 +396,13 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
     for table, columns, term, factor in reads:
         h = table.c
         key = h.priority if by == "priority" else h.assigned_to
-        for where, sign in signed_slice(
-            session,
-            columns,
-            h.gmask,
-            h.grain,
-            h.bucket,
-            filters=term,
-            by_member=by == "assigned_to",
-        ):
-            parts.append(
-                select(key.label("g"), h.bin.label("b"), (h.n * sign * factor).label("n")).where(
-                    *where
-                )
-            )
+        slices = signed_slice(
+            session, columns, h.gmask, filters=term, by_member=by == "assigned_to"
+        )
+        for slice_where, runs in slices:
+            for where, sign, each in _sources(h.grain, h.bucket, slice_where, runs):
+                row = select(key.label("g"), h.bin.label("b"), (h.n * sign * factor).label("n"))
+                parts.append(_per_run(row.where(*where), each))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("signed")
     sums = (
         select(rows.c.g, rows.c.b, func.sum(rows.c.n).label("n"))
@@ -352,13 +410,9 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
         .subquery("sums")
     )
     # One row per group with its bins as two arrays: thousands of (group, bin) rows cost more
-    # to fetch as rows than to sum.
+    # to fetch as rows than to sum. Unordered (hashed, not sorted): `locate` sorts the bins.
     stmt = (
-        select(
-            sums.c.g,
-            func.array_agg(aggregate_order_by(sums.c.b, sums.c.b)),
-            func.array_agg(aggregate_order_by(sums.c.n, sums.c.b)),
-        )
+        select(sums.c.g, func.array_agg(sums.c.b), func.array_agg(sums.c.n))
         .where(sums.c.n != 0)
         .group_by(sums.c.g)
     )

@@ -131,26 +131,34 @@ def bucket_condition(
 ) -> ColumnElement[bool]:
     """Rows covering exactly the filter's days: whole months from grain 'm', then the partial
     months at either end by week segment (grain 'w', when the table has it) and day ('d')."""
+    parts: list[ColumnElement[bool]] = []
+    for run_grain, first, last in bucket_runs(flt, weeks=weeks):
+        bounds = [] if first is None else [bucket >= first]
+        bounds += [] if last is None else [bucket <= last]
+        parts.append(and_(grain == run_grain, *bounds))
+    return or_(*parts) if len(parts) > 1 else parts[0]
+
+
+def bucket_runs(
+    flt: DateFilter | None, *, weeks: bool = True
+) -> list[tuple[str, date | None, date | None]]:
+    """`bucket_condition` as data: (grain, first bucket, last bucket) per disjoint run, None
+    for an open end (so a reader can read each run as its own index range)."""
     if flt is None:
-        return grain == "m"
+        return [("m", None, None)]
     lo, hi = flt.start, flt.end
     first_full = None if lo is None else (lo if lo.day == 1 else _next_month(lo))
     last_full = None
     if hi is not None:
         last_full = hi.replace(day=1) if (hi + timedelta(days=1)).day == 1 else _prev_month(hi)
     spans: list[tuple[date, date]] = []
-    parts: list[ColumnElement[bool]] = []
+    out: list[tuple[str, date | None, date | None]] = []
     if first_full is not None and last_full is not None and first_full > last_full:
         assert lo is not None
         assert hi is not None
         spans.append((lo, hi))
     else:
-        months: list[ColumnElement[bool]] = [grain == "m"]
-        if first_full is not None:
-            months.append(bucket >= first_full)
-        if last_full is not None:
-            months.append(bucket <= last_full)
-        parts.append(and_(*months))
+        out.append(("m", first_full, last_full))
         if lo is not None and first_full is not None and lo < first_full:
             spans.append((lo, first_full - timedelta(days=1)))
         if hi is not None and last_full is not None:
@@ -159,9 +167,8 @@ def bucket_condition(
                 spans.append((after, hi))
     for span_lo, span_hi in spans:
         runs = cover_span(span_lo, span_hi) if weeks else [("d", span_lo, span_hi)]
-        for run_grain, first, last in runs:
-            parts.append(and_(grain == run_grain, bucket >= first, bucket <= last))
-    return or_(*parts) if len(parts) > 1 else parts[0]
+        out.extend((run_grain, first, last) for run_grain, first, last in runs)
+    return out
 
 
 def set_clause(
