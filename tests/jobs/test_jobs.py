@@ -4,6 +4,8 @@ many workers run, failures retry with a growing wait and are visible to admins o
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import procrastinate
@@ -14,6 +16,7 @@ from sqlalchemy import text
 
 from support_analytics.config import Settings, get_settings
 from support_analytics.db.engine import Database, libpq_url
+from support_analytics.jobs import worker as job_worker
 from support_analytics.tenancy.scope import owner_transaction
 from support_analytics.web.app import create_app
 from tests.fixtures.auth import ApiClientFactory, Persona, TestUser, sign_in
@@ -178,3 +181,56 @@ def test_only_admins_read_the_job_queue(
     assert page.status_code == (
         200 if persona == "admin" else 303 if persona == "anonymous" else 403
     )
+
+
+def _wait(check: Callable[[], bool], what: str, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, f"waited {seconds:g} s for {what}"
+        time.sleep(0.05)
+
+
+def _idle(database: Database) -> bool:
+    """A worker is registered and runs no job (what its start queued may be waiting)."""
+    with owner_transaction(database) as session:
+        workers, busy = session.execute(
+            text(
+                "SELECT (SELECT count(*) FROM procrastinate_workers),"
+                " (SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing')"
+            )
+        ).one()
+    return bool(workers and not busy)
+
+
+def _recompute(database: Database) -> tuple[str, float | None]:
+    """The latest SLA recompute request: its status and seconds from request to start."""
+    with owner_transaction(database) as session:
+        row = session.execute(
+            text(
+                "SELECT status, extract(epoch FROM started_at - requested_at) FROM sla_recompute"
+                " ORDER BY id DESC LIMIT 1"
+            )
+        ).one()
+    return str(row[0]), None if row[1] is None else float(row[1])
+
+
+def test_a_job_starts_as_soon_as_it_is_committed_on_an_idle_worker(
+    monkeypatch: pytest.MonkeyPatch, fresh_database: str, owner_database: Database
+) -> None:
+    """The SLA recompute an edit queues starts at once on an idle worker: the queue's
+    NOTIFY wakes it. The poll is stretched past the wait, so only the notification can
+    start the job in time (with `LISTEN_NOTIFY = False` this fails)."""
+    monkeypatch.setattr(job_worker, "POLL_SECONDS", 600.0)
+    stop = job_worker.start_in_thread(libpq_url(fresh_database), concurrency=1)
+    try:
+        _wait(lambda: _idle(owner_database), "the worker to start and be idle", 60)
+        with owner_transaction(owner_database) as session:
+            session.execute(
+                text(
+                    "UPDATE sla_policies SET first_response_hours = first_response_hours + 1"
+                    " WHERE priority = 'urgent' AND ticket_type_id IS NULL AND plan IS NULL"
+                )
+            )
+        _wait(lambda: _recompute(owner_database)[0] != "queued", "the job to start", 5)
+    finally:
+        assert stop()

@@ -59,6 +59,13 @@ def worker_app(
 # during an outage this bounds how long a stop takes (procrastinate unregisters the worker
 # on its way out, and waits for a connection to do it).
 POOL_TIMEOUT = 10.0
+# How a queued job reaches an idle worker: the INSERT's trigger NOTIFYs procrastinate's
+# channel and the worker, LISTENing on a connection of its own, fetches at once (0.02-0.04 s
+# from the queuing commit to the job's start, measured). The poll is only the fallback: a
+# job whose time comes later (a retry's backoff, which sends no notification then), or a
+# notification lost while the LISTEN connection was being re-made.
+LISTEN_NOTIFY = True
+POLL_SECONDS = 5.0
 # Waits before starting a stopped worker again: quick at first (a database restart takes
 # seconds), then no more than one attempt every 30 s while the database stays away.
 RESTART_DELAYS = (1.0, 2.0, 5.0, 10.0, 30.0)
@@ -135,6 +142,8 @@ async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) 
                 # worker in a way that looks like a failure here.
                 install_signal_handlers=False,
                 delete_jobs="successful",
+                listen_notify=LISTEN_NOTIFY,
+                fetch_job_polling_interval=POLL_SECONDS,
                 shutdown_graceful_timeout=10,
                 name=name,
                 wait=wait,
