@@ -306,7 +306,13 @@ def _sources(
         if run_grain == "a"
     ]
     bucketed = [run for run in runs if run[0] != "a"]
-    if bucketed:
+    if len(bucketed) == 1:
+        # One range needs no list (and costs its building and planning less).
+        run_grain, lo, hi, sign = bucketed[0]
+        bounds = [] if lo is None else [bucket >= lo]
+        bounds += [] if hi is None else [bucket <= hi]
+        out.append(([*where, grain == run_grain, *bounds], literal(sign, Integer), None))
+    elif bucketed:
         listed = (
             func.unnest(
                 literal([r[0] for r in bucketed], ARRAY(String)),
