@@ -5,9 +5,29 @@ calendar's boundary rows and every ticket's SLA once, at commit, set-based."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import (
+    Text,
+    Time,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from support_analytics.db.tables import (
+    business_calendars,
+    business_holidays,
+    business_hours,
+    sla_policies,
+)
 from support_analytics.sla.schemas import (
     CalendarModel,
     CalendarPatch,
@@ -21,53 +41,47 @@ from support_analytics.sla.schemas import (
 # The calendar the API edits; the schema allows more (each policy row names one).
 DEFAULT_CALENDAR_ID = 1
 
-_RULE_COLUMNS = (
-    "priority, ticket_type_id, plan, first_response_hours, first_response_basis,"
-    " resolution_hours, resolution_basis"
-)
+_p = sla_policies.c
+_cal = business_calendars.c
+_hours = business_hours.c
+_holidays = business_holidays.c
+# The most general rules first, then by priority from the most urgent.
+_URGENCY = literal(["urgent", "high", "medium", "low"], ARRAY(Text))
 
 
 def policies(session: Session) -> Policies:
     rows = session.execute(
-        text(
-            f"SELECT id, {_RULE_COLUMNS} FROM sla_policies"
-            " ORDER BY ticket_type_id NULLS FIRST, plan NULLS FIRST,"
-            " array_position(ARRAY['urgent', 'high', 'medium', 'low'], priority::text)"
-            " NULLS LAST, id"
+        select(
+            _p.id,
+            _p.priority,
+            _p.ticket_type_id,
+            _p.plan,
+            _p.first_response_hours,
+            _p.first_response_basis,
+            _p.resolution_hours,
+            _p.resolution_basis,
+        ).order_by(
+            _p.ticket_type_id.nulls_first(),
+            _p.plan.nulls_first(),
+            func.array_position(_URGENCY, cast(_p.priority, Text)).nulls_last(),
+            _p.id,
         )
-    ).all()
-    return Policies(
-        rules=[
-            PolicyRow(
-                id=r[0],
-                priority=r[1],
-                ticket_type_id=r[2],
-                plan=r[3],
-                first_response_hours=r[4],
-                first_response_basis=r[5],
-                resolution_hours=r[6],
-                resolution_basis=r[7],
-            )
-            for r in rows
-        ]
     )
+    return Policies(rules=[PolicyRow.model_validate(row._asdict()) for row in rows])
 
 
-def _rule_params(rule: PolicyRule) -> dict[str, object]:
-    return {**rule.model_dump(), "calendar": DEFAULT_CALENDAR_ID}
+# `inline()`: a plain INSERT, without the RETURNING of the new id a Core insert would add.
+_ADD_RULE = insert(sla_policies).inline()
 
 
-_INSERT = text(
-    f"INSERT INTO sla_policies ({_RULE_COLUMNS}, calendar_id) VALUES (:priority,"
-    " :ticket_type_id, :plan, :first_response_hours, :first_response_basis,"
-    " :resolution_hours, :resolution_basis, :calendar)"
-)
+def _add(session: Session, rule: PolicyRule) -> None:
+    session.execute(_ADD_RULE, {**rule.model_dump(), "calendar_id": DEFAULT_CALENDAR_ID})
 
 
 def replace_policies(session: Session, rules: list[PolicyRule]) -> Policies:
-    session.execute(text("DELETE FROM sla_policies"))
+    session.execute(delete(sla_policies))
     for rule in rules:
-        session.execute(_INSERT, _rule_params(rule))
+        _add(session, rule)
     return policies(session)
 
 
@@ -75,36 +89,36 @@ def upsert_policies(session: Session, rules: list[PolicyRule]) -> Policies:
     """Each rule replaces the one with the same (priority, ticket type, plan), or is added."""
     for rule in rules:
         session.execute(
-            text(
-                "DELETE FROM sla_policies WHERE priority IS NOT DISTINCT FROM :priority"
-                " AND ticket_type_id IS NOT DISTINCT FROM :ticket_type_id"
-                " AND plan IS NOT DISTINCT FROM :plan"
-            ),
-            _rule_params(rule),
+            delete(sla_policies).where(
+                _p.priority.is_not_distinct_from(rule.priority),
+                _p.ticket_type_id.is_not_distinct_from(rule.ticket_type_id),
+                _p.plan.is_not_distinct_from(rule.plan),
+            )
         )
-        session.execute(_INSERT, _rule_params(rule))
+        _add(session, rule)
     return policies(session)
 
 
 def calendar(session: Session) -> CalendarModel:
-    zone = session.execute(
-        text("SELECT timezone FROM business_calendars WHERE id = :id"), {"id": DEFAULT_CALENDAR_ID}
-    ).scalar_one()
+    zone = session.execute(select(_cal.timezone).where(_cal.id == DEFAULT_CALENDAR_ID)).scalar_one()
     hours: dict[str, list[Interval]] = {}
     for weekday, start, end in session.execute(
-        text(
+        select(
+            _hours.weekday,
             # As text: Python's time has no 24:00.
-            "SELECT weekday, left(start_time::text, 5), left(end_time::text, 5)"
-            " FROM business_hours WHERE calendar_id = :id ORDER BY weekday, start_time, end_time"
-        ),
-        {"id": DEFAULT_CALENDAR_ID},
+            type_coerce(func.left(cast(_hours.start_time, Text), 5), Text),
+            type_coerce(func.left(cast(_hours.end_time, Text), 5), Text),
+        )
+        .where(_hours.calendar_id == DEFAULT_CALENDAR_ID)
+        .order_by(_hours.weekday, _hours.start_time, _hours.end_time)
     ):
         hours.setdefault(str(weekday), []).append(Interval(start=start, end=end))
     holidays = [
-        Holiday(day=r[0], name=r[1])
-        for r in session.execute(
-            text("SELECT day, name FROM business_holidays WHERE calendar_id = :id ORDER BY day"),
-            {"id": DEFAULT_CALENDAR_ID},
+        Holiday(day=day, name=name)
+        for day, name in session.execute(
+            select(_holidays.day, _holidays.name)
+            .where(_holidays.calendar_id == DEFAULT_CALENDAR_ID)
+            .order_by(_holidays.day)
         )
     ]
     # The zone is not validated again: it is the one the database computes with, shown as
@@ -114,41 +128,47 @@ def calendar(session: Session) -> CalendarModel:
     return stored.model_copy(update={"timezone": zone})
 
 
+_ADD_HOURS = (
+    insert(business_hours)
+    .inline()
+    .values(
+        calendar_id=DEFAULT_CALENDAR_ID,
+        weekday=bindparam("weekday"),
+        # As text, cast by the server: Python's time has no 24:00.
+        start_time=cast(bindparam("start", type_=Text), Time),
+        end_time=cast(bindparam("end", type_=Text), Time),
+    )
+)
+
+
 def write_calendar(session: Session, patch: CalendarPatch) -> CalendarModel:
     """Replaces what the patch names (timezone, the whole week's hours, the holidays)."""
-    params = {"id": DEFAULT_CALENDAR_ID}
     if patch.timezone is not None:
         session.execute(
-            text(
-                "UPDATE business_calendars SET timezone = :zone, updated_at = now() WHERE id = :id"
-            ),
-            {**params, "zone": patch.timezone},
+            update(business_calendars)
+            .where(_cal.id == DEFAULT_CALENDAR_ID)
+            .values(timezone=patch.timezone, updated_at=func.now())
         )
     if patch.hours is not None:
-        session.execute(text("DELETE FROM business_hours WHERE calendar_id = :id"), params)
+        session.execute(delete(business_hours).where(_hours.calendar_id == DEFAULT_CALENDAR_ID))
         for weekday, intervals in patch.hours.items():
             for interval in intervals:
                 session.execute(
-                    text(
-                        "INSERT INTO business_hours (calendar_id, weekday, start_time, end_time)"
-                        " VALUES (:id, :weekday, CAST(:start AS time), CAST(:end AS time))"
-                    ),
-                    {
-                        **params,
-                        "weekday": int(weekday),
-                        "start": interval.start,
-                        "end": interval.end,
-                    },
+                    _ADD_HOURS,
+                    {"weekday": int(weekday), "start": interval.start, "end": interval.end},
                 )
     if patch.holidays is not None:
-        session.execute(text("DELETE FROM business_holidays WHERE calendar_id = :id"), params)
+        session.execute(
+            delete(business_holidays).where(_holidays.calendar_id == DEFAULT_CALENDAR_ID)
+        )
         for holiday in patch.holidays:
+            add = pg_insert(business_holidays).values(
+                calendar_id=DEFAULT_CALENDAR_ID, day=holiday.day, name=holiday.name
+            )
             session.execute(
-                text(
-                    "INSERT INTO business_holidays (calendar_id, day, name)"
-                    " VALUES (:id, :day, :name) ON CONFLICT (calendar_id, day) DO UPDATE"
-                    " SET name = excluded.name"
-                ),
-                {**params, "day": holiday.day, "name": holiday.name},
+                add.on_conflict_do_update(
+                    index_elements=[_holidays.calendar_id, _holidays.day],
+                    set_={"name": add.excluded.name},
+                )
             )
     return calendar(session)

@@ -4,16 +4,23 @@ recomputes every ticket in batches. Read in the request's RLS-scoped session."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from collections.abc import Mapping
+
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from support_analytics.db.tables import sla_recompute
 from support_analytics.sla.schemas import SlaRecompute, SlaRecomputeState
 
-_COLUMNS = "id, status, requested_at, started_at, finished_at, done, total"
+_r = sla_recompute.c
+_LATEST: Select[tuple[object, ...]] = (
+    select(_r.id, _r.status, _r.requested_at, _r.started_at, _r.finished_at, _r.done, _r.total)
+    .order_by(_r.id.desc())
+    .limit(1)
+)
 
 
-def _model(row: tuple[object, ...]) -> SlaRecompute:
-    record = dict(zip(_COLUMNS.split(", "), row, strict=True))
+def _model(record: Mapping[str, object]) -> SlaRecompute:
     done, total = int(str(record["done"])), record["total"]
     pct = None if total is None else (100.0 if total == 0 else 100.0 * done / int(str(total)))
     return SlaRecompute.model_validate({**record, "pct": pct})
@@ -22,20 +29,13 @@ def _model(row: tuple[object, ...]) -> SlaRecompute:
 def unfinished(session: Session) -> SlaRecompute | None:
     """The request being worked on (queued or running), if any: SLA numbers are partly stale
     until it is done."""
-    row = session.execute(
-        text(
-            f"SELECT {_COLUMNS} FROM sla_recompute WHERE status IN ('queued', 'running')"
-            " ORDER BY id DESC LIMIT 1"
-        )
-    ).first()
-    return None if row is None else _model(tuple(row))
+    row = session.execute(_LATEST.where(_r.status.in_(("queued", "running")))).first()
+    return None if row is None else _model(row._asdict())
 
 
 def state(session: Session) -> SlaRecomputeState:
-    row = session.execute(
-        text(f"SELECT {_COLUMNS} FROM sla_recompute ORDER BY id DESC LIMIT 1")
-    ).first()
-    latest = None if row is None else _model(tuple(row))
+    row = session.execute(_LATEST).first()
+    latest = None if row is None else _model(row._asdict())
     return SlaRecomputeState(
         recomputing=latest is not None and latest.status in ("queued", "running"),
         latest=latest,
