@@ -91,6 +91,10 @@ def assert_cube_equals_rows(
             cube = breakdown.breakdown(session, filters, tz, by=by, grain=grain, as_of=as_of)
             rows = breakdown.from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)
             assert cube == rows, (by, grain)
+            if by in breakdown.PAIR_BYS and state.pairs_usable(session, filters, tz):
+                # Under any bar, with or without an assignee or type condition.
+                pairs = breakdown.from_pairs(session, filters, tz, by=by, as_of=as_of)
+                assert pairs == rows, (by, "pairs")
     for target in state.TARGETS:
         for page, size in ((1, 20), (3, 7), (1, 2000)):
             fast = state.breaches(

@@ -193,11 +193,36 @@ def breakdown(
     """One row per value of `by` that has tickets: met / breached / pending and compliance
     per target. Priorities urgent first; members and clients by name; periods in order.
     From the SLA cube when it answers (`state.cube_mask`; by client or under a client or plan
-    filter: when the filter has no assignee or type condition), else from the rows."""
+    filter: when the filter has no assignee or type condition), by priority or client under
+    such a condition from the client pairs (`from_pairs`), else from the rows."""
     gmask = state.cube_mask(
         session, filters, tz, by_member=by == "team_member", by_client=by == "client"
     )
+    now = as_of or datetime.now(UTC)
     if gmask is not None:
-        now = as_of or datetime.now(UTC)
         return _from_cube(session, filters, tz, by=by, grain=grain, now=now, gmask=gmask)
+    if by in PAIR_BYS and state.pairs_usable(session, filters, tz):
+        return from_pairs(session, filters, tz, by=by, as_of=now)
     return from_rows(session, filters, tz, by=by, grain=grain, as_of=as_of)
+
+
+PAIR_BYS: tuple[By, ...] = ("priority", "client")
+
+
+def from_pairs(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    by: By,
+    as_of: datetime | None = None,
+) -> SlaBreakdown:
+    """`breakdown` by priority or client from the cube's rows grouped by client, alone or
+    with the assignee or the type (`state.counts_from_pairs`; `state.pairs_usable` says when
+    they answer): the breakdown by client, and client or plan filters, under an assignee or
+    type condition."""
+    if by not in PAIR_BYS:
+        raise ValueError(f"the client pairs have no {by} key")
+    key: Literal["client_id", "priority"] = "client_id" if by == "client" else "priority"
+    counts = state.counts_from_pairs(session, filters, tz, as_of or datetime.now(UTC), key=key)
+    return _result(session, by, "month", counts)

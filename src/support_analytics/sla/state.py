@@ -24,7 +24,8 @@ subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import Select
 
 from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.definitions import hours_between
@@ -50,7 +52,12 @@ from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.db import tables
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter
-from support_analytics.filters.sql import TicketColumns, ticket_clauses
+from support_analytics.filters.sql import (
+    TicketColumns,
+    cover_span,
+    dimension_clauses,
+    ticket_clauses,
+)
 from support_analytics.sla import recompute
 from support_analytics.sla.schemas import SlaBlock, SlaBreachesPage, SlaBreachRow, SlaTarget
 
@@ -209,6 +216,21 @@ def counts_from_cube(
         k.n_met.label("met"),
         (k.n_late + k.n_running_due).label("breached"),
     ).where(*where)
+    return _sum_less_not_yet(session, [rows], filters, tz, as_of, running_key=running_key)
+
+
+def _sum_less_not_yet(
+    session: Session,
+    parts: Sequence[Select[tuple[object, str, int, int, int]]],
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    as_of: datetime,
+    *,
+    running_key: ColumnElement[object] | None,
+) -> dict[tuple[object, str], Counts]:
+    """The sum of `parts` (key, target, n, met, late + running with a due time), less the
+    running rows `filters` admits that are due at or after `as_of` (pending, not breached),
+    grouped by `running_key`: one statement, so every part reads the same snapshot."""
     c = ticket_sla.c
     not_yet = select(
         (null() if running_key is None else running_key).label("key"),
@@ -222,7 +244,7 @@ def counts_from_cube(
         c.due_at >= as_of,
         *ticket_clauses(filters, tz, SLA_COLUMNS),
     )
-    both = union_all(rows, not_yet).subquery("both")
+    both = union_all(*parts, not_yet).subquery("both")
     stmt = select(
         both.c.key,
         both.c.target,
@@ -236,21 +258,158 @@ def counts_from_cube(
     }
 
 
+# Client x assignee (gmask 5) and client x type (6), migration 0028: months and all time
+# only, as days would be about a row per ticket at 1M.
+PAIR_MASKS = {"team_member": CLIENT_MASK | 1, "ticket_type": CLIENT_MASK | 2}
+
+
+def pairs_usable(session: Session, filters: TicketFilters, tz: ZoneInfo) -> bool:
+    """Whether `counts_from_pairs` answers `filters`: the cube's zone and dimensions, an
+    assignee or type condition allowed beside a client or plan filter."""
+    return rr.usable(session, replace(filters, team_member=None, ticket_type=None), tz)
+
+
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _whole_months(flt: DateFilter) -> tuple[date | None, date | None]:
+    """[first, stop): the first days of the whole months inside `flt` (None: open)."""
+    lo, hi = flt.start, flt.end
+    first = None if lo is None else (lo if lo.day == 1 else _month_after(lo))
+    if hi is None:
+        return first, None
+    after = hi + timedelta(days=1)
+    return first, (after if after.day == 1 else hi.replace(day=1))
+
+
+def _pair_buckets(flt: DateFilter | None) -> tuple[ColumnElement[bool] | None, list[DateFilter]]:
+    """The pair rows covering whole months and week segments inside `flt` (all time without a
+    filter; None: not one whole week segment), and the filter's other days (at most six at
+    either end of a partial month), which the pair rows do not have."""
+    k = cube.c
+    if flt is None:
+        return k.grain == "a", []
+    lo, hi = flt.start, flt.end
+    first, stop = _whole_months(flt)
+    parts: list[ColumnElement[bool]] = []
+    spans: list[tuple[date, date]] = []
+    if first is not None and stop is not None and first >= stop:
+        assert lo is not None
+        assert hi is not None
+        spans.append((lo, hi))
+    else:
+        months: list[ColumnElement[bool]] = [k.grain == "m"]
+        if first is not None:
+            months.append(k.bucket >= first)
+        if stop is not None:
+            months.append(k.bucket < stop)
+        parts.append(and_(*months))
+        if lo is not None and first is not None and lo < first:
+            spans.append((lo, first - timedelta(days=1)))
+        if hi is not None and stop is not None and stop <= hi:
+            spans.append((stop, hi))
+    days: list[DateFilter] = []
+    for span in spans:
+        for grain, start, end in cover_span(*span):
+            if grain == "w":
+                parts.append(and_(k.grain == "w", k.bucket >= start, k.bucket <= end))
+            else:
+                days.append(DateFilter.between(start, end))
+    if not parts:
+        return None, days
+    return (or_(*parts) if len(parts) > 1 else parts[0]), days
+
+
+def counts_from_pairs(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    as_of: datetime,
+    *,
+    key: Literal["client_id", "priority"] | None = None,
+) -> dict[tuple[object, str], Counts]:
+    """`counts_from_cube` for a filter with an assignee or type condition beside a client or
+    plan filter, or grouped by client (`pairs_usable`). Negative assignee and type filters
+    are every row less the listed values' rows (`rr._complemented`); a term without an
+    assignee or type condition reads the rows grouped by client, a term with one of them
+    the rows grouped by client and that dimension for its whole months and the `ticket_sla`
+    rows of its other days (along the (assignee | type, creation) indexes), a term with both
+    the `ticket_sla` rows."""
+    k, c = cube.c, ticket_sla.c
+    cube_key: ColumnElement[object] | None = None if key is None else k[key]
+    row_key: ColumnElement[object] | None = None if key is None else c[key]
+    parts: list[Select[tuple[object, str, int, int, int]]] = []
+    for term, sign in rr._complemented(filters, by_member=False):
+        member, kind = term.team_member is not None, term.ticket_type is not None
+        edges: list[DateFilter | None] = []
+        where: list[ColumnElement[bool]] | None = None
+        if member and kind:
+            edges = [term.date]
+        elif member or kind:
+            buckets, days = _pair_buckets(term.date)
+            edges = list(days)
+            if buckets is not None:
+                gmask = PAIR_MASKS["team_member" if member else "ticket_type"]
+                where = [k.gmask == gmask, buckets, *dimension_clauses(term, CUBE_COLUMNS)]
+        else:
+            where = _slice(term, CLIENT_MASK)
+        if where is not None:
+            parts.append(
+                select(
+                    (null() if cube_key is None else cube_key).label("key"),
+                    k.target.label("target"),
+                    (k.n * sign).label("n"),
+                    (k.n_met * sign).label("met"),
+                    ((k.n_late + k.n_running_due) * sign).label("breached"),
+                ).where(*where)
+            )
+        for edge in edges:
+            late_or_due = or_(
+                c.done_at > c.due_at,
+                and_(c.done_at.is_(None), c.running, c.due_at.is_not(None)),
+            )
+            parts.append(
+                select(
+                    (null() if row_key is None else row_key).label("key"),
+                    c.target.label("target"),
+                    (func.count() * sign).label("n"),
+                    (func.count().filter(met_clause()) * sign).label("met"),
+                    (func.count().filter(late_or_due) * sign).label("breached"),
+                )
+                .where(*ticket_clauses(replace(term, date=edge), tz, SLA_COLUMNS))
+                .group_by(c.target, *([] if row_key is None else [row_key]))
+            )
+    return _sum_less_not_yet(session, parts, filters, tz, as_of, running_key=row_key)
+
+
 def sla_block(
     session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
 ) -> SlaBlock:
     """met / breached / pending and compliance per target, for the tickets the filter admits
     (creation day in the reporting zone)."""
-    gmask = cube_mask(session, filters, tz)
-    if gmask is None:
+    counts = _rolled_up(session, filters, tz, as_of or datetime.now(UTC))
+    if counts is None:
         return sla_block_from_rows(session, filters, tz, as_of=as_of)
-    counts = counts_from_cube(session, filters, tz, as_of or datetime.now(UTC), gmask=gmask)
     found = {target: _target(*counts.get((None, target), (0, 0, 0))) for target in TARGETS}
     return SlaBlock(
         first_response=found["first_response"],
         resolution=found["resolution"],
         recomputing=recompute.unfinished(session),
     )
+
+
+def _rolled_up(
+    session: Session, filters: TicketFilters, tz: ZoneInfo, as_of: datetime
+) -> dict[tuple[object, str], Counts] | None:
+    """Per target (key None), from the cube's grouping that answers `filters`, or from the
+    client pairs, or None when only the `ticket_sla` rows can."""
+    gmask = cube_mask(session, filters, tz)
+    if gmask is not None:
+        return counts_from_cube(session, filters, tz, as_of, gmask=gmask)
+    if pairs_usable(session, filters, tz):
+        return counts_from_pairs(session, filters, tz, as_of)
+    return None
 
 
 def _target(met: int, breached: int, total: int) -> SlaTarget:
@@ -427,8 +586,8 @@ def breaches(
         )
         for row in session.execute(stmt)
     ]
-    if gmask is not None:
-        counts = counts_from_cube(session, filters, tz, now, gmask=gmask)
+    counts = _rolled_up(session, filters, tz, now)
+    if counts is not None:
         total = counts.get((None, target), (0, 0, 0))[1]
     else:
         where = [c.target == target, breached_clause(now), *dims]
