@@ -26,8 +26,10 @@ from sqlalchemy import (
     Date,
     Integer,
     String,
+    and_,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
@@ -242,8 +244,9 @@ def _by_clients(session: Session, filters: TicketFilters) -> list[tuple[TicketFi
 # Rollup buckets to read and the sign to sum their rows with: grain, first and last bucket
 # (None: open), sign. Grain 'a' (all time) has no bucket.
 Run = tuple[str, date | None, date | None, int]
-# The rows of one grouping and filter (`gmask` and the dimensions' conditions) over runs.
-Slice = tuple[list[ColumnElement[bool]], list[Run]]
+# The rows of one grouping and filter (`gmask` and the dimensions' conditions) over runs,
+# and whether to read them run by run (`_sources`).
+Slice = tuple[list[ColumnElement[bool]], list[Run], bool]
 
 
 def signed_slice(
@@ -279,6 +282,7 @@ def signed_slice(
         (
             [gmask == mask(term, by_member=by_member), *dimension_clauses(term, columns)],
             [(g, lo, hi, s * sign) for g, lo, hi, s in runs],
+            term.priority is not None,
         )
         for term, sign in terms
     ]
@@ -292,14 +296,16 @@ def _sources(
     bucket: ColumnElement[date],
     where: list[ColumnElement[bool]],
     runs: list[Run],
+    per_run: bool,
 ) -> list[Source]:
     """A slice's rows as (conditions, sign, runs): the all-time row by its grain; the bucketed
-    runs as a list (`unnest` of arrays) whose conditions and sign a statement reads once per
-    run (`_per_run`), so each run is one range of the key index. As one OR of ranges the
-    planner read the key index by `gmask` and a later column (priority) with a skip scan and
-    filtered the buckets: 165,000 index entries for 900 rows at 1M, 28 ms, where the ranges
-    take under 1 ms; as a plain join it sometimes hashed the runs against a scan of the
-    whole table (1 s)."""
+    runs as one OR of ranges (the key index read as a bitmap of them), or, `per_run` (a
+    priority condition), as a list (`unnest` of arrays) that a statement reads once per run
+    (`_per_run`), each run one range of the key index: with a priority condition on one OR
+    the planner read the key index by `gmask` and priority with a skip scan and filtered
+    the buckets (165,000 index entries for 900 rows at 1M, 20-28 ms, where the runs take
+    under 1 ms). Not always per run: a run of tens of thousands of rows is read faster as a
+    bitmap than along the index (the team table's long ranges, 10-20 % at 1M)."""
     out: list[Source] = [
         ([*where, grain == "a"], literal(sign, Integer), None)
         for run_grain, _, _, sign in runs
@@ -312,6 +318,15 @@ def _sources(
         bounds = [] if lo is None else [bucket >= lo]
         bounds += [] if hi is None else [bucket <= hi]
         out.append(([*where, grain == run_grain, *bounds], literal(sign, Integer), None))
+    elif bucketed and not per_run:
+        # Every bucketed run has the same sign (the filter's, or its complement's).
+        assert len({run[3] for run in bucketed}) == 1
+        parts = []
+        for run_grain, lo, hi, _ in bucketed:
+            bounds = [] if lo is None else [bucket >= lo]
+            bounds += [] if hi is None else [bucket <= hi]
+            parts.append(and_(grain == run_grain, *bounds))
+        out.append(([*where, or_(*parts)], literal(bucketed[0][3], Integer), None))
     elif bucketed:
         listed = (
             func.unnest(
@@ -364,8 +379,10 @@ def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]
             .group_by(c.priority),
             listed,
         )
-        for slice_where, runs in signed_slice(session, CUBE_COLUMNS, c.gmask, filters=filters)
-        for where, sign, listed in _sources(c.grain, c.bucket, slice_where, runs)
+        for slice_where, runs, per_run in signed_slice(
+            session, CUBE_COLUMNS, c.gmask, filters=filters
+        )
+        for where, sign, listed in _sources(c.grain, c.bucket, slice_where, runs, per_run)
     ]
     out: dict[str | None, Totals] = {}
     for row in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
@@ -405,8 +422,8 @@ def bins_by(session: Session, filters: TicketFilters, by: str) -> dict[str | int
         slices = signed_slice(
             session, columns, h.gmask, filters=term, by_member=by == "assigned_to"
         )
-        for slice_where, runs in slices:
-            for where, sign, each in _sources(h.grain, h.bucket, slice_where, runs):
+        for slice_where, runs, per_run in slices:
+            for where, sign, each in _sources(h.grain, h.bucket, slice_where, runs, per_run):
                 row = select(key.label("g"), h.bin.label("b"), (h.n * sign * factor).label("n"))
                 parts.append(_per_run(row.where(*where), each))
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("signed")
