@@ -18,7 +18,7 @@ from sqlalchemy import event, text
 
 from support_analytics.db.engine import Database, libpq_url
 from support_analytics.tenancy.scope import owner_transaction, request_transaction
-from tests.fixtures.auth import ApiClientFactory
+from tests.fixtures.auth import ApiClientFactory, Persona
 from tests.tenancy.matrix import MatrixPersona, World
 
 TTL = timedelta(hours=1)
@@ -113,3 +113,46 @@ def test_a_percentile_reads_its_bins_and_its_rows_in_one_snapshot(
         level = session.execute(text("SHOW transaction_isolation")).scalar_one()
         read_only = session.execute(text("SHOW transaction_read_only")).scalar_one()
     assert (level, read_only) == ("read committed", "off")
+
+
+# (persona, path, reads in one snapshot): the read routes and the list pages; anything else as
+# it was (here a GET outside them).
+ROUTES: tuple[tuple[Persona, str, bool], ...] = (
+    ("manager", "/api/v1/analytics/overview", True),
+    ("manager", "/dashboard", True),
+    ("manager", "/api/v1/tickets", True),
+    ("manager", "/tickets", True),
+    ("client_a", "/portal", True),
+    ("client_a", "/portal/report", True),
+    ("manager", "/api/v1/sla/policies", False),
+)
+_MODE = "SELECT current_setting('transaction_isolation'), current_setting('transaction_read_only')"
+
+
+def _modes(database: Database, client: TestClient, path: str) -> set[tuple[str, str]]:
+    """(isolation, read-only) of each statement `path` runs after the identity's and the
+    role's, asked on its own connection just before it."""
+    modes: set[tuple[str, str]] = set()
+
+    def mode(_conn: object, cursor: psycopg.Cursor[object], statement: str, *_a: object) -> None:
+        if "set_config(" not in statement:
+            row = cursor.connection.execute(_MODE).fetchone()
+            assert row is not None
+            modes.add((str(row[0]), str(row[1])))
+
+    event.listen(database.engine, "before_cursor_execute", mode)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", mode)
+    assert response.status_code == 200, (path, response.text[:300])
+    return modes
+
+
+def test_read_routes_and_list_pages_read_in_one_read_only_snapshot(
+    auth_app: FastAPI, api_client_factory: ApiClientFactory
+) -> None:
+    database: Database = auth_app.state.request_database
+    for persona, path, snapshot in ROUTES:
+        expected = ("repeatable read", "on") if snapshot else ("read committed", "off")
+        assert _modes(database, api_client_factory(persona), path) == {expected}, path

@@ -87,7 +87,7 @@ async def open_request_scope(request: Request) -> AsyncIterator[RequestScope]:
         _database(request),
         token,
         ttl=session_ttl(request),
-        snapshot=replica.is_read_route(request),
+        snapshot=replica.reads_in_one_snapshot(request),
     )
     async with gate.admitted():
         try:

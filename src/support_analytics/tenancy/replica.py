@@ -145,12 +145,28 @@ def connect_standby(
     )
 
 
-def is_read_route(request: Request) -> bool:
+# Read-only pages that answer with a list and its total like the ticket list, but stay on
+# the primary (a standby serves the API's list only): they read in one snapshot too.
+SNAPSHOT_PATHS = frozenset({"/tickets", "/portal", "/portal/report"})
+
+
+def _route_path(request: Request) -> str | None:
     if request.method not in {"GET", "HEAD"}:
-        return False
+        return None
     route = request.scope.get("route")
     path = route.path if isinstance(route, BaseRoute) and hasattr(route, "path") else None
-    return isinstance(path, str) and (path in READ_PATHS or path.startswith(READ_PREFIXES))
+    return path if isinstance(path, str) else None
+
+
+def is_read_route(request: Request) -> bool:
+    path = _route_path(request)
+    return path is not None and (path in READ_PATHS or path.startswith(READ_PREFIXES))
+
+
+def reads_in_one_snapshot(request: Request) -> bool:
+    """The requests whose statements must agree (tenancy.scope's `snapshot`): the read
+    routes and the list pages of SNAPSHOT_PATHS."""
+    return is_read_route(request) or _route_path(request) in SNAPSHOT_PATHS
 
 
 def standby_for(request: Request) -> Standby | None:
