@@ -111,7 +111,10 @@ def at_risk_clause(as_of: datetime, window: timedelta) -> ColumnElement[bool]:
     c = ticket_sla.c
     return and_(
         c.done_at.is_(None),
-        c.running.is_(True),
+        # `running`, not `running IS TRUE` (the same for a NOT NULL column): the partial
+        # indexes on running clocks by due time are declared `WHERE running ...`, and the
+        # planner matches only that form.
+        c.running,
         c.due_at >= as_of,
         c.due_at <= as_of + window,
     )
