@@ -137,6 +137,27 @@ def slice_where(
     ]
 
 
+_SPAN = "response_rollups.span"
+
+
+def _span(session: Session) -> tuple[date | None, date | None]:
+    """The data's first and last creation day in the rollups, read once per transaction
+    (a request reads them for the cards and again for each bin read): they only choose how
+    a date filter is read, every choice is exact."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_SPAN)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        span: tuple[date | None, date | None] = cached[1]
+        return span
+    first, last = session.execute(
+        select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
+            cube.c.gmask == 0, cube.c.grain == "d"
+        )
+    ).one()
+    session.info[_SPAN] = (session.get_transaction(), (first, last))
+    return first, last
+
+
 def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None:
     """The days a date filter leaves out, before and after it, when fewer of the data's days
     fall there than inside it: every row (grain 'a') less those rows is the filter's rows, and
@@ -148,12 +169,8 @@ def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None
     meanwhile on a day outside the filter stays out."""
     if flt is None:
         return None
-    first, last = session.execute(
-        select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
-            cube.c.gmask == 0, cube.c.grain == "d"
-        )
-    ).one()
-    if first is None:
+    first, last = _span(session)
+    if first is None or last is None:
         return None
     out: list[DateFilter] = []
     lo, hi = first, last
