@@ -24,13 +24,14 @@ subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_fr
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     and_,
     case,
     false,
@@ -529,8 +530,13 @@ def breaches(
     dims = ticket_clauses(filters, tz, SLA_COLUMNS)
     end = page * page_size
     gmask = cube_mask(session, filters, tz)
+    admitted = (
+        None
+        if gmask is None
+        else _admitted(session, filters, tz, target=target, gmask=gmask, as_of=now)
+    )
     walk_late, walk_running = (
-        _walks(session, filters, target, end, gmask) if gmask is not None else ("sort", "sort")
+        ("sort", "sort") if admitted is None else _walks(session, filters, target, end, admitted)
     )
     shown = (c.ticket_id, c.priority, c.client_id, c.assigned_to, c.due_at)
     late_over = hours_between(c.due_at, c.done_at)
@@ -589,8 +595,10 @@ def breaches(
         )
         for row in session.execute(stmt)
     ]
-    counts = _rolled_up(session, filters, tz, now)
-    if counts is not None:
+    counts = None if admitted is not None else _rolled_up(session, filters, tz, now)
+    if admitted is not None:
+        total = admitted.breached
+    elif counts is not None:
         total = counts.get((None, target), (0, 0, 0))[1]
     else:
         where = [c.target == target, breached_clause(now), *dims]
@@ -633,8 +641,51 @@ def _due_floor(filters: TicketFilters, tz: ZoneInfo) -> ColumnElement[bool]:
     return ticket_sla.c.due_at >= bound
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """One target's cube counts under a filter: late, running with a due time, rows, and
+    the breached (late, and running less the running rows not due yet)."""
+
+    late: int
+    running: int
+    n: int
+    breached: int
+
+
+def _admitted(
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    target: Target,
+    gmask: int,
+    as_of: datetime,
+) -> Admitted:
+    """`Admitted` from the cube's grouping `gmask` less the running rows due at or after
+    `as_of`: one statement (one snapshot), which both chooses the breached list's reads and
+    gives its total."""
+    k, c = cube.c, ticket_sla.c
+    rows = select(
+        k.n_late.label("late"),
+        k.n_running_due.label("running"),
+        k.n.label("n"),
+        literal_column("0").label("not_yet"),
+    ).where(k.target == target, *_slice(filters, gmask))
+    not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
+        c.target == target,
+        c.running,
+        c.done_at.is_(None),
+        c.due_at >= as_of,
+        *ticket_clauses(filters, tz, SLA_COLUMNS),
+    )
+    both = union_all(rows, not_yet).subquery("both").c
+    sums = (func.coalesce(func.sum(x), 0) for x in (both.late, both.running, both.n, both.not_yet))
+    late, running, n, pending = (int(x) for x in session.execute(select(*sums)).one())
+    return Admitted(late=late, running=running, n=n, breached=late + running - pending)
+
+
 def _walks(
-    session: Session, filters: TicketFilters, target: Target, end: int, gmask: int
+    session: Session, filters: TicketFilters, target: Target, end: int, admitted: Admitted
 ) -> tuple[Read, Read]:
     """How the late and the running stream are read: along their indexes (`walk`), filtered
     and sorted (`sort`), or not at all (`none`: the cube says the filter admits none), from the
@@ -656,7 +707,7 @@ def _walks(
         late, running, n = session.execute(select(*sums).where(k.target == target, *where)).one()
         return int(late), int(running), int(n)
 
-    admitted, every = counts(filters, gmask), counts(TicketFilters(), 0)
+    every = counts(TicketFilters(), 0)
     walked = list(every[:2])
     sorted_rows = every[2]
     if filters.date is not None:
@@ -666,9 +717,10 @@ def _walks(
             walked[1] = counts(TicketFilters(date=since), 0)[1]
 
     def walk(i: int) -> Read:
-        if admitted[i] == 0:
+        rows = (admitted.late, admitted.running)[i]
+        if rows == 0:
             return "none"
         cost = walked[i] * end
-        return "walk" if cost <= max(WALK_LIMIT, sorted_rows) * admitted[i] else "sort"
+        return "walk" if cost <= max(WALK_LIMIT, sorted_rows) * rows else "sort"
 
     return walk(0), walk(1)
