@@ -116,3 +116,22 @@ def test_an_edit_queues_a_batched_recompute_with_progress(
             check(session, conn, FilterSpec(), UTC_ZONE)
     finally:
         engine.dispose()
+
+
+def test_a_recompute_whose_job_was_aborted_resumes_when_a_worker_starts(
+    owner: Conn, fresh_database: str
+) -> None:
+    """A worker stopped mid-recompute aborts the job after its grace period (procrastinate
+    never retries an aborted job), which left the request `running` for good and the SLA
+    numbers saying so. A starting worker queues it again; it carries on from its last batch."""
+    owner.execute(
+        b"UPDATE sla_policies SET first_response_hours = 2 WHERE priority = 'urgent'"
+        b" AND ticket_type_id IS NULL AND plan IS NULL"
+    )
+    # Where the stop left it: one batch done, the job aborted.
+    assert _one(owner, "SELECT sla_recompute_batch(max(id), 5000) FROM sla_recompute") == "more"
+    owner.execute(b"UPDATE procrastinate_jobs SET status = 'aborted'")
+    finish_recompute(fresh_database)
+    assert _one(owner, "SELECT done FROM sla_recompute ORDER BY id DESC LIMIT 1") == _one(
+        owner, "SELECT count(*) FROM tickets"
+    )

@@ -89,3 +89,30 @@ async def recompute_sla(context: JobContext, request_id: int) -> None:
         )
         if row["state"] != "more":
             return
+
+
+# The unfinished request (an edit supersedes every older one, so there is one at most) whose
+# job is gone: aborted when a worker stopped mid-recompute (after the grace period), failed,
+# or deleted; procrastinate never runs an aborted job again. It is queued again the way the
+# edit's commit queues it (migration 0014_sla_recompute): same queue, task and lock.
+_REQUEUE_ORPHANED_RECOMPUTE = """
+SELECT r.id, procrastinate_defer_jobs_v1(ARRAY[ROW(
+         'sla', 'sla.recompute', 0, 'sla.recompute', NULL,
+         jsonb_build_object('request_id', r.id), NULL)::procrastinate_job_to_defer_v1])
+  FROM (SELECT id FROM sla_recompute r
+         WHERE status IN ('queued', 'running')
+           AND NOT EXISTS (SELECT 1 FROM procrastinate_jobs j
+                            WHERE j.task_name = 'sla.recompute'
+                              AND j.status IN ('todo', 'doing')
+                              AND (j.args ->> 'request_id')::bigint = r.id)
+         ORDER BY id DESC LIMIT 1) r
+"""
+
+
+async def resume_recompute(worker: procrastinate.App) -> None:
+    """Queue again the SLA recompute a stopped worker left unfinished; its batches carry on
+    from the last ticket done. Called by every worker as it starts (two at once may both
+    queue it: the job's lock runs them one after the other, and the second finds it done)."""
+    rows = await worker.connector.execute_query_all_async(query=_REQUEUE_ORPHANED_RECOMPUTE)
+    for row in rows:
+        log.warning("queued again the unfinished SLA recompute %s", row["id"])

@@ -15,7 +15,7 @@ from procrastinate import BaseConnector
 
 from support_analytics.alerts import tasks as alert_tasks
 from support_analytics.digests import tasks as digest_tasks  # noqa: F401 - registers its tasks
-from support_analytics.jobs.tasks import app
+from support_analytics.jobs.tasks import app, resume_recompute
 from support_analytics.mail import notifications  # noqa: F401 - registers its task
 
 log = logging.getLogger(__name__)
@@ -136,6 +136,7 @@ async def _supervise(libpq_url: str, *, concurrency: int, name: str, wait: bool)
 async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) -> None:
     with worker_app(libpq_url, pool_size=concurrency + 2, keep_schedule=wait) as worker:
         async with worker.open_async(), alert_tasks.running(libpq_url, worker):
+            await resume_recompute(worker)
             await worker.run_worker_async(
                 concurrency=concurrency,
                 # Our own handlers (run) cancel the task: procrastinate's would stop the
