@@ -18,7 +18,9 @@ met, late (stopped after the due time) and running-with-a-due-time per slice, ke
 triggers on `ticket_sla`.
 Which running rows are breached depends on the instant, so the running rows due at or after
 it (pending; few, along `idx_ticket_sla_overdue`) are counted from `ticket_sla` and
-subtracted. Otherwise the filtered `ticket_sla` rows are counted directly (`*_from_rows`).
+subtracted. A client or plan filter (or the breakdown by client) with an assignee or type
+condition reads the client pairs of migration 0028 (`counts_from_pairs`). Otherwise the
+filtered `ticket_sla` rows are counted directly (`*_from_rows`).
 """
 
 from __future__ import annotations
@@ -335,7 +337,7 @@ def counts_from_pairs(
 ) -> dict[tuple[object, str], Counts]:
     """`counts_from_cube` for a filter with an assignee or type condition beside a client or
     plan filter, or grouped by client (`pairs_usable`). Negative assignee and type filters
-    are every row less the listed values' rows (`rr._complemented`); a term without an
+    are every row less the listed values' rows (`TicketFilters.complemented`); a term without an
     assignee or type condition reads the rows grouped by client, a term with one of them
     the rows grouped by client and that dimension for its whole months and the `ticket_sla`
     rows of its other days (along the (assignee | type, creation) indexes), a term with both
@@ -344,7 +346,7 @@ def counts_from_pairs(
     cube_key: ColumnElement[object] | None = None if key is None else k[key]
     row_key: ColumnElement[object] | None = None if key is None else c[key]
     parts: list[Select[tuple[object, str, int, int, int]]] = []
-    for term, sign in rr._complemented(filters, by_member=False):
+    for term, sign in filters.complemented():
         member, kind = term.team_member is not None, term.ticket_type is not None
         edges: list[DateFilter | None] = []
         where: list[ColumnElement[bool]] | None = None
