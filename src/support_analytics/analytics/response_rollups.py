@@ -184,38 +184,6 @@ def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None
     return out if left_out < (hi - lo).days + 1 else None
 
 
-def _complemented(filters: TicketFilters, *, by_member: bool) -> list[tuple[TicketFilters, int]]:
-    """Filters and signs whose signed sum of rows is the rows `filters` admits, each negative
-    assignee or type filter (`is_not`, `none_of`) read as every row less the rows of the
-    values it lists (negative filters keep NULLs, so that is exactly their complement). A few
-    listed values are a few slices' rows, where the values a negative filter admits are most
-    of them: "type is not 4" read 13 types' rows, now all types' and type 4's. The team table
-    (`by_member`) groups by assignee: its assignee filter stays as it is."""
-    terms = [(filters, 1)]
-    member, kind = filters.team_member, filters.ticket_type
-    if member is not None and member.op.negative and not by_member:
-        listed = SetFilter(SetOp.ANY_OF, member.values)
-        terms = [
-            term
-            for f, sign in terms
-            for term in (
-                (replace(f, team_member=None), sign),
-                (replace(f, team_member=listed), -sign),
-            )
-        ]
-    if kind is not None and kind.op.negative:
-        types = SetFilter(SetOp.ANY_OF, kind.values)
-        terms = [
-            term
-            for f, sign in terms
-            for term in (
-                (replace(f, ticket_type=None), sign),
-                (replace(f, ticket_type=types), -sign),
-            )
-        ]
-    return terms
-
-
 def _admitted(session: Session, filters: TicketFilters) -> tuple[list[int], list[int]]:
     """The clients a client or plan filter admits and the others (`SetFilter.admits` is
     what `set_clause` and `plan_clause` say in SQL)."""
@@ -275,9 +243,9 @@ def signed_slice(
     by_member: bool = False,
 ) -> list[Slice]:
     """The rows that answer `filters`, as slices to sum with their runs' signs: negative
-    assignee and type filters as their complements (`_complemented`), and each of those over
-    the date filter's buckets (+1), or every row (+1) less the rows of the days outside the
-    filter (-1) when fewer (`outside`). Sums of counts are exact either way."""
+    assignee and type filters as their complements (`TicketFilters.complemented`), and each
+    of those over the date filter's buckets (+1), or every row (+1) less the rows of the days
+    outside the filter (-1) when fewer (`outside`). Sums of counts are exact either way."""
     left_out = outside(session, filters.date)
     runs: list[Run]
     if left_out is None:
@@ -293,7 +261,7 @@ def signed_slice(
     terms = [
         (term, sign * factor)
         for listed, factor in _by_clients(session, filters)
-        for term, sign in _complemented(listed, by_member=by_member)
+        for term, sign in listed.complemented(member=not by_member)
     ]
     return [
         (
