@@ -70,9 +70,11 @@ types: setup  ## mypy --strict
 	$(UV) run mypy
 
 # The suites that drive the app over HTTP or start servers of their own (the CLI, load and
-# fault drills, operations, the OpenAPI contract, pages, mail): a pass of their own on the
-# embedded PostgreSQL 18, so that the passes share the two cores evenly.
-HTTP_SUITES := tests/cli tests/load tests/contract tests/web tests/ops tests/mail
+# fault drills, the job worker's restart drill, operations, the OpenAPI contract, pages,
+# mail): a pass of their own on the embedded PostgreSQL 18, so that the passes share the two
+# cores evenly.
+HTTP_SUITES := tests/cli tests/load tests/contract tests/web tests/ops tests/mail \
+  tests/jobs/test_worker_restart.py
 
 unit: setup system-deps  ## The pytest suite on the embedded PostgreSQL 18, but the HTTP suites, browser and latency
 	@mkdir -p .tmp
@@ -103,11 +105,11 @@ browser: setup system-deps  ## The browser tests (Playwright on Debian's Chromiu
 # (tests/examples.py): every statement shape still runs; the search in depth is the main pass's.
 # The reference loader's properties that reload the whole data set (~15-30 s each): the loader
 # runs on 15 once per pass anyway (the suites' template), and its counts are checked there.
-PG15_RELOADS := test_the_defaults_spelled_out_give_identical_rows test_other_seed_gives_other_rows \
-  test_replace_keeps_users_sessions_and_tokens test_as_of_shifts_every_timestamp_and_keeps_counts
+PG15_RELOADS := test_the_defaults_spelled_out_give_identical_rows_and_keep_the_accounts \
+  test_other_seed_gives_other_rows test_as_of_shifts_every_timestamp_and_keeps_counts
 PG15_SKIP := $(addprefix --ignore=,$(HTTP_SUITES)) \
   --ignore=tests/db/test_embedded_security.py --ignore=tests/db/test_engine_restart.py \
-  --ignore=tests/jobs/test_worker_restart.py --ignore=tests/analytics/test_bench.py \
+  --ignore=tests/analytics/test_bench.py \
   $(addprefix --ignore=,tests/auth/test_pages.py tests/alerts/test_pages.py tests/sla/test_admin_pages.py) \
   $(addprefix --deselect=tests/db/test_reference.py::,$(PG15_RELOADS))
 

@@ -40,16 +40,44 @@ def test_reference_counts_match_spec(fresh_database: str) -> None:
             assert counts[table] == expected, table
 
 
-def test_the_defaults_spelled_out_give_identical_rows(fresh_database: str) -> None:
-    # The fresh database was loaded with the defaults; loading again with the seed 42 and the
-    # seed's own date spelled out shows at once that a load is deterministic, that the integer
-    # seed's default is 42 (setseed 0.42) and that the default `as_of` is the seed's own date
-    # (one load of the reference data, ~10 s, instead of one per property).
+def test_the_defaults_spelled_out_give_identical_rows_and_keep_the_accounts(
+    fresh_database: str,
+) -> None:
+    # The fresh database was loaded with the defaults; loading again (`replace`) with the seed
+    # 42 and the seed's own date spelled out shows at once that a load is deterministic, that
+    # the integer seed's default is 42 (setseed 0.42), that the default `as_of` is the seed's
+    # own date, and that a replacing load keeps the accounts, their sessions and tokens (one
+    # load of the reference data, ~15 s, instead of one per property).
     assert reference.DEFAULT_RANDOM_SEED == 42
     assert reference.setseed_value(42) == 0.42
     before = _dump(fresh_database)
+    with psycopg.connect(libpq_url(fresh_database)) as conn:
+        user_id = conn.execute(
+            "INSERT INTO users (email, kind, role, team_member_id) "
+            "VALUES ('keep@example.com', 'internal', 'agent', 4) RETURNING id"
+        ).fetchone()
+        assert user_id is not None
+        conn.execute(
+            "INSERT INTO sessions (user_id, token_hash, expires_at) "
+            "VALUES (%s, sha256('s'), now() + interval '1 day')",
+            user_id,
+        )
+        conn.execute(
+            "INSERT INTO auth_tokens (user_id, purpose, token_hash, expires_at) "
+            "VALUES (%s, 'invite', sha256('t'), now() + interval '1 day')",
+            user_id,
+        )
     reference.load(libpq_url(fresh_database), random_seed=42, replace=True, as_of=date(2025, 12, 1))
     assert _dump(fresh_database) == before
+    assert _scalar(fresh_database, "SELECT team_member_id FROM users") == 4
+    assert _scalar(fresh_database, "SELECT count(*) FROM sessions") == 1
+    assert _scalar(fresh_database, "SELECT count(*) FROM auth_tokens") == 1
+    # the links are still enforced
+    with (
+        psycopg.connect(libpq_url(fresh_database)) as conn,
+        pytest.raises(psycopg.errors.ForeignKeyViolation),
+    ):
+        conn.execute("UPDATE users SET team_member_id = 999")
 
 
 def test_other_seed_gives_other_rows(fresh_database: str) -> None:
@@ -74,35 +102,6 @@ def _scalar(url: str, query: str) -> object:
         row = conn.execute(query).fetchone()
         assert row is not None
         return row[0]
-
-
-def test_replace_keeps_users_sessions_and_tokens(fresh_database: str) -> None:
-    with psycopg.connect(libpq_url(fresh_database)) as conn:
-        user_id = conn.execute(
-            "INSERT INTO users (email, kind, role, team_member_id) "
-            "VALUES ('keep@example.com', 'internal', 'agent', 4) RETURNING id"
-        ).fetchone()
-        assert user_id is not None
-        conn.execute(
-            "INSERT INTO sessions (user_id, token_hash, expires_at) "
-            "VALUES (%s, sha256('s'), now() + interval '1 day')",
-            user_id,
-        )
-        conn.execute(
-            "INSERT INTO auth_tokens (user_id, purpose, token_hash, expires_at) "
-            "VALUES (%s, 'invite', sha256('t'), now() + interval '1 day')",
-            user_id,
-        )
-    reference.load(libpq_url(fresh_database), replace=True)
-    assert _scalar(fresh_database, "SELECT team_member_id FROM users") == 4
-    assert _scalar(fresh_database, "SELECT count(*) FROM sessions") == 1
-    assert _scalar(fresh_database, "SELECT count(*) FROM auth_tokens") == 1
-    # the links are still enforced
-    with (
-        psycopg.connect(libpq_url(fresh_database)) as conn,
-        pytest.raises(psycopg.errors.ForeignKeyViolation),
-    ):
-        conn.execute("UPDATE users SET team_member_id = 999")
 
 
 def test_replace_refuses_when_an_account_would_lose_its_link(fresh_database: str) -> None:
