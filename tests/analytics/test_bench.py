@@ -40,7 +40,15 @@ def _bench_accounts(url: str) -> int:
 def test_bench_over_http_by_default_writes_json(tmp_path: Path, fresh_database: str) -> None:
     out = tmp_path / "bench.json"
     result = run_cli(
-        tmp_path, "bench", "--rounds", "2", "--json", str(out), DATABASE_URL=fresh_database
+        tmp_path,
+        "bench",
+        "--rounds",
+        "2",
+        "--warm-up",
+        "1",
+        "--json",
+        str(out),
+        DATABASE_URL=fresh_database,
     )
     assert result.returncode == 0, result.stderr
     assert "42,900 tickets" in result.stdout
@@ -64,6 +72,8 @@ def test_bench_direct_measures_the_functions(tmp_path: Path, fresh_database: str
         "--direct",
         "--rounds",
         "2",
+        "--warm-up",
+        "0",
         "--json",
         str(out),
         DATABASE_URL=fresh_database,
@@ -92,6 +102,8 @@ def test_bench_without_baseline_as_a_given_user(tmp_path: Path, fresh_database: 
         "bench",
         "--rounds",
         "1",
+        "--warm-up",
+        "0",
         "--no-baseline",
         "--email",
         "bench-given@tests.example",
@@ -127,6 +139,41 @@ def test_bench_with_a_wrong_password_is_one_error_line(tmp_path: Path, fresh_dat
     assert result.returncode == 1
     assert "signing in as nobody@tests.example failed: 401" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_warm_up_bars_come_first_and_leave_the_measured_bars_as_they_were(
+    fresh_database: str,
+) -> None:
+    engine = create_engine(fresh_database)
+    requested: dict[int, list[str]] = {}
+    progressed: dict[int, tuple[int, int]] = {}
+    with Session(engine) as session:
+        for warm_up in (0, 3):
+            paths = requested.setdefault(warm_up, [])
+
+            def answer(path: str, paths: list[str] = paths) -> float:
+                paths.append(path)
+                return 1.0
+
+            def seen(done: int, total: int, warm_up: int = warm_up) -> None:
+                progressed[warm_up] = (done, total)
+
+            bench.run(
+                session,
+                ZoneInfo("UTC"),
+                rounds=4,
+                warm_up=warm_up,
+                baseline=False,
+                http=answer,
+                probes={"me": "/api/v1/me"},
+                endpoints=["overview"],
+                progress=seen,
+            )
+    engine.dispose()
+    assert len(requested[3]) == len(requested[0]) + 3 * 2
+    assert requested[3][6:] == requested[0]  # the measured bars, in the same order
+    assert set(requested[3][:6:2]).isdisjoint(requested[0][::2])  # bars of their own
+    assert progressed == {0: (8, 8), 3: (14, 14)}
 
 
 def test_analytics_url_is_the_api_address_with_the_filter_bar() -> None:

@@ -140,6 +140,7 @@ def run(
     *,
     rounds: int,
     seed: int = 42,
+    warm_up: int = 1,
     baseline: bool = True,
     progress: Progress | None = None,
     http: Measure | None = None,
@@ -147,9 +148,12 @@ def run(
     endpoints: Sequence[str] | None = None,
 ) -> dict[str, EndpointResult]:
     """`rounds` random filter bars; each endpoint answers each bar through the product and
-    through the baseline, alternately, after one unmeasured warm-up bar. With `http` the
-    product is the HTTP request for `analytics_url(endpoint, bar)`, and each of `probes`
-    (name -> path, say `/healthz`) is requested once per round too, with no baseline.
+    through the baseline, alternately, after `warm_up` unmeasured bars (drawn from the next
+    seed, so the measured bars are those of `seed` whatever the warm-up): the product answers
+    them all, reading the pages a running deployment keeps in memory, the baseline the first.
+    With `http` the product is the HTTP request for `analytics_url(endpoint, bar)`, and each
+    of `probes` (name -> path, say `/healthz`) is requested once per round too, with no
+    baseline.
     Without `baseline` only the product runs: on data larger than memory the baseline's full
     scans evict the rollups' pages between product calls, which then measure the disk as
     much as the query. `endpoints` (names of `READERS`) measures those only; the bars drawn
@@ -170,30 +174,37 @@ def run(
             raise ValueError("probes are HTTP requests: pass `http` too")
         return http(path)
 
-    warm_up = random_filters(rng, dims)
-    for name in names:
-        product(name, warm_up)
-        if baseline:
-            _timed(session, READERS[name].raw, warm_up, tz)
-    for path in probes.values():
-        probe(path)
     timings = {name: Timings() for name in [*names, *probes]}
-    total = rounds * (len(names) + len(probes))
+    total = (warm_up + rounds) * (len(names) + len(probes))
     done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, total)
+
+    warm_rng = random.Random(seed + 1)  # noqa: S311 - as above
+    for index in range(warm_up):
+        bar = random_filters(warm_rng, dims)
+        for name in names:
+            product(name, bar)
+            if baseline and index == 0:
+                _timed(session, READERS[name].raw, bar, tz)
+            step()
+        for path in probes.values():
+            probe(path)
+            step()
     for _ in range(rounds):
         filters = random_filters(rng, dims)
         for name in names:
             timings[name].product_ms.append(product(name, filters))
             if baseline:
                 timings[name].baseline_ms.append(_timed(session, READERS[name].raw, filters, tz))
-            done += 1
-            if progress is not None:
-                progress(done, total)
+            step()
         for name, path in probes.items():
             timings[name].product_ms.append(probe(path))
-            done += 1
-            if progress is not None:
-                progress(done, total)
+            step()
     return {name: summarise(t) for name, t in timings.items()}
 
 

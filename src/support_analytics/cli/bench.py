@@ -42,6 +42,14 @@ def bench(
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of the random filter bars.")] = 42,
+    warm_up: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="Unmeasured bars first (other bars than the measured ones): the pages a "
+            "running deployment keeps in memory are read once before timing.",
+        ),
+    ] = 3,
     baseline: Annotated[
         bool,
         typer.Option(
@@ -107,12 +115,15 @@ def bench(
             probes = PROBES if client is not None else {}
             with Progress(console=console, transient=True) as progress:
                 measured = len(set(endpoint)) if endpoint else len(READERS)
-                task = progress.add_task("measuring", total=rounds * (measured + len(probes)))
+                task = progress.add_task(
+                    "measuring", total=(warm_up + rounds) * (measured + len(probes))
+                )
                 results = benchmark.run(
                     session,
                     tz,
                     rounds=rounds,
                     seed=seed,
+                    warm_up=warm_up,
                     baseline=baseline,
                     progress=lambda done, _total: progress.update(task, completed=done),
                     http=None if client is None else client.get,
