@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -140,25 +141,18 @@ class TicketFilters:
         13 types'); and a term left with both an assignee and a type condition lists values
         on both, which the per-ticket rollups' (type, assignee) indexes read directly.
         `member=False` leaves the assignee filter as it is (a table grouped by assignee)."""
-        terms: list[tuple[TicketFilters, int]] = [(self, 1)]
+        # Each cut maps a filter to its term without the negative condition (False) or with
+        # the values it lists (True).
+        cuts: list[Callable[[TicketFilters, bool], TicketFilters]] = []
         if member and self.team_member is not None and self.team_member.op.negative:
             members = SetFilter(SetOp.ANY_OF, self.team_member.values)
-            terms = [
-                term
-                for f, sign in terms
-                for term in (
-                    (replace(f, team_member=None), sign),
-                    (replace(f, team_member=members), -sign),
-                )
-            ]
+            cuts.append(lambda f, listed: replace(f, team_member=members if listed else None))
         if self.ticket_type is not None and self.ticket_type.op.negative:
             types = SetFilter(SetOp.ANY_OF, self.ticket_type.values)
+            cuts.append(lambda f, listed: replace(f, ticket_type=types if listed else None))
+        terms: list[tuple[TicketFilters, int]] = [(self, 1)]
+        for cut in cuts:
             terms = [
-                term
-                for f, sign in terms
-                for term in (
-                    (replace(f, ticket_type=None), sign),
-                    (replace(f, ticket_type=types), -sign),
-                )
+                term for f, sign in terms for term in ((cut(f, False), sign), (cut(f, True), -sign))
             ]
         return terms
