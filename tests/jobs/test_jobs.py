@@ -4,6 +4,7 @@ many workers run, failures retry with a growing wait and are visible to admins o
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,10 +14,15 @@ import pytest
 from fastapi.testclient import TestClient
 from procrastinate import JobContext
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from support_analytics.config import Settings, get_settings
-from support_analytics.db.engine import Database, libpq_url
+from support_analytics.db import migrate
+from support_analytics.db.engine import Database, connect, libpq_url
+from support_analytics.jobs import tasks as job_tasks
 from support_analytics.jobs import worker as job_worker
+from support_analytics.mail.message import Mail
+from support_analytics.mail.outbox import queue_mail
 from support_analytics.tenancy.scope import owner_transaction
 from support_analytics.web.app import create_app
 from tests.fixtures.auth import ApiClientFactory, Persona, TestUser, sign_in
@@ -234,3 +240,150 @@ def test_a_job_starts_as_soon_as_it_is_committed_on_an_idle_worker(
         _wait(lambda: _recompute(owner_database)[0] != "queued", "the job to start", 5)
     finally:
         assert stop()
+
+
+def _defer(
+    session: Session,
+    task: str,
+    args: dict[str, int],
+    *,
+    queue: str,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+) -> None:
+    """Queue a job as the database's own triggers do."""
+    session.execute(
+        text(
+            "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, :queueing,"
+            " CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
+        ),
+        {
+            "queue": queue,
+            "task": task,
+            "lock": lock,
+            "queueing": queueing_lock,
+            "args": json.dumps(args),
+        },
+    )
+
+
+def _taken_by(session: Session, worker_id: int | None) -> None:
+    """The newest waiting job, as a worker's fetch leaves it: `doing` under that worker."""
+    session.execute(
+        text(
+            "UPDATE procrastinate_jobs SET status = 'doing', worker_id = :worker"
+            " WHERE id = (SELECT max(id) FROM procrastinate_jobs WHERE status = 'todo')"
+        ),
+        {"worker": worker_id},
+    )
+
+
+def _mail(session: Session, to: str) -> None:
+    queue_mail(session.connection(), Mail(to=to, subject=to, text="body", html="<p>body</p>"))
+
+
+def _workers_after(database: Database, worker_id: int) -> int:
+    with owner_transaction(database) as session:
+        return int(
+            session.execute(
+                text("SELECT count(*) FROM procrastinate_workers WHERE id > :w"), {"w": worker_id}
+            ).scalar_one()
+        )
+
+
+def test_the_jobs_of_a_dead_worker_run_again_and_a_live_workers_are_left_alone(
+    monkeypatch: pytest.MonkeyPatch, empty_database: str
+) -> None:
+    """A worker killed mid-job (SIGKILL, out of memory, a lost machine) leaves its jobs
+    `doing`, and procrastinate never retries them by itself. A starting worker's sweep, and
+    the minute's `jobs.retry_stalled` while workers run, queue them again: the mail is sent,
+    the SLA recompute finishes (its job had blocked `resume_recompute`), an alert evaluation
+    whose twin waits is marked failed. A worker with a fresh heartbeat (alive, only slow)
+    keeps its job. Failed before the sweep: the recompute stayed `running`, no mail went."""
+    migrate.upgrade(empty_database)  # an empty database: these jobs need no data
+    database = connect(empty_database, pool_size=1)
+    evaluation = {"timestamp": 0}
+    with smtp_server() as (mailbox, port):
+        monkeypatch.setenv("SUPPORT_ANALYTICS_SMTP_URL", f"smtp://127.0.0.1:{port}?starttls=off")
+        get_settings.cache_clear()
+        try:
+            with owner_transaction(database) as session:
+                dead, alive = session.execute(
+                    text(
+                        "INSERT INTO procrastinate_workers (last_heartbeat)"
+                        " VALUES (now() - interval '1 hour'), (now()) RETURNING id"
+                    )
+                ).scalars()
+                _mail(session, "dead@tests.example")
+                _taken_by(session, dead)
+                _mail(session, "slow@tests.example")
+                _taken_by(session, alive)
+                request = session.execute(
+                    text(
+                        "INSERT INTO sla_recompute (status, started_at) VALUES ('running', now())"
+                        " RETURNING id"
+                    )
+                ).scalar_one()
+                _defer(
+                    session,
+                    "sla.recompute",
+                    {"request_id": request},
+                    queue="sla",
+                    lock="sla.recompute",
+                )
+                _taken_by(session, dead)
+                # An evaluation the dead worker ran, and its twin queued since (the
+                # queueing lock allows one waiting).
+                for taken in (True, False):
+                    _defer(
+                        session,
+                        "alerts.evaluate",
+                        evaluation,
+                        queue="alerts",
+                        queueing_lock="alerts.evaluate",
+                    )
+                    if taken:
+                        _taken_by(session, dead)
+
+            run_worker_until_idle(empty_database)
+
+            with owner_transaction(database) as session:
+                status = session.execute(
+                    text("SELECT status FROM sla_recompute WHERE id = :r"), {"r": request}
+                ).scalar_one()
+            assert status == "done"
+            assert [m.recipients for m in mailbox.wait_for(1)] == [("dead@tests.example",)]
+            assert job_rows(database) == [
+                ("mail.send", "doing", 0),  # the live worker's
+                ("alerts.evaluate", "failed", 1),  # its waiting twin ran instead
+            ]
+
+            # While a worker runs: a job whose dead worker was pruned (worker_id NULL) goes
+            # back to the queue at the minute's sweep (deferred here as its schedule does).
+            periodic = job_tasks.app.periodic_registry.periodic_tasks
+            assert periodic[("jobs.retry_stalled", "stalled")].cron == "* * * * *"
+            stop = job_worker.start_in_thread(libpq_url(empty_database))
+            try:
+                _wait(lambda: _workers_after(database, alive) > 0, "the worker to start", 60)
+                with owner_transaction(database) as session:
+                    session.execute(
+                        text(
+                            "UPDATE procrastinate_workers SET last_heartbeat = now() WHERE id = :a"
+                        ),
+                        {"a": alive},
+                    )
+                    _mail(session, "pruned@tests.example")
+                    _taken_by(session, None)
+                with owner_transaction(database) as session:
+                    _defer(session, "jobs.retry_stalled", evaluation, queue="maintenance")
+                received = mailbox.wait_for(2, seconds=30)
+            finally:
+                assert stop()
+            assert [m.recipients for m in received] == [
+                ("dead@tests.example",),
+                ("pruned@tests.example",),
+            ]
+            assert ("mail.send", "doing", 0) in job_rows(database)
+        finally:
+            get_settings.cache_clear()
+            database.engine.dispose()

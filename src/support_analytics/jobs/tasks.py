@@ -10,7 +10,7 @@ import asyncio
 import logging
 
 import procrastinate
-from procrastinate import JobContext, RetryStrategy
+from procrastinate import JobContext, RetryStrategy, exceptions
 
 from support_analytics.config import get_settings
 from support_analytics.mail import transport
@@ -68,6 +68,76 @@ async def prune_finished_jobs(context: JobContext, timestamp: int) -> None:
     await context.app.connector.execute_query_async(
         query=_PRUNE_MAIL, hours=FINISHED_JOBS_KEPT_HOURS
     )
+
+
+# How long a worker may go without a heartbeat before it is taken for dead (killed, out of
+# memory, its machine lost): a live worker beats every HEARTBEAT_SECONDS (procrastinate's
+# default, set explicitly in worker.py), so this is six missed beats. The same value is the
+# workers' `stalled_worker_timeout`, after which procrastinate deletes the dead worker's row
+# (its jobs' worker_id becomes NULL, which the sweep below also takes for dead).
+HEARTBEAT_SECONDS = 10.0
+STALLED_WORKER_SECONDS = 60.0
+
+# The retry of one stalled job, by procrastinate's own function (`JobManager.retry_job`
+# runs it: back to `todo`, due now, attempts + 1, lock and queueing lock kept), made only
+# while the job is still the run that was found stalled: locked, `doing`, under the same
+# worker id. Between the look-up and the retry another sweep (a worker starting while the
+# minute's sweep runs) may have retried it and a live worker fetched it again; retrying that
+# run would let a second worker start it while the first still runs it.
+_STALLED = """
+WITH stalled AS MATERIALIZED (
+    SELECT id FROM procrastinate_jobs
+     WHERE id = %(job_id)s AND status = 'doing'
+       AND worker_id IS NOT DISTINCT FROM %(worker_id)s
+       FOR UPDATE)
+SELECT id, {action} FROM stalled
+"""
+_RETRY_STALLED = _STALLED.format(action="procrastinate_retry_job_v2(id, now(), NULL, NULL, NULL)")
+# A job whose queueing lock a waiting job holds (an alert evaluation queued by a data
+# change) cannot go back to `todo`; the waiting one does the same work, so this run is
+# recorded as failed (kept 30 days, visible on the admin page).
+_FAIL_STALLED = _STALLED.format(action="procrastinate_finish_job_v1(id, 'failed', false)")
+
+
+async def retry_stalled_jobs(worker: procrastinate.App) -> int:
+    """Put back in the queue the jobs left `doing` by a worker that died: its heartbeat is
+    older than STALLED_WORKER_SECONDS, or its row was pruned. A live worker's jobs are left
+    alone however long they run. Returns how many were retried. Procrastinate never does this
+    by itself; its documentation recommends this sweep (`get_stalled_jobs`, heartbeat-based)."""
+    stalled = await worker.job_manager.get_stalled_jobs(
+        seconds_since_heartbeat=STALLED_WORKER_SECONDS
+    )
+    retried = 0
+    for job in stalled:
+        params = {"job_id": job.id, "worker_id": job.worker_id}
+        try:
+            rows = await worker.connector.execute_query_all_async(query=_RETRY_STALLED, **params)
+        except exceptions.UniqueViolation:
+            rows = await worker.connector.execute_query_all_async(query=_FAIL_STALLED, **params)
+            if rows:
+                log.warning(
+                    "job %s (%s) stalled with its worker; an equal job waits: marked failed",
+                    job.id,
+                    job.task_name,
+                )
+            continue
+        if rows:
+            retried += 1
+            log.warning(
+                "job %s (%s) stalled with its worker %s: queued again",
+                job.id,
+                job.task_name,
+                job.worker_id,
+            )
+    return retried
+
+
+@app.periodic(cron="* * * * *", periodic_id="stalled")
+@app.task(name="jobs.retry_stalled", queue="maintenance", pass_context=True)
+async def retry_stalled(context: JobContext, timestamp: int) -> None:
+    """Every minute: the jobs of dead workers go back to the queue (`retry_stalled_jobs`)."""
+    del timestamp
+    await retry_stalled_jobs(context.app)
 
 
 # Tickets per transaction: each batch holds share locks on its tickets for about a second at

@@ -15,7 +15,13 @@ from procrastinate import BaseConnector
 
 from support_analytics.alerts import tasks as alert_tasks
 from support_analytics.digests import tasks as digest_tasks  # noqa: F401 - registers its tasks
-from support_analytics.jobs.tasks import app, resume_recompute
+from support_analytics.jobs.tasks import (
+    HEARTBEAT_SECONDS,
+    STALLED_WORKER_SECONDS,
+    app,
+    resume_recompute,
+    retry_stalled_jobs,
+)
 from support_analytics.mail import notifications  # noqa: F401 - registers its task
 
 log = logging.getLogger(__name__)
@@ -136,6 +142,10 @@ async def _supervise(libpq_url: str, *, concurrency: int, name: str, wait: bool)
 async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) -> None:
     with worker_app(libpq_url, pool_size=concurrency + 2, keep_schedule=wait) as worker:
         async with worker.open_async(), alert_tasks.running(libpq_url, worker):
+            # A worker that died left its jobs `doing`: they go back to the queue first (the
+            # minute's `jobs.retry_stalled` does the same while workers run), so an SLA
+            # recompute it held is resumed by its own job rather than stuck behind it.
+            await retry_stalled_jobs(worker)
             await resume_recompute(worker)
             await worker.run_worker_async(
                 concurrency=concurrency,
@@ -145,6 +155,8 @@ async def _run_once(libpq_url: str, *, concurrency: int, name: str, wait: bool) 
                 delete_jobs="successful",
                 listen_notify=LISTEN_NOTIFY,
                 fetch_job_polling_interval=POLL_SECONDS,
+                update_heartbeat_interval=HEARTBEAT_SECONDS,
+                stalled_worker_timeout=STALLED_WORKER_SECONDS,
                 shutdown_graceful_timeout=10,
                 name=name,
                 wait=wait,
