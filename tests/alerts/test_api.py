@@ -16,6 +16,7 @@ from support_analytics.db.engine import Database
 from support_analytics.tenancy.scope import owner_transaction
 from tests.alerts.conftest import AlertWorld
 from tests.alerts.test_scenario import PAYLOAD_KEYS, RULE_KEYS
+from tests.jobs.helpers import write_before
 
 RULE = {
     "name": "Open urgent",
@@ -174,3 +175,41 @@ def test_concurrent_evaluations_fire_once(alert_world: AlertWorld) -> None:
             text("SELECT kind FROM alert_firings WHERE rule_id = :r"), {"r": rule_id}
         ).scalars()
         assert list(kinds) == ["fired"]
+
+
+# One open urgent ticket becomes low: the open urgent count drops by one.
+_ONE_URGENT_LESS = """
+UPDATE tickets SET priority = 'low'
+ WHERE id = (SELECT min(id) FROM tickets
+              WHERE priority = 'urgent' AND status IN ('open', 'in_progress'))
+"""
+
+
+def test_an_evaluation_reads_all_its_owners_rules_in_one_snapshot(
+    alert_world: AlertWorld, fresh_database: str
+) -> None:
+    """Two rules of one owner over the same number, each computed in statements of its own:
+    a write committed right before the second rule's reads must not reach them. Under READ
+    COMMITTED it did: the rules disagreed about one moment and only the first fired."""
+    manager = alert_world.clients["manager"]
+    before = manager.get("/api/v1/analytics/overview?priority=is:urgent").json()["open_tickets"]
+    rules = [create(manager, name=name, threshold=before - 0.5) for name in ("one", "two")]
+    savepoints: list[str] = []
+
+    def second_rule(statement: str, _parameters: object) -> bool:
+        if statement.startswith("SAVEPOINT"):  # each rule's value has one of its own
+            savepoints.append(statement)
+        return len(savepoints) == 2
+
+    engine = alert_world.requests.engine
+    with write_before(engine, fresh_database, _ONE_URGENT_LESS, second_rule) as wrote:
+        fired = alert_world.evaluate()
+    assert wrote, "the rules' values are no longer read one savepoint each: test the new way"
+    assert sorted((t.rule_id, t.kind, t.value) for t in fired) == [
+        (rule, "fired", before) for rule in rules
+    ]
+    # The write did land: the next evaluation sees one fewer, and both recover.
+    recovered = alert_world.evaluate()
+    assert sorted((t.rule_id, t.kind, t.value) for t in recovered) == [
+        (rule, "recovered", before - 1) for rule in rules
+    ]

@@ -4,8 +4,11 @@ sent once per slot even with two schedulers and two workers, and stopped by a si
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
+from datetime import date, datetime
 from urllib.parse import quote
 
 from fastapi import FastAPI
@@ -13,11 +16,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from support_analytics.db.engine import Database
-from support_analytics.digests.tasks import schedule_due
+from support_analytics.digests.tasks import build_digest_mail, schedule_due
+from support_analytics.mail.message import Mail
+from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import owner_transaction
 from tests.digests.helpers import MONDAY, WEEK, numbers
 from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory
-from tests.jobs.helpers import job_rows, run_worker_until_idle
+from tests.jobs.helpers import job_rows, run_worker_until_idle, write_before
 from tests.mail.conftest import PUBLIC_URL
 from tests.mail.smtp import Mailbox
 
@@ -205,3 +210,56 @@ def test_the_signed_link_stops_exactly_that_digest(
     assert visitor.post(link).status_code == 404  # gone: the link has nothing left to do
     agent_rows = api_client_factory("agent").get("/api/v1/digests").json()["rows"]
     assert [row["id"] for row in agent_rows] == [other]
+
+
+# A low-priority ticket of the week before WEEK becomes urgent: it joins the digest's
+# filters in the previous period.
+_ONE_MORE_BEFORE = """
+UPDATE tickets SET priority = 'urgent'
+ WHERE id = (SELECT min(id) FROM tickets WHERE priority = 'low'
+              AND created_at >= '2025-02-24' AND created_at < '2025-03-03')
+"""
+_PREVIOUS_WEEK = (date(2025, 2, 24), date(2025, 3, 2))
+
+
+def _reads_the_previous_week(_statement: str, parameters: object) -> bool:
+    values = parameters.values() if isinstance(parameters, dict) else ()
+    days = [v.date() if isinstance(v, datetime) else v for v in values]
+    return any(isinstance(d, date) and _PREVIOUS_WEEK[0] <= d <= _PREVIOUS_WEEK[1] for d in days)
+
+
+def _csv_numbers(mail: Mail | None) -> dict[str, tuple[str, str]]:
+    assert mail is not None
+    rows = csv.DictReader(io.StringIO(mail.attachments[0].content))
+    return {row["metric"]: (row["current"], row["previous"]) for row in rows}
+
+
+def test_a_digest_reads_its_periods_in_one_snapshot(
+    api_client_factory: ApiClientFactory, fresh_database: str, owner_database: Database
+) -> None:
+    """The digest reads the period, then the period before, then the breakdowns: a write
+    committed right before its first read of the previous week must not reach it. Under
+    READ COMMITTED it did, and the comparison was between two moments."""
+    subscription = _subscribe(api_client_factory("manager"), FILTERS)
+    requests = connect_for_requests(fresh_database, pool_size=1)
+    try:
+
+        def digest() -> dict[str, tuple[str, str]]:
+            mail = build_digest_mail(owner_database, requests, subscription, *WEEK)
+            return _csv_numbers(mail)
+
+        before = digest()
+        with write_before(
+            requests.engine, fresh_database, _ONE_MORE_BEFORE, _reads_the_previous_week
+        ) as wrote:
+            during = digest()
+        after = digest()
+    finally:
+        requests.engine.dispose()
+    assert wrote, "the digest no longer reads the previous week with its dates: test anew"
+    assert during == before
+    # The write did land, in the previous week's count only.
+    assert after["total_tickets"] == (
+        before["total_tickets"][0],
+        str(int(before["total_tickets"][1]) + 1),
+    )

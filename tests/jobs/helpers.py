@@ -1,10 +1,14 @@
-"""Running the real job worker inside a test, bounded in time."""
+"""Running the real job worker inside a test, bounded in time; committing a write in the
+middle of a job's reads."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import text
+import psycopg
+from sqlalchemy import Engine, event, text
 
 from support_analytics.db.engine import Database, libpq_url
 from support_analytics.jobs import worker as job_worker
@@ -32,3 +36,27 @@ def job_rows(database: Database) -> list[tuple[str, str, int]]:
                 )
             )
         ]
+
+
+@contextmanager
+def write_before(
+    engine: Engine, url: str, sql: str, when: Callable[[str, object], bool]
+) -> Iterator[list[str]]:
+    """Commit `sql` on a connection of its own right before the first statement `engine`
+    runs for which `when(statement, parameters)` holds, once. Yields the statement it was
+    written before, in a list (empty: it never was, and the test says nothing)."""
+    wrote: list[str] = []
+
+    def hook(
+        _conn: object, _cursor: object, statement: str, parameters: object, *_rest: object
+    ) -> None:
+        if not wrote and when(statement, parameters):
+            with psycopg.connect(libpq_url(url), autocommit=True) as other:
+                other.execute(sql.encode())
+            wrote.append(statement)
+
+    event.listen(engine, "before_cursor_execute", hook)
+    try:
+        yield wrote
+    finally:
+        event.remove(engine, "before_cursor_execute", hook)

@@ -61,13 +61,17 @@ def databases(context: JobContext, settings: Settings) -> tuple[Database, Databa
 @contextmanager
 def as_recipient(owner: Database, requests: Database, user_id: int) -> Iterator[RequestScope]:
     """A request transaction as `user_id` (scope.principal is None when the user cannot
-    sign in any more, e.g. disabled since)."""
+    sign in any more, e.g. disabled since). It only reads, in one REPEATABLE READ READ ONLY
+    snapshot like a read route (`tenancy.scope.SNAPSHOT`): a digest, an alert owner's rule
+    values or a notification's ticket take several statements, and a write committed between
+    them must not make them describe two moments. Whatever the work writes afterwards
+    (firings, state, the outbox) goes through the owner's own transaction."""
     with owner_transaction(owner) as session:
         token = sessions.create(
             session, user_id=user_id, ttl=SESSION_TTL, user_agent=WORKER_AGENT, ip_address=None
         )
     try:
-        with request_transaction(requests, token, ttl=SESSION_TTL) as scope:
+        with request_transaction(requests, token, ttl=SESSION_TTL, snapshot=True) as scope:
             if scope.principal is not None and scope.principal.user_id != user_id:
                 raise AssertionError("the session resolved to another user")
             yield scope
