@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from support_analytics.alerts import delivery, webhooks
+from support_analytics.alerts import delivery, evaluate, webhooks
 from support_analytics.db.engine import Database
+from support_analytics.tenancy.claims import Role
+from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import owner_transaction
-from tests.alerts.conftest import AlertWorld
+from tests.alerts.conftest import BASE_URL, AlertWorld
 from tests.alerts.test_scenario import PAYLOAD_KEYS, RULE_KEYS
+from tests.fixtures.auth import UserFactory
 from tests.jobs.helpers import write_before
 
 RULE = {
@@ -178,22 +182,35 @@ def test_concurrent_evaluations_fire_once(alert_world: AlertWorld) -> None:
 
 
 # One open urgent ticket becomes low: the open urgent count drops by one.
-_ONE_URGENT_LESS = """
+_OPEN_URGENT = "priority = 'urgent' AND status IN ('open', 'in_progress')"
+_ONE_URGENT_LESS = f"""
 UPDATE tickets SET priority = 'low'
- WHERE id = (SELECT min(id) FROM tickets
-              WHERE priority = 'urgent' AND status IN ('open', 'in_progress'))
+ WHERE id = (SELECT min(id) FROM tickets WHERE {_OPEN_URGENT})
 """
 
 
 def test_an_evaluation_reads_all_its_owners_rules_in_one_snapshot(
-    alert_world: AlertWorld, fresh_database: str
+    fresh_database: str, owner_database: Database, user_factory: UserFactory
 ) -> None:
     """Two rules of one owner over the same number, each computed in statements of its own:
     a write committed right before the second rule's reads must not reach them. Under READ
     COMMITTED it did: the rules disagreed about one moment and only the first fired."""
-    manager = alert_world.clients["manager"]
-    before = manager.get("/api/v1/analytics/overview?priority=is:urgent").json()["open_tickets"]
-    rules = [create(manager, name=name, threshold=before - 0.5) for name in ("one", "two")]
+    manager = user_factory.create(Role.MANAGER)
+    with owner_transaction(owner_database) as session:
+        before = session.execute(
+            text(f"SELECT count(*) FROM tickets WHERE {_OPEN_URGENT}")
+        ).scalar_one()
+        rules = [
+            session.execute(
+                text(
+                    "INSERT INTO alert_rules (owner_id, name, metric, filters, comparator,"
+                    " threshold) VALUES (:owner, :name, 'open_tickets', 'priority=is:urgent',"
+                    " '>', :threshold) RETURNING id"
+                ),
+                {"owner": manager.id, "name": name, "threshold": before - 0.5},
+            ).scalar_one()
+            for name in ("one", "two")
+        ]
     savepoints: list[str] = []
 
     def second_rule(statement: str, _parameters: object) -> bool:
@@ -201,15 +218,18 @@ def test_an_evaluation_reads_all_its_owners_rules_in_one_snapshot(
             savepoints.append(statement)
         return len(savepoints) == 2
 
-    engine = alert_world.requests.engine
-    with write_before(engine, fresh_database, _ONE_URGENT_LESS, second_rule) as wrote:
-        fired = alert_world.evaluate()
+    requests = connect_for_requests(fresh_database, pool_size=1)
+    try:
+
+        def evaluation() -> list[tuple[int, str, float | None]]:
+            done = evaluate.evaluate(owner_database, requests, ZoneInfo("UTC"), BASE_URL)
+            return sorted((t.rule_id, t.kind, t.value) for t in done)
+
+        with write_before(requests.engine, fresh_database, _ONE_URGENT_LESS, second_rule) as wrote:
+            fired = evaluation()
+        recovered = evaluation()  # the write did land: one fewer, and both recover
+    finally:
+        requests.engine.dispose()
     assert wrote, "the rules' values are no longer read one savepoint each: test the new way"
-    assert sorted((t.rule_id, t.kind, t.value) for t in fired) == [
-        (rule, "fired", before) for rule in rules
-    ]
-    # The write did land: the next evaluation sees one fewer, and both recover.
-    recovered = alert_world.evaluate()
-    assert sorted((t.rule_id, t.kind, t.value) for t in recovered) == [
-        (rule, "recovered", before - 1) for rule in rules
-    ]
+    assert fired == [(rule, "fired", before) for rule in rules]
+    assert recovered == [(rule, "recovered", before - 1) for rule in rules]

@@ -16,12 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from support_analytics.db.engine import Database
+from support_analytics.digests import subscriptions
 from support_analytics.digests.tasks import build_digest_mail, schedule_due
 from support_analytics.mail.message import Mail
+from support_analytics.tenancy.claims import Role
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.scope import owner_transaction
 from tests.digests.helpers import MONDAY, WEEK, numbers
-from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory
+from tests.fixtures.auth import CLIENT_A_ID, ApiClientFactory, UserFactory
 from tests.jobs.helpers import job_rows, run_worker_until_idle, write_before
 from tests.mail.conftest import PUBLIC_URL
 from tests.mail.smtp import Mailbox
@@ -235,12 +237,16 @@ def _csv_numbers(mail: Mail | None) -> dict[str, tuple[str, str]]:
 
 
 def test_a_digest_reads_its_periods_in_one_snapshot(
-    api_client_factory: ApiClientFactory, fresh_database: str, owner_database: Database
+    fresh_database: str, owner_database: Database, user_factory: UserFactory
 ) -> None:
     """The digest reads the period, then the period before, then the breakdowns: a write
     committed right before its first read of the previous week must not reach it. Under
     READ COMMITTED it did, and the comparison was between two moments."""
-    subscription = _subscribe(api_client_factory("manager"), FILTERS)
+    manager = user_factory.create(Role.MANAGER)
+    with owner_transaction(owner_database) as session:
+        subscription = subscriptions.subscribe(
+            session, manager.id, frequency="weekly", local_hour=8, weekday=1, query=FILTERS
+        ).id
     requests = connect_for_requests(fresh_database, pool_size=1)
     try:
 
