@@ -25,6 +25,7 @@ from support_analytics.analytics import (
 from support_analytics.analytics.schemas import ResolutionTimes, TeamPerformance
 from support_analytics.filters import TicketFilters
 from support_analytics.sla import breakdown, state
+from support_analytics.sla.plain import plain_sla
 
 Widget = Callable[[Session, TicketFilters, ZoneInfo, datetime], BaseModel]
 
@@ -65,12 +66,16 @@ class Readers:
 def _breakdown(by: breakdown.By) -> Readers:
     return Readers(
         product=lambda s, f, tz, now: breakdown.breakdown(s, f, tz, by=by, as_of=now),
-        raw=lambda s, f, tz, now: breakdown.from_rows(s, f, tz, by=by, as_of=now),
+        raw=lambda s, f, tz, now: breakdown.from_rows(
+            s, f, tz, by=by, as_of=now, source=plain_sla()
+        ),
     )
 
 
-# The SLA endpoints' plain SQL reads `ticket_sla` (one row per ticket and target, kept by
-# triggers): business time has no plain-SQL form short of a minute walk (tests/sla has that).
+# The SLA endpoints' plain SQL counts and sorts `ticket_sla`'s rows computed from the raw
+# tables on every call (`sla.plain`: tickets, first replies, plans, the winning policy row);
+# business due times call the schema's `business_due` over the calendar's boundary rows, as
+# nothing shorter than a minute walk computes business time in plain SQL.
 READERS: Mapping[str, Readers] = {
     "overview": Readers(lambda s, f, tz, _: overview.overview(s, f, tz), _overview),
     "tickets-over-time": Readers(
@@ -114,14 +119,14 @@ READERS: Mapping[str, Readers] = {
     ),
     "sla": Readers(
         lambda s, f, tz, now: state.sla_block(s, f, tz, as_of=now),
-        lambda s, f, tz, now: state.sla_block_from_rows(s, f, tz, as_of=now),
+        lambda s, f, tz, now: state.sla_block_from_rows(s, f, tz, as_of=now, source=plain_sla()),
     ),
     "sla-breaches": Readers(
         lambda s, f, tz, now: state.breaches(
             s, f, tz, which="breached", target="resolution", as_of=now
         ),
         lambda s, f, tz, now: state.breaches_from_rows(
-            s, f, tz, which="breached", target="resolution", as_of=now
+            s, f, tz, which="breached", target="resolution", as_of=now, source=plain_sla()
         ),
     ),
     "sla/breakdown?by=team_member": _breakdown("team_member"),

@@ -20,11 +20,12 @@ from support_analytics.people import display_name
 from support_analytics.sla import recompute, state
 from support_analytics.sla.schemas import SlaBreakdown, SlaBreakdownRow
 from support_analytics.sla.state import (
-    SLA_COLUMNS,
     Counts,
+    Source,
     breached_clause,
     met_clause,
     pct,
+    sla_columns,
     ticket_sla,
 )
 
@@ -33,8 +34,8 @@ BYS: tuple[By, ...] = ("priority", "team_member", "client", "period")
 PRIORITY_ORDER = ("urgent", "high", "medium", "low")
 
 
-def _key(by: By, grain: Grain, tz: ZoneInfo) -> ColumnElement[object]:
-    c = ticket_sla.c
+def _key(by: By, grain: Grain, tz: ZoneInfo, source: Source = ticket_sla) -> ColumnElement[object]:
+    c = source.c
     if by == "priority":
         return c.priority
     if by == "team_member":
@@ -65,20 +66,23 @@ def from_rows(
     by: By,
     grain: Grain = "month",
     as_of: datetime | None = None,
+    source: Source = ticket_sla,
 ) -> SlaBreakdown:
-    """`breakdown` over the filtered `ticket_sla` rows (plain SQL, every row read)."""
+    """`breakdown` over the filtered `ticket_sla` rows (plain SQL, every row read), or over
+    `source`'s (`sla.plain`: the same rows computed from the raw tables)."""
     now = as_of or datetime.now(UTC)
-    c = ticket_sla.c
-    key = _key(by, grain, tz).label("key")
+    c = source.c
+    key = _key(by, grain, tz, source).label("key")
     stmt = (
         select(
             key,
             c.target,
-            func.count().filter(met_clause()),
-            func.count().filter(breached_clause(now)),
+            func.count().filter(met_clause(source)),
+            func.count().filter(breached_clause(now, source)),
             func.count(),
         )
-        .where(*ticket_clauses(filters, tz, SLA_COLUMNS))
+        .select_from(source)
+        .where(*ticket_clauses(filters, tz, sla_columns(source)))
         .group_by(key, c.target)
     )
     counts: dict[tuple[object, str], Counts] = {

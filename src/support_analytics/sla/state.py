@@ -20,7 +20,8 @@ Which running rows are breached depends on the instant, so the running rows due 
 it (pending; few, along `idx_ticket_sla_overdue`) are counted from `ticket_sla` and
 subtracted. A client or plan filter (or the breakdown by client) with an assignee or type
 condition reads the client pairs of migration 0028 (`counts_from_pairs`). Otherwise the
-filtered `ticket_sla` rows are counted directly (`*_from_rows`).
+filtered `ticket_sla` rows are counted directly (`*_from_rows`; the bench's plain-SQL
+baseline gives them `sla.plain`, the same rows computed from the raw tables, as `source`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -47,7 +48,9 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
+from sqlalchemy.sql.selectable import FromClause, Select
 
 from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.definitions import hours_between
@@ -73,13 +76,25 @@ DEFAULT_PAGE_SIZE = 20
 
 ticket_sla = tables.ticket_sla
 
-SLA_COLUMNS = TicketColumns(
-    created_at=ticket_sla.c.created_at,
-    assigned_to=ticket_sla.c.assigned_to,
-    ticket_type_id=ticket_sla.c.ticket_type_id,
-    priority=ticket_sla.c.priority,
-    client_id=ticket_sla.c.client_id,
-)
+Source = FromClause[ReadOnlyColumnCollection[str, KeyedColumnElement[object]]]
+"""Where SLA rows are read: `ticket_sla`, or a selectable with its columns (`sla.plain`)."""
+
+
+def sla_columns(source: Source) -> TicketColumns:
+    """The filter bar's dimensions in `source`: `ticket_sla`, or a selectable with its
+    columns (`sla.plain`). Typed as `ticket_sla`'s columns: a selectable's collection only
+    says its columns are expressions, and both sources have these with these types."""
+    c = source.c
+    return TicketColumns(
+        created_at=cast("KeyedColumnElement[datetime]", c.created_at),
+        assigned_to=cast("KeyedColumnElement[int | None]", c.assigned_to),
+        ticket_type_id=cast("KeyedColumnElement[int]", c.ticket_type_id),
+        priority=cast("KeyedColumnElement[str | None]", c.priority),
+        client_id=cast("KeyedColumnElement[int | None]", c.client_id),
+    )
+
+
+SLA_COLUMNS = sla_columns(ticket_sla)
 
 
 cube = tables.analytics_sla_cube
@@ -97,21 +112,23 @@ Counts = tuple[int, int, int]
 """met, breached, total"""
 
 
-def met_clause() -> ColumnElement[bool]:
-    c = ticket_sla.c
+def met_clause(source: Source = ticket_sla) -> ColumnElement[bool]:
+    c = source.c
     return and_(c.done_at.is_not(None), or_(c.due_at.is_(None), c.done_at <= c.due_at))
 
 
-def breached_clause(as_of: datetime) -> ColumnElement[bool]:
-    c = ticket_sla.c
+def breached_clause(as_of: datetime, source: Source = ticket_sla) -> ColumnElement[bool]:
+    c = source.c
     return or_(
         and_(c.done_at.is_not(None), c.done_at > c.due_at),
         and_(c.done_at.is_(None), c.running.is_(True), c.due_at < as_of),
     )
 
 
-def at_risk_clause(as_of: datetime, window: timedelta) -> ColumnElement[bool]:
-    c = ticket_sla.c
+def at_risk_clause(
+    as_of: datetime, window: timedelta, source: Source = ticket_sla
+) -> ColumnElement[bool]:
+    c = source.c
     return and_(
         c.done_at.is_(None),
         # `running`, not `running IS TRUE` (the same for a NOT NULL column): the partial
@@ -137,18 +154,22 @@ def pct(met: int, breached: int) -> float | None:
 
 
 def targets(
-    session: Session, where: Sequence[ColumnElement[bool]], as_of: datetime
+    session: Session,
+    where: Sequence[ColumnElement[bool]],
+    as_of: datetime,
+    source: Source = ticket_sla,
 ) -> dict[Target, SlaTarget]:
-    """met / breached / pending and compliance per target over the `ticket_sla` rows `where`
-    admits (and the caller's row-level security)."""
-    c = ticket_sla.c
+    """met / breached / pending and compliance per target over the `ticket_sla` rows (or
+    `source`'s) `where` admits (and the caller's row-level security)."""
+    c = source.c
     stmt = (
         select(
             c.target,
-            func.count().filter(met_clause()),
-            func.count().filter(breached_clause(as_of)),
+            func.count().filter(met_clause(source)),
+            func.count().filter(breached_clause(as_of, source)),
             func.count(),
         )
+        .select_from(source)
         .where(*where)
         .group_by(c.target)
     )
@@ -428,10 +449,17 @@ def _target(met: int, breached: int, total: int) -> SlaTarget:
 
 
 def sla_block_from_rows(
-    session: Session, filters: TicketFilters, tz: ZoneInfo, *, as_of: datetime | None = None
+    session: Session,
+    filters: TicketFilters,
+    tz: ZoneInfo,
+    *,
+    as_of: datetime | None = None,
+    source: Source = ticket_sla,
 ) -> SlaBlock:
-    """`sla_block` over the filtered `ticket_sla` rows (plain SQL, every row read)."""
-    found = targets(session, ticket_clauses(filters, tz, SLA_COLUMNS), as_of or datetime.now(UTC))
+    """`sla_block` over the filtered `ticket_sla` rows (plain SQL, every row read), or over
+    `source`'s (`sla.plain`: the same rows computed from the raw tables)."""
+    where = ticket_clauses(filters, tz, sla_columns(source))
+    found = targets(session, where, as_of or datetime.now(UTC), source)
     return SlaBlock(
         first_response=found["first_response"],
         resolution=found["resolution"],
@@ -450,14 +478,18 @@ def breaches_from_rows(
     page_size: int = DEFAULT_PAGE_SIZE,
     window: timedelta = DEFAULT_WINDOW,
     as_of: datetime | None = None,
+    source: Source = ticket_sla,
 ) -> SlaBreachesPage:
     """Breached or at-risk tickets for one target, worst first: most hours past the due time
-    (at risk: least time left, `over_by_hours` negative), then ticket id."""
+    (at risk: least time left, `over_by_hours` negative), then ticket id. From the
+    `ticket_sla` rows, or `source`'s (`sla.plain`)."""
     now = as_of or datetime.now(UTC)
-    c = ticket_sla.c
-    chosen = breached_clause(now) if which == "breached" else at_risk_clause(now, window)
+    c = source.c
+    chosen = (
+        breached_clause(now, source) if which == "breached" else at_risk_clause(now, window, source)
+    )
     over = hours_between(c.due_at, func.coalesce(c.done_at, literal(now)))
-    where = [c.target == target, chosen, *ticket_clauses(filters, tz, SLA_COLUMNS)]
+    where = [c.target == target, chosen, *ticket_clauses(filters, tz, sla_columns(source))]
     stmt = (
         select(
             c.ticket_id,
@@ -468,7 +500,7 @@ def breaches_from_rows(
             c.due_at,
             over.label("over"),
         )
-        .select_from(ticket_sla.join(tickets, tickets.c.id == c.ticket_id))
+        .select_from(source.join(tickets, tickets.c.id == c.ticket_id))
         .where(*where)
         .order_by(over.desc(), c.ticket_id)
         .limit(page_size)
@@ -489,7 +521,7 @@ def breaches_from_rows(
         )
         for row in session.execute(stmt)
     ]
-    total = session.execute(select(func.count()).select_from(ticket_sla).where(*where)).scalar_one()
+    total = session.execute(select(func.count()).select_from(source).where(*where)).scalar_one()
     return SlaBreachesPage(
         rows=rows,
         page=page,
