@@ -396,7 +396,7 @@ def _add_calendar(session: Session, calendar: WalkCalendar) -> int:
     return int(calendar_id)
 
 
-@settings(max_examples=examples(3), deadline=None, suppress_health_check=HEALTH)
+@settings(max_examples=examples(2), deadline=None, suppress_health_check=HEALTH)
 @given(rules=policies(), calendar=calendars())
 def test_plain_sla_equals_ticket_sla(
     session: Session, rules: list[Rule], calendar: WalkCalendar
