@@ -18,7 +18,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Select, create_engine, except_all, select, text
 from sqlalchemy.orm import Session
@@ -396,7 +396,13 @@ def _add_calendar(session: Session, calendar: WalkCalendar) -> int:
     return int(calendar_id)
 
 
-@settings(max_examples=examples(2), deadline=None, suppress_health_check=HEALTH)
+# No shrinking: an example takes seconds, and the failure shows the differing rows.
+@settings(
+    max_examples=examples(2),
+    deadline=None,
+    suppress_health_check=HEALTH,
+    phases=[Phase.explicit, Phase.generate],
+)
 @given(rules=policies(), calendar=calendars())
 def test_plain_sla_equals_ticket_sla(
     session: Session, rules: list[Rule], calendar: WalkCalendar
