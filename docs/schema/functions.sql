@@ -647,6 +647,7 @@ CREATE OR REPLACE FUNCTION public.analytics_sla_update()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'off'
 AS $function$
 BEGIN
   
@@ -1704,6 +1705,7 @@ CREATE OR REPLACE FUNCTION public.ticket_event_actor(OUT user_id integer, OUT ki
  LANGUAGE sql
  STABLE SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'on'
 AS $function$
     SELECT u.id, u.kind, u.team_member_id,
            CASE WHEN u.kind = 'internal' THEN tm.username
@@ -1907,6 +1909,7 @@ CREATE OR REPLACE FUNCTION public.ticket_events_tickets_update()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'off'
 AS $function$
 DECLARE
   a record;
@@ -1946,6 +1949,7 @@ CREATE OR REPLACE FUNCTION public.ticket_response_facts_refresh(p_ids integer[])
  LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'on'
 AS $function$
 
 INSERT INTO ticket_response_facts AS f (
@@ -2060,6 +2064,7 @@ CREATE OR REPLACE FUNCTION public.ticket_sla_facts_update()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'off'
 AS $function$
 BEGIN
   PERFORM ticket_sla_refresh(ARRAY(
@@ -2121,6 +2126,7 @@ CREATE OR REPLACE FUNCTION public.ticket_sla_refresh(p_ids integer[])
  LANGUAGE sql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'on'
 AS $function$
 INSERT INTO ticket_sla AS s (ticket_id, target, created_at, client_id, assigned_to, ticket_type_id, priority, status, plan, policy_id, target_hours, basis, due_at, done_at, running)
 
@@ -2174,6 +2180,7 @@ CREATE OR REPLACE FUNCTION public.ticket_sla_tickets_update()
  LANGUAGE plpgsql
  SECURITY DEFINER
  SET search_path TO 'pg_catalog', 'public'
+ SET enable_nestloop TO 'off'
 AS $function$
 BEGIN
   IF (SELECT loading FROM ticket_events_state) THEN RETURN NULL; END IF;
