@@ -49,6 +49,7 @@ from support_analytics.filters import TicketFilters
 from support_analytics.filters.sql import TicketColumns, set_clause, ticket_clauses
 from support_analytics.people import display_name
 from support_analytics.sla import state as sla_state
+from support_analytics.sla.plain import plain_sla
 
 facts = tables.ticket_response_facts
 
@@ -279,8 +280,12 @@ def _with_sla(
     plain: bool = False,
 ) -> Responsiveness:
     """The cards and table of `stats` with the SLA block (met / breached / pending per
-    target): from the SLA cube, or (`plain`) counted over the per-ticket SLA table."""
-    block = (sla_state.sla_block_from_rows if plain else sla_state.sla_block)(session, filters, tz)
+    target): from the SLA cube, or (`plain`) over the SLA rows computed from the raw tables."""
+    block = (
+        sla_state.sla_block_from_rows(session, filters, tz, source=plain_sla())
+        if plain
+        else sla_state.sla_block(session, filters, tz)
+    )
     return _result(filters, stats).model_copy(update={"sla": block})
 
 
@@ -447,8 +452,6 @@ def from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) -> Resp
     stats = _sorted_stats(
         session, priority=p.c.priority, status=p.c.status, replies=p.c.replies, frt=p.c.frt
     )
-    # Business time has no plain-SQL form short of a minute walk (tests/sla has that oracle),
-    # so the baseline counts the SLA block over the per-ticket SLA table.
     return _with_sla(session, filters, tz, stats, plain=True)
 
 
