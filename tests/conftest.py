@@ -1,6 +1,12 @@
 """Test databases: one PostgreSQL server per test session, a migrated template loaded with the
 reference data once, and cheap per-test clones of it.
 
+Building the template (migrations, the reference load, the rollups: ~60 s) happens once per
+source tree and server version: the first session saves it with `db backup`'s pg_dump under
+`.tmp/template-cache/`, keyed by a hash of `src/`, the reference data and the server version,
+and later sessions (the other passes of `make test`) restore it with `db restore`'s
+pg_restore instead (~15 s). Any change to the product's code makes a new key.
+
 The server is the embedded PostgreSQL 18 unless SUPPORT_ANALYTICS_TEST_SERVER_URL names another
 (a superuser URL to any database on it): `make test` uses that to run the database suites a
 second time against a system PostgreSQL 15.
@@ -8,6 +14,7 @@ second time against a system PostgreSQL 15.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -22,7 +29,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from support_analytics import maintenance
-from support_analytics.db import embedded, migrate, reference
+from support_analytics.db import backup, embedded, migrate, reference
 from support_analytics.db.engine import libpq_url
 
 TEMPLATE = "sa_test_template"
@@ -94,14 +101,45 @@ def pg_server() -> Iterator[PgServer]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _template_cache(pg_server: PgServer) -> Path:
+    """Where this source tree's template is kept for this server's version."""
+    digest = hashlib.sha256()
+    sources = sorted((ROOT / "src" / "support_analytics").rglob("*"))
+    for path in [*sources, *sorted((ROOT / "database").glob("*.sql"))]:
+        if path.is_file() and path.suffix in {".py", ".sql"}:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    with psycopg.connect(pg_server.libpq("postgres")) as conn:
+        version = conn.execute("SHOW server_version_num").fetchone()
+    digest.update(str(version).encode())
+    return ROOT / ".tmp" / "template-cache" / f"{digest.hexdigest()[:20]}.dump"
+
+
+def _build_template(url: str) -> None:
+    migrate.upgrade(url)
+    reference.load(libpq_url(url))
+    maintenance.after_bulk_load(libpq_url(url), "UTC")
+
+
 @pytest.fixture(scope="session")
 def template_database(pg_server: PgServer) -> str:
     """Migrated and loaded with the reference data (seed 0.42); never modified by tests."""
     pg_server.drop_database(TEMPLATE)
     url = pg_server.create_database(TEMPLATE)
-    migrate.upgrade(url)
-    reference.load(libpq_url(url))
-    maintenance.after_bulk_load(libpq_url(url), "UTC")
+    cache = _template_cache(pg_server)
+    if cache.is_file():
+        backup.restore(libpq_url(url), cache)
+        with psycopg.connect(libpq_url(url), autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")  # statistics and visibility maps, as after a build
+        return TEMPLATE
+    _build_template(url)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    part = cache.with_suffix(f".part-{os.getpid()}")
+    backup.backup(libpq_url(url), part)
+    part.replace(cache)  # atomic: a session starting meanwhile builds its own
     return TEMPLATE
 
 
