@@ -10,6 +10,8 @@
 --   analytics_cube (FORCE)
 --   analytics_frt_hist (FORCE)
 --   analytics_frt_hist_any_priority (FORCE)
+--   analytics_frt_wide (FORCE)
+--   analytics_frt_wide_any_priority (FORCE)
 --   analytics_hours_hist (FORCE)
 --   analytics_resolution (FORCE)
 --   analytics_response_cube (FORCE)
@@ -112,6 +114,14 @@ CREATE POLICY analytics_frt_hist_internal_select ON analytics_frt_hist
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY analytics_frt_hist_any_priority_internal_select ON analytics_frt_hist_any_priority
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_frt_wide_internal_select ON analytics_frt_wide
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_frt_wide_any_priority_internal_select ON analytics_frt_wide_any_priority
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 

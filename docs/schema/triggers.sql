@@ -5,6 +5,16 @@ CREATE TRIGGER analytics_frt_any_priority_delete AFTER DELETE ON analytics_frt_h
 CREATE TRIGGER analytics_frt_any_priority_insert AFTER INSERT ON analytics_frt_hist REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_insert();
 CREATE TRIGGER analytics_frt_any_priority_truncate AFTER TRUNCATE ON analytics_frt_hist FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_truncate();
 CREATE TRIGGER analytics_frt_any_priority_update AFTER UPDATE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_any_priority_update();
+CREATE TRIGGER analytics_frt_wide_delete AFTER DELETE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_delete();
+CREATE TRIGGER analytics_frt_wide_insert AFTER INSERT ON analytics_frt_hist REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_insert();
+CREATE TRIGGER analytics_frt_wide_truncate AFTER TRUNCATE ON analytics_frt_hist FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_truncate();
+CREATE TRIGGER analytics_frt_wide_update AFTER UPDATE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_update();
+
+-- analytics_frt_wide
+CREATE TRIGGER analytics_frt_wide_any_delete AFTER DELETE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_delete();
+CREATE TRIGGER analytics_frt_wide_any_insert AFTER INSERT ON analytics_frt_wide REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_insert();
+CREATE TRIGGER analytics_frt_wide_any_truncate AFTER TRUNCATE ON analytics_frt_wide FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_truncate();
+CREATE TRIGGER analytics_frt_wide_any_update AFTER UPDATE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_update();
 
 -- analytics_resolution
 CREATE TRIGGER analytics_hist_delete AFTER DELETE ON analytics_resolution REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_delete();

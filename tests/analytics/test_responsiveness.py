@@ -429,6 +429,20 @@ WITH got_cube AS (
     -- no rows grouped by client: it sums over priorities only the others
     WHERE frt_hours IS NOT NULL AND gmask < 4
     GROUP BY gmask, grain, bucket, client_id, assigned_to, ticket_type_id, bin
+), got_wide AS (
+    -- the wide bins' fine counts, each at its histogram bin
+    SELECT {_KEY}, w.bin * 16 + u.i - 1 AS bin, u.n
+    FROM analytics_frt_wide w CROSS JOIN unnest(w.fine) WITH ORDINALITY u (n, i) WHERE u.n <> 0
+), got_wide_any AS (
+    SELECT {_KEY.replace("coalesce(client_id, 0)", "0")}, w.bin * 16 + u.i - 1 AS bin, u.n
+    FROM analytics_frt_wide_any_priority w CROSS JOIN unnest(w.fine) WITH ORDINALITY u (n, i)
+    WHERE u.n <> 0
+), wide_sums AS (
+    SELECT 'analytics_frt_wide' AS t, {_KEY}, bin, n, fine FROM analytics_frt_wide
+    UNION ALL
+    SELECT 'analytics_frt_wide_any_priority', {_KEY.replace("coalesce(client_id, 0)", "0")},
+           bin, n, fine
+    FROM analytics_frt_wide_any_priority
 )
 SELECT 'cube', {_SHOWN}, NULL::int, to_jsonb(g), to_jsonb(w)
 FROM got_cube g FULL JOIN want_cube w USING ({_KEY_NAMES})
@@ -443,6 +457,17 @@ UNION ALL
 SELECT 'any priority', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
 FROM got_any g FULL JOIN want_any w USING ({_KEY_NAMES}, bin)
 WHERE g.n IS DISTINCT FROM w.n
+UNION ALL
+SELECT 'wide', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
+FROM got_wide g FULL JOIN want_hist w USING ({_KEY_NAMES}, bin)
+WHERE g.n IS DISTINCT FROM w.n
+UNION ALL
+SELECT 'wide any priority', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
+FROM got_wide_any g FULL JOIN want_any w USING ({_KEY_NAMES}, bin)
+WHERE g.n IS DISTINCT FROM w.n
+UNION ALL
+SELECT t, {_SHOWN}, bin, to_jsonb(n), to_jsonb(fine)
+FROM wide_sums WHERE n <> (SELECT sum(x) FROM unnest(fine) x)
 LIMIT 10
 """
 
@@ -450,8 +475,9 @@ LIMIT 10
 def assert_rollups_equal_the_facts(conn: Conn, after: str) -> None:
     """What the triggers maintained equals the facts (which the oracle checks against the raw
     tables) counted by plain SQL, slice by slice (the histogram with the priority summed away
-    too): the slices the oracle's filter bars never
-    read (types, weeks, single days) included. One statement: only differences come back."""
+    too, and both in wide bins, fine count by fine count, each wide row's count their sum):
+    the slices the oracle's filter bars never read (types, weeks, single days) included. One
+    statement: only differences come back."""
     off = conn.execute(_ROLLUPS_OFF.encode()).fetchall()
     assert off == [], (after, off)
 

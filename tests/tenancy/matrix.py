@@ -135,6 +135,10 @@ analytics_frt_hist select            -    -        -        all   all     all   
 analytics_frt_hist delete            -    -        -        -     -       -     -        -
 analytics_frt_hist_any_priority select -  -        -        all   all     all   -        -
 analytics_frt_hist_any_priority delete -  -        -        -     -       -     -        -
+analytics_frt_wide select            -    -        -        all   all     all   -        -
+analytics_frt_wide delete            -    -        -        -     -       -     -        -
+analytics_frt_wide_any_priority select -  -        -        all   all     all   -        -
+analytics_frt_wide_any_priority delete -  -        -        -     -       -     -        -
 analytics_sla_cube select           -    -        -        all   all     all   -        -
 analytics_sla_cube delete           -    -        -        -     -       -     -        -
 analytics_response_state select      -    -        -        all   all     all   -        -
@@ -255,6 +259,8 @@ ROW_KEY: dict[str, str] = {
     "analytics_response_cube": "hashtext(analytics_response_cube::text)",
     "analytics_frt_hist": "hashtext(analytics_frt_hist::text)",
     "analytics_frt_hist_any_priority": "hashtext(analytics_frt_hist_any_priority::text)",
+    "analytics_frt_wide": "hashtext(analytics_frt_wide::text)",
+    "analytics_frt_wide_any_priority": "hashtext(analytics_frt_wide_any_priority::text)",
     "analytics_sla_cube": "hashtext(analytics_sla_cube::text)",
     "analytics_response_state": "id::int",
     "analytics_rollup_state": "id::int",
@@ -503,6 +509,10 @@ SQL: dict[tuple[str, str], str] = {
     ("analytics_frt_hist", "delete"): "DELETE FROM analytics_frt_hist",
     ("analytics_frt_hist_any_priority", "select"): select_ids("analytics_frt_hist_any_priority"),
     ("analytics_frt_hist_any_priority", "delete"): "DELETE FROM analytics_frt_hist_any_priority",
+    ("analytics_frt_wide", "select"): select_ids("analytics_frt_wide"),
+    ("analytics_frt_wide", "delete"): "DELETE FROM analytics_frt_wide",
+    ("analytics_frt_wide_any_priority", "select"): select_ids("analytics_frt_wide_any_priority"),
+    ("analytics_frt_wide_any_priority", "delete"): "DELETE FROM analytics_frt_wide_any_priority",
     ("analytics_sla_cube", "select"): select_ids("analytics_sla_cube"),
     ("analytics_sla_cube", "delete"): "DELETE FROM analytics_sla_cube",
     ("analytics_response_state", "select"): select_ids("analytics_response_state"),

@@ -51,6 +51,10 @@ POLICIES += [("analytics_sla_cube_internal_select", "analytics_sla_cube")]
 POLICIES += _migration("20261129_0021_client_response_facts.py").POLICIES
 # The histogram with the priority summed away (0022 writes its one policy inline).
 POLICIES += [("analytics_frt_hist_any_priority_internal_select", "analytics_frt_hist_any_priority")]
+# The histograms in wide bins (0030 writes their policies inline).
+WIDE = _migration("20261130_0030_frt_wide_bins.py")
+WIDE_TABLES = [WIDE.WIDE, WIDE.WIDE_ANY]
+POLICIES += [(f"{t}_internal_select", t) for t in WIDE_TABLES]
 TABLES: list[str] = [
     *IDENTITY.DATA_TABLES,
     *IDENTITY.USER_TABLES,
@@ -63,6 +67,7 @@ TABLES: list[str] = [
     *LIVE.RLS_TABLES,
     "analytics_sla_cube",
     "analytics_frt_hist_any_priority",
+    *WIDE_TABLES,
 ]
 CASES = cases()
 # PostgreSQL applies a table's SELECT policies to every UPDATE as well, and these UPDATE

@@ -28,7 +28,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.dialects.postgresql import INTERVAL, TIME
+from sqlalchemy.dialects.postgresql import ARRAY, INTERVAL, TIME
 
 from support_analytics.db import models
 from support_analytics.db.base import Base
@@ -270,6 +270,27 @@ analytics_frt_hist_any_priority = Table(
     *_slice(),
     Column("bin", Integer, nullable=False),
     Column("n", BigInteger, nullable=False),
+)
+
+# The FRT histogram in wide bins (0030; `bin` = the histogram's bin // 16, `fine[i + 1]` the
+# count of its bin 16 * bin + i), and those with the priority summed away: a percentile read
+# sums the wide bins first, then takes the fine counts of the few it needs.
+analytics_frt_wide = Table(
+    "analytics_frt_wide",
+    metadata,
+    *_slice(),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("fine", ARRAY(Integer), nullable=False),
+    Column("client_id", Integer),
+)
+analytics_frt_wide_any_priority = Table(
+    "analytics_frt_wide_any_priority",
+    metadata,
+    *_slice(),
+    Column("bin", Integer, nullable=False),
+    Column("n", BigInteger, nullable=False),
+    Column("fine", ARRAY(Integer), nullable=False),
 )
 
 analytics_response_state = Table(
