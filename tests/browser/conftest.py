@@ -110,7 +110,7 @@ def start_server(database_url: str, *, env: dict[str, str] | None = None) -> Ite
         sys.executable,
         "-m",
         "uvicorn",
-        "support_analytics.web.app:create_app",
+        "support_analytics.web.app:create_server_app",
         "--factory",
         "--host",
         "127.0.0.1",

@@ -185,7 +185,7 @@ def _served(
             sys.executable,
             "-m",
             "uvicorn",
-            "support_analytics.web.app:create_app",
+            "support_analytics.web.app:create_server_app",
             "--factory",
             *address,
             "--log-level",

@@ -121,7 +121,7 @@ def run_server(url: str, host: str, port: int, workers: int) -> None:
     get_settings.cache_clear()
     settings = get_settings()
     config = uvicorn.Config(
-        "support_analytics.web.app:create_app",
+        "support_analytics.web.app:create_server_app",
         factory=True,
         host=host,
         port=port,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 
 from fastapi import FastAPI, Request
@@ -32,9 +32,9 @@ from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.views import endpoints as views_endpoints
+from support_analytics.web import collector, metrics, outage, readiness, request_id, security
 from support_analytics.web import docs as api_docs
 from support_analytics.web import errors as web_errors
-from support_analytics.web import metrics, outage, readiness, request_id, security
 from support_analytics.web.limits import BodyLimit
 from support_analytics.web.pages import admin as admin_pages
 from support_analytics.web.pages import admin_sla as admin_sla_pages
@@ -52,7 +52,9 @@ HEALTH_WAIT_SECONDS = 1.0
 
 
 @asynccontextmanager
-async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(
+    settings: Settings, url: str, collects: collector.Collector | None, app: FastAPI
+) -> AsyncIterator[None]:
     database = connect(
         url, pool_size=settings.pool_size, pool_timeout=settings.pool_timeout_seconds
     )
@@ -84,7 +86,10 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
     )
     try:
         listen = live_listener.listen_conninfo(settings.listen_url, url)
-        async with live_listener.running(listen) as hub:
+        async with AsyncExitStack() as stack:
+            hub = await stack.enter_async_context(live_listener.running(listen))
+            if collects is not None:
+                await stack.enter_async_context(collector.take_over(collects))
             app.state.live_hub = hub
             undo = chain_on_termination(asyncio.get_running_loop(), hub.close_streams)
             try:
@@ -99,7 +104,12 @@ async def _lifespan(settings: Settings, url: str, app: FastAPI) -> AsyncIterator
             app.state.standby.dispose()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_server_app() -> FastAPI:
+    """The app `serve` runs: it collects garbage between requests (web/collector.py)."""
+    return create_app(server=True)
+
+
+def create_app(settings: Settings | None = None, *, server: bool = False) -> FastAPI:
     settings = settings or get_settings()
     if not settings.database_url:
         raise DatabaseUnavailable(
@@ -107,10 +117,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     url = normalise_url(settings.database_url)
 
+    collects = collector.Collector()
     app = FastAPI(
         title="support-analytics",
         version="0.1.0",
-        lifespan=partial(_lifespan, settings, url),
+        lifespan=partial(_lifespan, settings, url, collects if server else None),
         openapi_url="/api/v1/openapi.json",
         docs_url=None,  # web/docs.py: Swagger UI from the vendored files
         redoc_url=None,
@@ -125,7 +136,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     outage.install(app)  # 503 for a database away, Connection: close on 5xx
     metrics.install(app, settings.metrics_allowed_networks)  # latency incl. those 503s
     app.add_middleware(ReadSourceHeader)  # X-Read-Source with a standby configured
-    request_id.install(app)  # outermost: X-Request-ID on every response, even a 503
+    request_id.install(app)  # X-Request-ID on every response, even a 503
+    # Outermost: a request runs from here until its last byte is sent.
+    app.add_middleware(collector.CollectBetweenRequests, collector=collects)
     for router in (
         auth_endpoints.router,
         login_pages.router,
