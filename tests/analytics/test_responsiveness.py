@@ -163,19 +163,32 @@ def check(
     *,
     rollups: bool = True,
 ) -> None:
-    """`rollups=True` reads the rollups where they are bucketed in `tz`; otherwise the facts
-    table: `cap=0` takes the percentile_cont path, the default the frequency-table path (the
-    data here has a few hundred distinct FRT values)."""
+    """`rollups=True` reads the rollups where they are bucketed in `tz`, both ways: from the
+    histogram (as on data this small) and from its wide bins (as from a million tickets);
+    otherwise the facts table: `cap=0` takes the percentile_cont path, the default the
+    frequency-table path (the data here has a few hundred distinct FRT values)."""
     filters = TicketFilters.from_query(spec.params())
-    got = responsiveness.responsiveness(session, filters, tz, cap=cap, rollups=rollups).model_dump(
-        mode="json"
-    )
-    oracle.assert_close(got, oracle_responsiveness(conn, spec, tz.key), "responsiveness")
-    team = responsiveness.team(session, filters, tz, cap=cap, rollups=rollups).model_dump(
-        mode="json"
-    )
-    oracle.assert_close(team["rows"], oracle_team(conn, spec, tz.key), "team")
-    session.rollback()
+    want = oracle_responsiveness(conn, spec, tz.key)
+    want_team = oracle_team(conn, spec, tz.key)
+    for wide in (False, True) if rollups else (False,):
+        with wide_bins(wide):
+            got = responsiveness.responsiveness(session, filters, tz, cap=cap, rollups=rollups)
+            oracle.assert_close(got.model_dump(mode="json"), want, f"responsiveness {wide=}")
+            team = responsiveness.team(session, filters, tz, cap=cap, rollups=rollups)
+            oracle.assert_close(team.model_dump(mode="json")["rows"], want_team, f"team {wide=}")
+            assert response_rollups.wide_pays(session) == wide
+            session.rollback()
+
+
+@contextmanager
+def wide_bins(on: bool) -> Iterator[None]:
+    """Percentile reads through the wide bins (`on`) or the histogram, whatever its size."""
+    was = response_rollups.WIDE_FROM_ROWS
+    response_rollups.WIDE_FROM_ROWS = -(2**62) if on else 2**62
+    try:
+        yield
+    finally:
+        response_rollups.WIDE_FROM_ROWS = was
 
 
 def assert_the_edge_cases_are_there(conn: Conn) -> None:

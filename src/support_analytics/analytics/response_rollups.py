@@ -27,10 +27,12 @@ from sqlalchemy import (
     Integer,
     String,
     and_,
+    column,
     func,
     literal,
     or_,
     select,
+    table,
     true,
     union_all,
 )
@@ -124,7 +126,35 @@ def usable(
         by_member or filters.team_member is not None or filters.ticket_type is not None
     ):
         return False
-    return session.execute(select(state.c.timezone)).scalar() == tz.key
+    zone, rows = session.execute(select(state.c.timezone, _HIST_ROWS)).one()
+    session.info[_WIDE] = (session.get_transaction(), rows >= WIDE_FROM_ROWS)
+    return bool(zone == tz.key)
+
+
+# The histogram's size as the planner knows it (`reltuples`: -1 before its first ANALYZE).
+_pg_class = table("pg_class", column("oid"), column("reltuples"))
+_HIST_ROWS = (
+    select(_pg_class.c.reltuples)
+    .where(_pg_class.c.oid == func.to_regclass("analytics_frt_hist"))
+    .scalar_subquery()
+)
+# From this many histogram rows percentile reads sum the wide bins (migration 0030) and then
+# read the fine counts of the few they need, two statements. Below it the histogram's rows
+# are few anyway (the reference data: 143,000 rows, about as many as in wide bins, with
+# nearly every first reply in one bin) and one statement over them costs less. Either way
+# the answer is the same.
+WIDE_FROM_ROWS = 1_000_000
+_WIDE = "response_rollups.wide"
+
+
+def wide_pays(session: Session) -> bool:
+    """Whether percentile reads go through the wide bins: decided by `usable`'s read of the
+    histogram's size in this transaction, or read now."""
+    cached = session.info.get(_WIDE)
+    if cached is not None and cached[0] is session.get_transaction():
+        return bool(cached[1])
+    rows = session.execute(select(_HIST_ROWS)).scalar()
+    return rows is not None and rows >= WIDE_FROM_ROWS
 
 
 def mask(filters: TicketFilters, *, by_member: bool = False) -> int:
@@ -431,8 +461,8 @@ def _bins(
             listed = replace(filters, priority=SetFilter(SetOp.ANY_OF, priority.values))
             reads.append((*by_priority, listed, -1))
     parts = []
-    for table, columns, term, factor in reads:
-        h = table.c
+    for source, columns, term, factor in reads:
+        h = source.c
         key = h.priority if by == "priority" else h.assigned_to
         count = h.n if only is None else h.fine
         # Checked on the key index: the other bins' rows are not fetched.

@@ -217,12 +217,14 @@ def _from_rollups(
 ) -> dict[str | None, Stats]:
     """Stats per priority and overall (key None) from the rollups of migration 0008."""
     sums = rr.totals(session, filters)
-    bins = rr.bins_by(session, filters, "priority", wide_bins=True)
+    wide = rr.wide_pays(session)
+    bins = rr.bins_by(session, filters, "priority", wide_bins=wide)
     groups: dict[rr.Group, rr.Bins] = {("priority", p): b for p, b in bins.items() if p is not None}
     groups[(None, None)] = rr.merged(bins)
     quantiles = (0.5, 0.9)
-    fine = rr.narrowed(session, filters, "priority", groups, quantiles)
-    found = rr.percentiles(session, filters, tz, fine, quantiles)
+    if wide:
+        groups = rr.narrowed(session, filters, "priority", groups, quantiles)
+    found = rr.percentiles(session, filters, tz, groups, quantiles)
     out: dict[str | None, Stats] = {}
     everything = rr.Totals(0, 0.0, 0, 0, 0)
     for priority, t in sums.items():
@@ -362,11 +364,13 @@ def _medians_by_sorting(
 def _medians_from_rollups(
     session: Session, filters: TicketFilters, tz: ZoneInfo
 ) -> dict[int, tuple[int, float | None]]:
-    bins = rr.bins_by(session, filters, "assigned_to", wide_bins=True)
-    wide: dict[rr.Group, rr.Bins] = {
+    wide = rr.wide_pays(session)
+    bins = rr.bins_by(session, filters, "assigned_to", wide_bins=wide)
+    groups: dict[rr.Group, rr.Bins] = {
         ("assigned_to", m): b for m, b in bins.items() if m is not None
     }
-    groups = rr.narrowed(session, filters, "assigned_to", wide, (0.5,))
+    if wide:
+        groups = rr.narrowed(session, filters, "assigned_to", groups, (0.5,))
     found = rr.percentiles(session, filters, tz, groups, (0.5,))
     return {
         int(member): (sum(b.values()), found[("assigned_to", member)][0.5])
