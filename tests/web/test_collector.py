@@ -12,7 +12,12 @@ from contextlib import contextmanager
 
 from starlette.types import Message, Receive, Scope, Send
 
-from support_analytics.web.collector import CollectBetweenRequests, Collector, take_over
+from support_analytics.web.collector import (
+    YOUNG_MIN,
+    CollectBetweenRequests,
+    Collector,
+    take_over,
+)
 
 
 class Cycle:
@@ -49,9 +54,10 @@ class App:
             await self.release.wait()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
-        cycle = Cycle()
-        self.left = weakref.ref(cycle)
-        del cycle
+        # As many cycles as a small request leaves behind, one of them watched.
+        cycles = [Cycle() for _ in range(2 * YOUNG_MIN)]
+        self.left = weakref.ref(cycles[0])
+        del cycles
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok", "more_body": False})
 

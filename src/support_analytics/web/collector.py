@@ -12,13 +12,14 @@ long (the p95 of several endpoints was a collection, not a query).
 So the server process (`take_over`, from the app's start-up):
 - collects once and freezes what start-up built (routes, schemas, templates: about 260,000
   objects no collection needs to visit again), then turns automatic collection off;
-- after each request that ends with no other request running, collects the young
-  generations: everything the request allocated is garbage by then, so that is cheap and
-  nothing is promoted; a request that ends while others run collects the youngest one only
-  once `YOUNG_LIMIT` allocations piled up, so memory stays bounded under constant load;
-- collects everything at most every `FULL_EVERY_SECONDS`, after a request that ends with
-  none running when there is one, else from a check every `CHECK_SECONDS` (a server only
-  streaming live events still collects).
+- after each request that ends with no other request running and left at least
+  `YOUNG_MIN` new objects, collects the young generations: everything the request
+  allocated is garbage by then, so that is cheap and nothing is promoted; a request that
+  ends while others run collects the youngest one only once `YOUNG_LIMIT` allocations
+  piled up, so memory stays bounded under constant load;
+- collects everything about every `FULL_EVERY_SECONDS`: when the first request ends after
+  that time, or at the next check (every `CHECK_SECONDS`: a server only streaming live
+  events still collects).
 Streams (`text/event-stream`) do not count as running once their headers are sent: they
 last as long as a dashboard is open.
 """
@@ -34,6 +35,9 @@ from dataclasses import dataclass, field
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# CPython's own threshold for a young collection: a request that left fewer new objects
+# (a session check, a health probe) is not worth one.
+YOUNG_MIN = 700
 YOUNG_LIMIT = 50_000
 FULL_EVERY_SECONDS = 300.0
 CHECK_SECONDS = 10.0
@@ -60,7 +64,7 @@ class Collector:
         if time.monotonic() - self.last_full > FULL_EVERY_SECONDS:
             gc.collect()
             self.last_full = time.monotonic()
-        elif idle:
+        elif idle and gc.get_count()[0] >= YOUNG_MIN:
             gc.collect(1)
         elif gc.get_count()[0] > YOUNG_LIMIT:
             gc.collect(0)
