@@ -127,8 +127,22 @@ def usable(
     ):
         return False
     zone, rows = session.execute(select(state.c.timezone, _HIST_ROWS)).one()
-    session.info[_WIDE] = (session.get_transaction(), rows >= WIDE_FROM_ROWS)
+    _remember(session, _WIDE, rows >= WIDE_FROM_ROWS)
     return bool(zone == tz.key)
+
+
+def _remembered(session: Session, key: str) -> object | None:
+    """What `_remember` kept under `key` in this transaction, else None."""
+    transaction = session.get_transaction()
+    cached = session.info.get(key)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        value: object = cached[1]
+        return value
+    return None
+
+
+def _remember(session: Session, key: str, value: object) -> None:
+    session.info[key] = (session.get_transaction(), value)
 
 
 # The histogram's size as the planner knows it (`reltuples`: -1 before its first ANALYZE).
@@ -150,9 +164,9 @@ _WIDE = "response_rollups.wide"
 def wide_pays(session: Session) -> bool:
     """Whether percentile reads go through the wide bins: decided by `usable`'s read of the
     histogram's size in this transaction, or read now."""
-    cached = session.info.get(_WIDE)
-    if cached is not None and cached[0] is session.get_transaction():
-        return bool(cached[1])
+    cached = _remembered(session, _WIDE)
+    if cached is not None:
+        return bool(cached)
     rows = session.execute(select(_HIST_ROWS)).scalar()
     return rows is not None and rows >= WIDE_FROM_ROWS
 
@@ -191,17 +205,15 @@ def _span(session: Session) -> tuple[date | None, date | None]:
     """The data's first and last creation day in the rollups, read once per transaction
     (a request reads them for the cards and again for each bin read): they only choose how
     a date filter is read, every choice is exact."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_SPAN)
-    if transaction is not None and cached is not None and cached[0] is transaction:
-        span: tuple[date | None, date | None] = cached[1]
-        return span
+    cached = _remembered(session, _SPAN)
+    if isinstance(cached, tuple):
+        return cached[0], cached[1]
     first, last = session.execute(
         select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
             cube.c.gmask == 0, cube.c.grain == "d"
         )
     ).one()
-    session.info[_SPAN] = (session.get_transaction(), (first, last))
+    _remember(session, _SPAN, (first, last))
     return first, last
 
 
