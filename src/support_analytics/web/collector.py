@@ -53,12 +53,8 @@ class Collector:
     last_full: float = field(default_factory=time.monotonic)
 
     def request_ended(self) -> None:
-        if not self.active:
-            return
-        if self.running == 0:
-            self.collect(idle=True)
-        elif gc.get_count()[0] > YOUNG_LIMIT:
-            gc.collect(0)
+        if self.active:
+            self.collect(idle=self.running == 0)
 
     def collect(self, *, idle: bool) -> None:
         if time.monotonic() - self.last_full > FULL_EVERY_SECONDS:
