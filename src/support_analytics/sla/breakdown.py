@@ -122,6 +122,7 @@ def _from_cube(
         tz,
         now,
         gmask=gmask,
+        by_member=by == "team_member",
         key=key,
         running_key=_key(by, grain, tz),
         when=when,

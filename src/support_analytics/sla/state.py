@@ -216,6 +216,24 @@ def _slice(filters: TicketFilters, gmask: int) -> list[ColumnElement[bool]]:
     return where
 
 
+def _signed_slices(
+    filters: TicketFilters, gmask: int, *, by_member: bool = False
+) -> list[tuple[list[ColumnElement[bool]], int]]:
+    """The rows of `_slice(filters, gmask)` as slices to sum with their signs: a negative
+    assignee or type filter (`is not`, `none of`) as every row less the rows of the values it
+    lists (`TicketFilters.complemented`, as the responsiveness cube reads), not the rows of
+    every value it admits. "Not member 3, not type 13" over twenty months was 19,752 rows
+    grouped by assignee and type (10.6 ms at 1M); as four slices it is 640. `by_member`
+    (rows grouped by assignee) keeps the assignee filter as it is. The client groupings
+    carry no assignee or type, so their filters have no such condition to complement."""
+    if gmask & CLIENT_MASK:
+        return [(_slice(filters, gmask), 1)]
+    return [
+        (_slice(term, rr.mask(term, by_member=by_member)), sign)
+        for term, sign in filters.complemented(member=not by_member)
+    ]
+
+
 def counts_from_cube(
     session: Session,
     filters: TicketFilters,
@@ -223,27 +241,37 @@ def counts_from_cube(
     as_of: datetime,
     *,
     gmask: int,
+    by_member: bool = False,
     key: ColumnElement[object] | None = None,
     running_key: ColumnElement[object] | None = None,
     when: ColumnElement[bool] | None = None,
 ) -> dict[tuple[object, str], Counts]:
     """(key value, target) -> (met, breached, total) from the cube, for callers that found
-    its grouping `gmask` (`cube_mask`): the cube rows of the filter's slice (`when` replaces
-    its date condition), grouped by `key` (a cube column or expression; None: no grouping),
-    less the running rows due at or after `as_of`, grouped by `running_key` (the same value
-    over `ticket_sla`). One statement, so both parts read the same snapshot."""
+    its grouping `gmask` (`cube_mask`, grouped by assignee if `by_member`): the cube rows of
+    the filter's slices (`_signed_slices`; `when` replaces their date condition), grouped by
+    `key` (a cube column or expression; None: no grouping), less the running rows due at or
+    after `as_of`, grouped by `running_key` (the same value over `ticket_sla`). One
+    statement, so every part reads the same snapshot."""
     k = cube.c
-    where = _slice(filters, gmask)
-    if when is not None:
-        where[1] = when
-    rows = select(
-        (null() if key is None else key).label("key"),
-        k.target.label("target"),
-        k.n.label("n"),
-        k.n_met.label("met"),
-        (k.n_late + k.n_running_due).label("breached"),
-    ).where(*where)
-    return _sum_less_not_yet(session, [rows], filters, tz, as_of, running_key=running_key)
+    parts: list[Select[tuple[object, str, int, int, int]]] = []
+    for where, sign in _signed_slices(filters, gmask, by_member=by_member):
+        if when is not None:
+            where[1] = when
+        parts.append(
+            select(
+                (null() if key is None else key).label("key"),
+                k.target.label("target"),
+                _signed(k.n, sign).label("n"),
+                _signed(k.n_met, sign).label("met"),
+                _signed(k.n_late + k.n_running_due, sign).label("breached"),
+            ).where(*where)
+        )
+    return _sum_less_not_yet(session, parts, filters, tz, as_of, running_key=running_key)
+
+
+def _signed(count: ColumnElement[int], sign: int) -> ColumnElement[int]:
+    # A slice added as it is needs no product per row.
+    return count if sign == 1 else count * sign
 
 
 def _sum_less_not_yet(
@@ -699,12 +727,15 @@ def _admitted(
     `as_of`: one statement (one snapshot), which both chooses the breached list's reads and
     gives its total."""
     k, c = cube.c, ticket_sla.c
-    rows = select(
-        k.n_late.label("late"),
-        k.n_running_due.label("running"),
-        k.n.label("n"),
-        literal_column("0").label("not_yet"),
-    ).where(k.target == target, *_slice(filters, gmask))
+    rows = [
+        select(
+            _signed(k.n_late, sign).label("late"),
+            _signed(k.n_running_due, sign).label("running"),
+            _signed(k.n, sign).label("n"),
+            literal(0, Integer).label("not_yet"),
+        ).where(k.target == target, *where)
+        for where, sign in _signed_slices(filters, gmask)
+    ]
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
         c.target == target,
         c.running,
@@ -712,7 +743,7 @@ def _admitted(
         c.due_at >= as_of,
         *ticket_clauses(filters, tz, SLA_COLUMNS),
     )
-    both = union_all(rows, not_yet).subquery("both").c
+    both = union_all(*rows, not_yet).subquery("both").c
     sums = (func.coalesce(func.sum(x), 0) for x in (both.late, both.running, both.n, both.not_yet))
     late, running, n, pending = (int(x) for x in session.execute(select(*sums)).one())
     return Admitted(late=late, running=running, n=n, breached=late + running - pending)
