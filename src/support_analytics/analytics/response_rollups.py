@@ -13,7 +13,7 @@ no assignee or type condition and no grouping by assignee (the rows grouped by c
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVarTuple, cast
@@ -126,49 +126,73 @@ def usable(
         by_member or filters.team_member is not None or filters.ticket_type is not None
     ):
         return False
-    zone, rows = session.execute(select(state.c.timezone, _HIST_ROWS)).one()
-    _remember(session, _WIDE, rows >= WIDE_FROM_ROWS)
-    return bool(zone == tz.key)
+    return rollup_state(session).timezone == tz.key
 
 
-def _remembered(session: Session, key: str) -> object | None:
-    """What `_remember` kept under `key` in this transaction, else None."""
-    transaction = session.get_transaction()
-    cached = session.info.get(key)
-    if transaction is not None and cached is not None and cached[0] is transaction:
-        value: object = cached[1]
-        return value
-    return None
+@dataclass(frozen=True)
+class RollupState:
+    """What chooses how the rollups are read, read once per transaction (`rollup_state`)."""
+
+    timezone: str | None
+    """The zone the rollups are bucketed in: they answer requests in that zone only."""
+    hist_rows: float
+    """The histogram's size as the planner knows it (`reltuples`: -1 before its first
+    ANALYZE): from `WIDE_FROM_ROWS` on, percentile reads go through the wide bins."""
+    first_day: date | None
+    last_day: date | None
+    """The data's first and last creation day in the rollups (`outside`)."""
 
 
-def _remember(session: Session, key: str, value: object) -> None:
-    session.info[key] = (session.get_transaction(), value)
-
-
-# The histogram's size as the planner knows it (`reltuples`: -1 before its first ANALYZE).
+# The histogram's size as the planner knows it.
 _pg_class = table("pg_class", column("oid"), column("reltuples"))
 _HIST_ROWS = (
     select(_pg_class.c.reltuples)
     .where(_pg_class.c.oid == func.to_regclass("analytics_frt_hist"))
     .scalar_subquery()
 )
+_DAYS = (cube.c.gmask == 0, cube.c.grain == "d")
+_STATE = select(
+    state.c.timezone,
+    _HIST_ROWS,
+    select(func.min(cube.c.bucket)).where(*_DAYS).scalar_subquery(),
+    select(func.max(cube.c.bucket)).where(*_DAYS).scalar_subquery(),
+)
+_STATE_KEY = "response_rollups.state"
+
+
+def rollup_state(session: Session) -> RollupState:
+    """The rollups' zone, the histogram's size and the data's span, in one statement and once
+    per transaction: a request asks for them several times (the cards' rollup check, their
+    SLA block's, each date filter's reading). A read transaction sees one snapshot, and the
+    size and the span only choose how a filter is read; every choice is exact."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_STATE_KEY)
+    if transaction is not None and cached is not None and cached[0] is transaction:
+        found: RollupState = cached[1]
+        return found
+    zone, rows, first, last = session.execute(_STATE).one()
+    found = RollupState(
+        timezone=zone,
+        hist_rows=-1.0 if rows is None else float(rows),
+        first_day=first,
+        last_day=last,
+    )
+    # The transaction the statement ran in (it begins one if none had begun).
+    session.info[_STATE_KEY] = (session.get_transaction(), found)
+    return found
+
+
 # From this many histogram rows percentile reads sum the wide bins (migration 0030) and then
 # read the fine counts of the few they need, two statements. Below it the histogram's rows
 # are few anyway (the reference data: 143,000 rows, about as many as in wide bins, with
 # nearly every first reply in one bin) and one statement over them costs less. Either way
 # the answer is the same.
 WIDE_FROM_ROWS = 1_000_000
-_WIDE = "response_rollups.wide"
 
 
 def wide_pays(session: Session) -> bool:
-    """Whether percentile reads go through the wide bins: decided by `usable`'s read of the
-    histogram's size in this transaction, or read now."""
-    cached = _remembered(session, _WIDE)
-    if cached is not None:
-        return bool(cached)
-    rows = session.execute(select(_HIST_ROWS)).scalar()
-    return rows is not None and rows >= WIDE_FROM_ROWS
+    """Whether percentile reads go through the wide bins (`RollupState.hist_rows`)."""
+    return rollup_state(session).hist_rows >= WIDE_FROM_ROWS
 
 
 def mask(filters: TicketFilters, *, by_member: bool = False) -> int:
@@ -198,25 +222,6 @@ def slice_where(
     ]
 
 
-_SPAN = "response_rollups.span"
-
-
-def _span(session: Session) -> tuple[date | None, date | None]:
-    """The data's first and last creation day in the rollups, read once per transaction
-    (a request reads them for the cards and again for each bin read): they only choose how
-    a date filter is read, every choice is exact."""
-    cached = _remembered(session, _SPAN)
-    if isinstance(cached, tuple):
-        return cached[0], cached[1]
-    first, last = session.execute(
-        select(func.min(cube.c.bucket), func.max(cube.c.bucket)).where(
-            cube.c.gmask == 0, cube.c.grain == "d"
-        )
-    ).one()
-    _remember(session, _SPAN, (first, last))
-    return first, last
-
-
 def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None:
     """The days a date filter leaves out, before and after it, when fewer of the data's days
     fall there than inside it: every row (grain 'a') less those rows is the filter's rows, and
@@ -228,7 +233,8 @@ def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None
     meanwhile on a day outside the filter stays out."""
     if flt is None:
         return None
-    first, last = _span(session)
+    span = rollup_state(session)
+    first, last = span.first_day, span.last_day
     if first is None or last is None:
         return None
     out: list[DateFilter] = []
@@ -400,6 +406,43 @@ def _per_run(stmt: Select[*Ts], runs: TableValuedAlias | None) -> Select[*Ts]:
 
 
 @dataclass(frozen=True)
+class Rollup:
+    """A rollup table's key columns (grouping, grain, bucket) and the filter bar's
+    dimensions in it."""
+
+    gmask: ColumnElement[int]
+    grain: ColumnElement[str]
+    bucket: ColumnElement[date]
+    columns: TicketColumns
+
+
+def signed_rows(
+    session: Session,
+    rollup: Rollup,
+    filters: TicketFilters,
+    row: Callable[[ColumnElement[int]], Select[*Ts]],
+    *,
+    by_member: bool = False,
+    per_run: bool = False,
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> list[Select[*Ts]]:
+    """The statements whose rows, summed, answer `filters` from a rollup with these columns:
+    `row(sign)` (its counts multiplied by the sign) over each of `signed_slice`'s slices and
+    each of their sources (`_sources`), with `extra` conditions, run by run under a priority
+    condition or when `per_run`."""
+    r = rollup
+    return [
+        _per_run(row(sign).where(*where, *extra), listed)
+        for slice_where, runs, priority in signed_slice(
+            session, r.columns, r.gmask, filters=filters, by_member=by_member
+        )
+        for where, sign, listed in _sources(
+            r.grain, r.bucket, slice_where, runs, priority or per_run
+        )
+    ]
+
+
+@dataclass(frozen=True)
 class Totals:
     n_frt: int
     frt_sum: float
@@ -411,25 +454,20 @@ class Totals:
 def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]:
     """Per priority (NULL priority under its own key) from the cube."""
     c = cube.c
-    parts = [
-        _per_run(
-            select(
-                c.priority,
-                func.sum(c.n_frt * sign),
-                func.sum(c.frt_sum * sign),
-                func.sum(c.n_awaiting * sign),
-                func.sum(c.n_done * sign),
-                func.sum(c.n_one_touch * sign),
-            )
-            .where(*where)
-            .group_by(c.priority),
-            listed,
-        )
-        for slice_where, runs, per_run in signed_slice(
-            session, CUBE_COLUMNS, c.gmask, filters=filters
-        )
-        for where, sign, listed in _sources(c.grain, c.bucket, slice_where, runs, per_run)
-    ]
+    parts = signed_rows(
+        session,
+        Rollup(c.gmask, c.grain, c.bucket, CUBE_COLUMNS),
+        filters,
+        lambda sign: select(
+            c.priority,
+            func.sum(c.n_frt * sign),
+            func.sum(c.frt_sum * sign),
+            func.sum(c.n_awaiting * sign),
+            func.sum(c.n_done * sign),
+            func.sum(c.n_one_touch * sign),
+        ).group_by(c.priority),
+        per_run=True,
+    )
     out: dict[str | None, Totals] = {}
     for row in session.execute(parts[0] if len(parts) == 1 else union_all(*parts)):
         if row[1] is None:
@@ -448,6 +486,20 @@ def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]
 Bins = dict[int, int]
 # A group of bins: (grouping column or None for all rows, its value).
 Group = tuple[str | None, str | int | None]
+
+
+def _bin_row(
+    key: ColumnElement[str | int | None],
+    bin_: ColumnElement[int],
+    count: ColumnElement[int],
+    factor: int,
+) -> Callable[[ColumnElement[int]], Select[str | int | None, int, int, int]]:
+    """A histogram's (or wide table's) rows as (group, bin, sign, count or fine counts)."""
+
+    def row(sign: ColumnElement[int]) -> Select[str | int | None, int, int, int]:
+        return select(key.label("g"), bin_.label("b"), (sign * factor).label("s"), count.label("n"))
+
+    return row
 
 
 def _bins(
@@ -472,24 +524,27 @@ def _bins(
         if priority is not None:
             listed = replace(filters, priority=SetFilter(SetOp.ANY_OF, priority.values))
             reads.append((*by_priority, listed, -1))
-    parts = []
+    parts: list[Select[str | int | None, int, int, int]] = []
     for source, columns, term, factor in reads:
         h = source.c
-        key = h.priority if by == "priority" else h.assigned_to
-        count = h.n if only is None else h.fine
         # Checked on the key index: the other bins' rows are not fetched.
         wanted = [] if only is None else [h.bin == func.any(literal(list(only), _INTEGERS))]
-        for slice_where, runs, per_run in signed_slice(
-            session, columns, h.gmask, filters=term, by_member=by == "assigned_to"
-        ):
-            # A few listed bins, run by run: with an OR of runs the planner read `bin` by a
-            # skip scan of the whole index.
-            each_run = per_run or only is not None
-            for where, sign, each in _sources(h.grain, h.bucket, slice_where, runs, each_run):
-                row = select(
-                    key.label("g"), h.bin.label("b"), (sign * factor).label("s"), count.label("n")
-                )
-                parts.append(_per_run(row.where(*where, *wanted), each))
+        # A few listed bins, run by run: with an OR of runs the planner read `bin` by a skip
+        # scan of the whole index.
+        parts += signed_rows(
+            session,
+            Rollup(h.gmask, h.grain, h.bucket, columns),
+            term,
+            _bin_row(
+                h.priority if by == "priority" else h.assigned_to,
+                h.bin,
+                h.n if only is None else h.fine,
+                factor,
+            ),
+            by_member=by == "assigned_to",
+            per_run=only is not None,
+            extra=wanted,
+        )
     rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("signed")
     if only is not None:
         # Place by place over the few wide rows: unnesting them into (bin, count) rows first

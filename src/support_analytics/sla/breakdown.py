@@ -123,6 +123,8 @@ def _from_cube(
         now,
         gmask=gmask,
         by_member=by == "team_member",
+        by_client=by == "client",
+        by_period=by == "period",
         key=key,
         running_key=_key(by, grain, tz),
         when=when,

@@ -105,6 +105,7 @@ CUBE_COLUMNS = TicketColumns(
     priority=cube.c.priority,
     client_id=cube.c.client_id,
 )
+SLA_CUBE = rr.Rollup(cube.c.gmask, cube.c.grain, cube.c.bucket, CUBE_COLUMNS)
 # The cube's groupings (migration 0023) are the responsiveness rollups' (0026): 1-3 by
 # assignee and/or type, CLIENT_MASK by client alone, so `rr.slice_where` reads both.
 CLIENT_MASK = rr.CLIENT_MASK
@@ -242,36 +243,47 @@ def counts_from_cube(
     *,
     gmask: int,
     by_member: bool = False,
+    by_client: bool = False,
+    by_period: bool = False,
     key: ColumnElement[object] | None = None,
     running_key: ColumnElement[object] | None = None,
     when: ColumnElement[bool] | None = None,
 ) -> dict[tuple[object, str], Counts]:
     """(key value, target) -> (met, breached, total) from the cube, for callers that found
-    its grouping `gmask` (`cube_mask`, grouped by assignee if `by_member`): the cube rows of
-    the filter's slices (`_signed_slices`; `when` replaces their date condition), grouped by
-    `key` (a cube column or expression; None: no grouping), less the running rows due at or
-    after `as_of`, grouped by `running_key` (the same value over `ticket_sla`). One
-    statement, so every part reads the same snapshot."""
+    its grouping `gmask` (`cube_mask`, grouped by assignee if `by_member`, by client if
+    `by_client`, `key` a period of the bucket if `by_period`): the cube rows of the filter,
+    grouped by `key` (a cube column or expression; None: no grouping), less the running rows
+    due at or after `as_of`, grouped by `running_key` (the same value over `ticket_sla`). One
+    statement, so every part reads the same snapshot. The rows are read as the responsiveness cube's (`rr.signed_rows`: negative
+    assignee and type filters as their complements, a long date range as every row less the
+    days outside it, each slice's runs one by one), or, grouped by client or by period (whose
+    buckets are the keys: not the all-time rows less others) or with `when` (which replaces
+    the date condition), as `_signed_slices`."""
     k = cube.c
-    parts: list[Select[tuple[object, str, int, int, int]]] = []
-    for where, sign in _signed_slices(filters, gmask, by_member=by_member):
-        if when is not None:
-            where[1] = when
-        parts.append(
-            select(
-                (null() if key is None else key).label("key"),
-                k.target.label("target"),
-                _signed(k.n, sign).label("n"),
-                _signed(k.n_met, sign).label("met"),
-                _signed(k.n_late + k.n_running_due, sign).label("breached"),
-            ).where(*where)
+
+    def row(sign: ColumnElement[int] | int) -> Select[tuple[object, str, int, int, int]]:
+        return select(
+            (null() if key is None else key).label("key"),
+            k.target.label("target"),
+            _signed(k.n, sign).label("n"),
+            _signed(k.n_met, sign).label("met"),
+            _signed(k.n_late + k.n_running_due, sign).label("breached"),
         )
+
+    if when is None and not by_client and not by_period:
+        parts = rr.signed_rows(session, SLA_CUBE, filters, row, by_member=by_member, per_run=True)
+    else:
+        parts = []
+        for where, sign in _signed_slices(filters, gmask, by_member=by_member):
+            if when is not None:
+                where[1] = when
+            parts.append(row(sign).where(*where))
     return _sum_less_not_yet(session, parts, filters, tz, as_of, running_key=running_key)
 
 
-def _signed(count: ColumnElement[int], sign: int) -> ColumnElement[int]:
+def _signed(count: ColumnElement[int], sign: ColumnElement[int] | int) -> ColumnElement[int]:
     # A slice added as it is needs no product per row.
-    return count if sign == 1 else count * sign
+    return count if isinstance(sign, int) and sign == 1 else count * sign
 
 
 def _sum_less_not_yet(
@@ -592,11 +604,7 @@ def breaches(
     dims = ticket_clauses(filters, tz, SLA_COLUMNS)
     end = page * page_size
     gmask = cube_mask(session, filters, tz)
-    admitted = (
-        None
-        if gmask is None
-        else _admitted(session, filters, tz, target=target, gmask=gmask, as_of=now)
-    )
+    admitted = None if gmask is None else _admitted(session, filters, tz, target=target, as_of=now)
     walk_late, walk_running = (
         ("sort", "sort") if admitted is None else _walks(session, filters, target, end, admitted)
     )
@@ -720,22 +728,23 @@ def _admitted(
     tz: ZoneInfo,
     *,
     target: Target,
-    gmask: int,
     as_of: datetime,
 ) -> Admitted:
-    """`Admitted` from the cube's grouping `gmask` less the running rows due at or after
-    `as_of`: one statement (one snapshot), which both chooses the breached list's reads and
-    gives its total."""
+    """`Admitted` from the cube's rows of the filter (`rr.signed_rows`, for callers that found
+    the cube answers it: `cube_mask`) less the running rows due at or after `as_of`: one
+    statement (one snapshot), which both chooses the breached list's reads and gives its
+    total."""
     k, c = cube.c, ticket_sla.c
-    rows = [
-        select(
+
+    def row(sign: ColumnElement[int]) -> Select[int, int, int, int]:
+        return select(
             _signed(k.n_late, sign).label("late"),
             _signed(k.n_running_due, sign).label("running"),
             _signed(k.n, sign).label("n"),
             literal(0, Integer).label("not_yet"),
-        ).where(k.target == target, *where)
-        for where, sign in _signed_slices(filters, gmask)
-    ]
+        )
+
+    rows = rr.signed_rows(session, SLA_CUBE, filters, row, extra=[k.target == target])
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
         c.target == target,
         c.running,
