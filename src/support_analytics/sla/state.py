@@ -744,7 +744,7 @@ def _admitted(
             literal(0, Integer).label("not_yet"),
         )
 
-    rows = rr.signed_rows(session, SLA_CUBE, filters, row, extra=[k.target == target])
+    rows = rr.signed_rows(session, SLA_CUBE, filters, row, per_run=True, extra=[k.target == target])
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
         c.target == target,
         c.running,
