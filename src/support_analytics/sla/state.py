@@ -254,11 +254,12 @@ def counts_from_cube(
     `by_client`, `key` a period of the bucket if `by_period`): the cube rows of the filter,
     grouped by `key` (a cube column or expression; None: no grouping), less the running rows
     due at or after `as_of`, grouped by `running_key` (the same value over `ticket_sla`). One
-    statement, so every part reads the same snapshot. The rows are read as the responsiveness cube's (`rr.signed_rows`: negative
-    assignee and type filters as their complements, a long date range as every row less the
-    days outside it, each slice's runs one by one), or, grouped by client or by period (whose
-    buckets are the keys: not the all-time rows less others) or with `when` (which replaces
-    the date condition), as `_signed_slices`."""
+    statement, so every part reads the same snapshot. The rows are read as the
+    responsiveness cube's (`rr.signed_rows`: negative assignee and type filters as their
+    complements, a long date range as every row less the days outside it, each slice's runs
+    one by one), or, grouped by client or by period (whose buckets are the keys: not the
+    all-time rows less others) or with `when` (which replaces the date condition), as
+    `_signed_slices`."""
     k = cube.c
 
     def row(sign: ColumnElement[int] | int) -> Select[tuple[object, str, int, int, int]]:
