@@ -26,7 +26,7 @@ baseline gives them `sla.plain`, the same rows computed from the raw tables, as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, cast
@@ -34,8 +34,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Integer,
+    Row,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -56,8 +59,10 @@ from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.definitions import hours_between
 from support_analytics.analytics.tables import ticket_types, tickets
 from support_analytics.db import tables
+from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter
+from support_analytics.filters.shaped import shaped, shaped_clauses
 from support_analytics.filters.sql import (
     TicketColumns,
     cover_span,
@@ -262,7 +267,7 @@ def counts_from_cube(
     `_signed_slices`."""
     k = cube.c
 
-    def row(sign: ColumnElement[int] | int) -> Select[tuple[object, str, int, int, int]]:
+    def row(sign: ColumnElement[int] | int) -> Select[object, str, int, int, int]:
         return select(
             (null() if key is None else key).label("key"),
             k.target.label("target"),
@@ -272,14 +277,34 @@ def counts_from_cube(
         )
 
     if when is None and not by_client and not by_period:
-        parts = rr.signed_rows(session, SLA_CUBE, filters, row, by_member=by_member, per_run=True)
+        slices = rr.signed_plan(session, filters, by_member=by_member)
+        if key is None and running_key is None:
+            # The SLA block's statement, one per shape (`db.statements`): every value a
+            # parameter.
+            filtered = shaped(filters, tz)
+
+            def build() -> Select[object, str, int, int, int]:
+                parts = rr.shaped_rows(SLA_CUBE, slices.shapes, row, prefix="r")
+                where = shaped_clauses(filtered.shape, SLA_COLUMNS, "f")
+                return _summed([*parts, _not_yet(where, bindparam("as_of", type_=_INSTANT))])
+
+            stmt = built(("sla.counts_from_cube", slices.shapes, filtered.shape), build)
+            params = slices.params("r") | filtered.params("f") | {"as_of": as_of}
+            return _counts(session.execute(stmt, params))
+        parts = rr.shaped_rows(SLA_CUBE, slices.shapes, row, prefix="r")
+        params = slices.params("r")
     else:
         parts = []
+        params = {}
         for where, sign in _signed_slices(filters, gmask, by_member=by_member):
             if when is not None:
                 where[1] = when
             parts.append(row(sign).where(*where))
-    return _sum_less_not_yet(session, parts, filters, tz, as_of, running_key=running_key)
+    not_yet = _not_yet(ticket_clauses(filters, tz, SLA_COLUMNS), as_of, running_key)
+    return _counts(session.execute(_summed([*parts, not_yet]), params))
+
+
+_INSTANT = DateTime(timezone=True)
 
 
 def _signed(count: ColumnElement[int], sign: ColumnElement[int] | int) -> ColumnElement[int]:
@@ -287,42 +312,45 @@ def _signed(count: ColumnElement[int], sign: ColumnElement[int] | int) -> Column
     return count if isinstance(sign, int) and sign == 1 else count * sign
 
 
-def _sum_less_not_yet(
-    session: Session,
-    parts: Sequence[Select[tuple[object, str, int, int, int]]],
-    filters: TicketFilters,
-    tz: ZoneInfo,
-    as_of: datetime,
-    *,
-    running_key: ColumnElement[object] | None,
-) -> dict[tuple[object, str], Counts]:
-    """The sum of `parts` (key, target, n, met, late + running with a due time), less the
-    running rows `filters` admits that are due at or after `as_of` (pending, not breached),
-    grouped by `running_key`: one statement, so every part reads the same snapshot."""
+def _not_yet(
+    where: Sequence[ColumnElement[bool]],
+    as_of: datetime | ColumnElement[datetime],
+    running_key: ColumnElement[object] | None = None,
+) -> Select[object, str, int, int, int]:
+    """The running `ticket_sla` rows (`where`) due at or after `as_of`: pending, not
+    breached, so -1 breached each (key, target, n, met, breached), grouped by `running_key`."""
     c = ticket_sla.c
-    not_yet = select(
+    return select(
         (null() if running_key is None else running_key).label("key"),
         c.target,
         literal_column("0"),
         literal_column("0"),
         literal_column("-1"),
-    ).where(
-        c.running,
-        c.done_at.is_(None),
-        c.due_at >= as_of,
-        *ticket_clauses(filters, tz, SLA_COLUMNS),
-    )
-    both = union_all(*parts, not_yet).subquery("both")
-    stmt = select(
+    ).where(c.running, c.done_at.is_(None), c.due_at >= as_of, *where)
+
+
+def _summed(
+    parts: Sequence[Select[object, str, int, int, int]],
+) -> Select[object, str, int, int, int]:
+    """The sum of `parts` (key, target, n, met, late + running with a due time, the last part
+    the running rows not due yet, `_not_yet`) per key and target: one statement, so every
+    part reads the same snapshot."""
+    both = union_all(*parts).subquery("both")
+    return select(
         both.c.key,
         both.c.target,
         func.sum(both.c.met),
         func.sum(both.c.breached),
         func.sum(both.c.n),
     ).group_by(both.c.key, both.c.target)
+
+
+def _counts(
+    rows: Iterable[Row[object, str, int, int, int]],
+) -> dict[tuple[object, str], Counts]:
     return {
         (value, str(target)): (int(met), int(breached), int(n))
-        for value, target, met, breached, n in session.execute(stmt)
+        for value, target, met, breached, n in rows
     }
 
 
@@ -407,7 +435,7 @@ def counts_from_pairs(
     k, c = cube.c, ticket_sla.c
     cube_key: ColumnElement[object] | None = None if key is None else k[key]
     row_key: ColumnElement[object] | None = None if key is None else c[key]
-    parts: list[Select[tuple[object, str, int, int, int]]] = []
+    parts: list[Select[object, str, int, int, int]] = []
     for term, sign in filters.complemented():
         member, kind = term.team_member is not None, term.ticket_type is not None
         edges: list[DateFilter | None] = []
@@ -448,7 +476,8 @@ def counts_from_pairs(
                 .where(*ticket_clauses(replace(term, date=edge), tz, SLA_COLUMNS))
                 .group_by(c.target, *([] if row_key is None else [row_key]))
             )
-    return _sum_less_not_yet(session, parts, filters, tz, as_of, running_key=row_key)
+    not_yet = _not_yet(ticket_clauses(filters, tz, SLA_COLUMNS), as_of, row_key)
+    return _counts(session.execute(_summed([*parts, not_yet])))
 
 
 def sla_block(
@@ -745,7 +774,7 @@ def _admitted(
             literal(0, Integer).label("not_yet"),
         )
 
-    rows = rr.signed_rows(session, SLA_CUBE, filters, row, per_run=True, extra=[k.target == target])
+    rows, params = rr.signed_rows(session, SLA_CUBE, filters, row, extra=[k.target == target])
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
         c.target == target,
         c.running,
@@ -755,7 +784,7 @@ def _admitted(
     )
     both = union_all(*rows, not_yet).subquery("both").c
     sums = (func.coalesce(func.sum(x), 0) for x in (both.late, both.running, both.n, both.not_yet))
-    late, running, n, pending = (int(x) for x in session.execute(select(*sums)).one())
+    late, running, n, pending = (int(x) for x in session.execute(select(*sums), params).one())
     return Admitted(late=late, running=running, n=n, breached=late + running - pending)
 
 

@@ -1,0 +1,85 @@
+"""`filters.shaped`: one kept statement per filter shape, its values parameters, selects what
+`ticket_clauses` selects for every filter of that shape, and a shape never depends on a value
+or a list's length."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
+
+from support_analytics.analytics.tables import tickets
+from support_analytics.db.statements import built
+from support_analytics.filters import TicketFilters
+from support_analytics.filters.shaped import shaped, shaped_clauses
+from support_analytics.filters.sql import TICKETS, ticket_clauses
+from tests.analytics.oracle import FilterSpec
+from tests.analytics.strategies import filter_specs
+from tests.examples import HEALTH, examples
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def session(fresh_database: str) -> Iterator[Session]:
+    engine = create_engine(fresh_database)
+    with Session(engine) as session:
+        # NULLs for the negative operators and `unassigned` to keep or leave out.
+        session.execute(text("UPDATE tickets SET assigned_to = NULL WHERE id % 50 = 0"))
+        yield session
+        session.rollback()
+    engine.dispose()
+
+
+def _ids(session: Session, filters: TicketFilters) -> tuple[list[int], list[int]]:
+    """The ticket ids `ticket_clauses` selects, and those the kept statement of `filters`'
+    shape selects with `filters`' values."""
+    t = tickets.c
+    plain = select(t.id).where(*ticket_clauses(filters, BERLIN)).order_by(t.id)
+    found = shaped(filters, BERLIN)
+    kept = built(
+        ("test_shaped", found.shape),
+        lambda: select(t.id).where(*shaped_clauses(found.shape, TICKETS, "f")).order_by(t.id),
+    )
+    return (
+        list(session.execute(plain).scalars()),
+        list(session.execute(kept, found.params("f")).scalars()),
+    )
+
+
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_the_kept_statement_selects_what_ticket_clauses_select(
+    session: Session, spec: FilterSpec
+) -> None:
+    filters = TicketFilters.from_query(spec.params())
+    want, got = _ids(session, filters)
+    assert got == want
+
+
+def test_a_shape_is_not_its_values() -> None:
+    one = TicketFilters.from_query(
+        {"date": "between:2025-01-01,2025-02-01", "team_member": "none_of:1,2,unassigned"}
+    )
+    other = TicketFilters.from_query(
+        {"date": "between:2025-06-01,2025-06-30", "team_member": "none_of:7,unassigned"}
+    )
+    unlisted = TicketFilters.from_query(
+        {"date": "between:2025-06-01,2025-06-30", "team_member": "none_of:7"}
+    )
+    assert shaped(one, BERLIN).shape == shaped(other, BERLIN).shape
+    assert shaped(one, BERLIN).params("f") != shaped(other, BERLIN).params("f")
+    # Listing NULL changes the SQL (`AND ... IS NOT NULL`), so the shape.
+    assert shaped(other, BERLIN).shape != shaped(unlisted, BERLIN).shape
+
+
+def test_an_empty_list_selects_as_set_clause_does(session: Session) -> None:
+    # `unassigned` alone leaves no concrete value: ANY of none is false, ALL of none true.
+    for query in ({"team_member": "is:unassigned"}, {"team_member": "is_not:unassigned"}):
+        want, got = _ids(session, TicketFilters.from_query(query))
+        assert got == want
+        assert want
