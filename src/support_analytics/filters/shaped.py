@@ -19,16 +19,13 @@ from sqlalchemy import (
     Integer,
     String,
     all_,
-    and_,
     any_,
     bindparam,
-    or_,
-    select,
 )
 
 from support_analytics.db.models import Client
 from support_analytics.filters.model import TicketFilters
-from support_analytics.filters.sql import TicketColumns, instant_range
+from support_analytics.filters.sql import TicketColumns, instant_range, membership, plan_membership
 
 # A listed condition's values: ids, or priority and plan names.
 Values = list[int] | list[str]
@@ -82,24 +79,15 @@ def listed_clause(listed: Listed, columns: TicketColumns, name: str) -> ColumnEl
     none is false, ALL of none true."""
     values = bindparam(name, type_=_ARRAYS[listed.field])
     if listed.field == "plan":
-        client_id = columns.client_id
-        if client_id is None:
+        if columns.client_id is None:
             raise ValueError("a plan filter over a selectable without a client column")
-        clients = Client.__table__.c
-        on_plan = select(clients.id).where(clients.plan_type == any_(values))
-        if listed.negative:
-            return or_(client_id.not_in(on_plan), client_id.is_(None))
-        return client_id.in_(on_plan)
+        plans = Client.__table__.c.plan_type == any_(values)
+        return plan_membership(columns.client_id, plans, negative=listed.negative)
     if listed.field == "client_id" and columns.client_id is None:
         raise ValueError("a client filter over a selectable without a client column")
     column = getattr(columns, listed.field)
-    if listed.negative:
-        not_in: ColumnElement[bool] = column != all_(values)
-        if listed.null_listed:
-            return and_(not_in, column.is_not(None))
-        return or_(not_in, column.is_(None))
-    in_values: ColumnElement[bool] = column == any_(values)
-    return or_(in_values, column.is_(None)) if listed.null_listed else in_values
+    among = column != all_(values) if listed.negative else column == any_(values)
+    return membership(column, among, negative=listed.negative, null_listed=listed.null_listed)
 
 
 @dataclass(frozen=True)

@@ -171,32 +171,55 @@ def bucket_runs(
     return out
 
 
+def membership(
+    column: ColumnElement[T] | ColumnElement[T | None],
+    listed: ColumnElement[bool],
+    *,
+    negative: bool,
+    null_listed: bool,
+) -> ColumnElement[bool]:
+    """SQL for SetFilter.admits, given `listed`: the column among the listed concrete values
+    (for a negative operator: not among them), as an IN list (`set_clause`) or an array
+    (`filters.shaped`). NULL is matched only by listing None (`unassigned`); negative
+    operators keep NULLs unless None is listed."""
+    if negative:
+        return and_(listed, column.is_not(None)) if null_listed else or_(listed, column.is_(None))
+    return or_(listed, column.is_(None)) if null_listed else listed
+
+
 def set_clause(
     flt: SetFilter[T], column: KeyedColumnElement[T] | KeyedColumnElement[T | None]
 ) -> ColumnElement[bool]:
-    """SQL for SetFilter.admits: NULL is matched only by listing None (`unassigned`);
-    negative operators keep NULLs unless None is listed."""
+    """SQL for SetFilter.admits, the values listed inline (`membership`)."""
     concrete: Sequence[T] = [value for value in flt.values if value is not None]
-    null_listed = len(concrete) != len(flt.values)
+    listed: ColumnElement[bool]
     if flt.op.negative:
-        not_in: ColumnElement[bool] = column.not_in(concrete) if concrete else true()
-        if null_listed:
-            return and_(not_in, column.is_not(None))
-        return or_(not_in, column.is_(None))
-    in_values: ColumnElement[bool] = column.in_(concrete) if concrete else false()
-    return or_(in_values, column.is_(None)) if null_listed else in_values
+        listed = column.not_in(concrete) if concrete else true()
+    else:
+        listed = column.in_(concrete) if concrete else false()
+    return membership(
+        column, listed, negative=flt.op.negative, null_listed=len(concrete) != len(flt.values)
+    )
+
+
+def plan_membership(
+    client_id: KeyedColumnElement[int | None], on_plan: ColumnElement[bool], *, negative: bool
+) -> ColumnElement[bool]:
+    """A plan is the set of clients on it (`on_plan`, a condition on `clients.plan_type`):
+    the plan filter is a client filter over that set (a client without a plan is on none,
+    so negative operators keep its tickets)."""
+    on_plans = select(Client.__table__.c.id).where(on_plan)
+    if negative:
+        return or_(client_id.not_in(on_plans), client_id.is_(None))
+    return client_id.in_(on_plans)
 
 
 def plan_clause(
     flt: SetFilter[Plan], client_id: KeyedColumnElement[int | None]
 ) -> ColumnElement[bool]:
-    """A plan is the set of clients on it: the plan filter is a client filter over that set
-    (a client without a plan is on none, so negative operators keep its tickets)."""
-    clients = Client.__table__.c
-    on_plan = select(clients.id).where(clients.plan_type.in_([str(p) for p in flt.values]))
-    if flt.op.negative:
-        return or_(client_id.not_in(on_plan), client_id.is_(None))
-    return client_id.in_(on_plan)
+    """`plan_membership` of the plans listed inline."""
+    plans = Client.__table__.c.plan_type.in_([str(p) for p in flt.values])
+    return plan_membership(client_id, plans, negative=flt.op.negative)
 
 
 def dimension_clauses(filters: TicketFilters, columns: TicketColumns) -> list[ColumnElement[bool]]:
