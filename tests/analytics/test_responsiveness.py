@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -21,10 +22,14 @@ from hypothesis import strategies as st
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from support_analytics.analytics import response_rollups, responsiveness
+from support_analytics.analytics import bench, response_rollups, responsiveness
+from support_analytics.db import statements
 from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
 from support_analytics.people import display_name
+from support_analytics.sla import state as sla_state
+from support_analytics.tenancy.connection import connect_for_requests
+from support_analytics.tenancy.scope import unclaimed_transaction
 from tests.analytics import oracle
 from tests.analytics.conftest import generated_edge_case_database
 from tests.analytics.edge_fixtures import edge_fixtures
@@ -227,6 +232,34 @@ def test_the_rollups_answer_in_their_zone_only(session: Session) -> None:
 @given(spec=filter_specs())
 def test_equals_the_oracle(session: Session, conn: Conn, spec: FilterSpec) -> None:
     check(session, conn, spec, UTC_ZONE, both=True)
+
+
+def test_warm_statements_keep_every_statement_the_readers_use(
+    database: str, session: Session
+) -> None:
+    """`serve` prepares the kept statements before its first request (`warm_statements`, in
+    a transaction that sees no row): the readers then build none for the bars `bench` draws
+    (every operator of assignee, type and priority, dates or none), on data, whichever way
+    they read the bins."""
+    statements.forget()
+    requests = connect_for_requests(database)
+    try:
+        with unclaimed_transaction(requests) as unclaimed:
+            prepared = responsiveness.warm_statements(unclaimed, UTC_ZONE)
+    finally:
+        requests.engine.dispose()
+    assert prepared == statements.kept()
+    dims = bench.dimensions(session, UTC_ZONE)
+    rng = random.Random(7)
+    for _ in range(examples(60)):
+        filters = bench.random_filters(rng, dims)
+        for wide in (False, True):
+            with wide_bins(wide):
+                responsiveness.responsiveness(session, filters, UTC_ZONE)
+                responsiveness.team(session, filters, UTC_ZONE)
+                sla_state.sla_block(session, filters, UTC_ZONE)
+                session.rollback()
+        assert statements.kept() == prepared, filters.to_query_string()
 
 
 def client_bar(spec: FilterSpec, plan: bool) -> FilterSpec:

@@ -26,12 +26,12 @@ from sqlalchemy import (
     CompoundSelect,
     Date,
     Integer,
+    SmallInteger,
     String,
     any_,
     bindparam,
     column,
     func,
-    literal,
     select,
     table,
     true,
@@ -46,11 +46,10 @@ from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
 from support_analytics.filters.shaped import (
-    FilterShape,
     Listed,
-    Values,
-    listed_clause,
+    listed_clauses,
     listed_dimensions,
+    listed_params,
     shaped,
     shaped_clauses,
 )
@@ -309,37 +308,39 @@ Run = tuple[str, date | None, date | None, int]
 
 
 @dataclass(frozen=True)
-class SliceShape:
-    """One signed slice of a rollup's rows, as the statement reading it depends on: its
-    grouping, its listed conditions, the sign of its all-time row (None: not read) and
-    whether it reads bucketed runs (given as arrays: any number of them, one text)."""
+class Slice:
+    """One signed slice of a rollup's rows: its grouping, its set filters, the sign of its
+    all-time row (0: not read) and its bucketed runs (any number of them)."""
 
     mask: int
-    dimensions: tuple[Listed, ...]
-    all_time: int | None
-    bucketed: bool
+    dimensions: dict[str, Listed]
+    all_time: int
+    runs: tuple[Run, ...]
 
 
 @dataclass(frozen=True)
 class Slices:
-    """`signed_plan`'s slices: their shapes, which choose the statement, and their values,
-    its parameters (each slice's listed values, then its runs as four arrays)."""
+    """`signed_plan`'s slices. The statement reading them depends only on how many there
+    are (`shaped_rows`); everything else is its parameters."""
 
-    shapes: tuple[SliceShape, ...]
-    values: tuple[tuple[Values, ...], ...]
-    runs: tuple[tuple[Run, ...], ...]
+    slices: tuple[Slice, ...]
 
-    def params(self, prefix: str) -> dict[str, object]:
-        """The parameters `shaped_rows(..., self.shapes, ..., prefix=prefix)` names."""
+    def __len__(self) -> int:
+        return len(self.slices)
+
+    def params(self, columns: TicketColumns, prefix: str) -> dict[str, object]:
+        """The parameters `shaped_rows(..., len(self), ..., prefix=prefix)` names over a
+        rollup with `columns`."""
         out: dict[str, object] = {}
-        for i, (values, runs) in enumerate(zip(self.values, self.runs, strict=True)):
+        for i, s in enumerate(self.slices):
             p = f"{prefix}{i}_"
-            out.update({f"{p}{j}": v for j, v in enumerate(values)})
-            if runs:
-                out[f"{p}g"] = [r[0] for r in runs]
-                out[f"{p}lo"] = [r[1] or date.min for r in runs]
-                out[f"{p}hi"] = [r[2] or date.max for r in runs]
-                out[f"{p}s"] = [r[3] for r in runs]
+            out.update(listed_params(s.dimensions, columns, p))
+            out[f"{p}mask"] = s.mask
+            out[f"{p}a"] = s.all_time
+            out[f"{p}g"] = [r[0] for r in s.runs]
+            out[f"{p}lo"] = [r[1] or date.min for r in s.runs]
+            out[f"{p}hi"] = [r[2] or date.max for r in s.runs]
+            out[f"{p}s"] = [r[3] for r in s.runs]
         return out
 
 
@@ -361,25 +362,19 @@ def signed_plan(session: Session, filters: TicketFilters, *, by_member: bool = F
         runs = [("a", None, None, 1)] + [
             (g, lo, hi, -1) for flt in left_out for g, lo, hi in bucket_runs(flt)
         ]
-    shapes: list[SliceShape] = []
-    values: list[tuple[Values, ...]] = []
-    bucketed_runs: list[tuple[Run, ...]] = []
+    slices: list[Slice] = []
     for listed, factor in _by_clients(session, filters):
         for term, sign in listed.complemented(member=not by_member):
-            dimensions = listed_dimensions(term)
             signed = [(g, lo, hi, s * sign * factor) for g, lo, hi, s in runs]
-            bucketed = tuple(run for run in signed if run[0] != "a")
-            shapes.append(
-                SliceShape(
+            slices.append(
+                Slice(
                     mask=mask(term, by_member=by_member),
-                    dimensions=tuple(d for d, _ in dimensions),
-                    all_time=next((run[3] for run in signed if run[0] == "a"), None),
-                    bucketed=bool(bucketed),
+                    dimensions=listed_dimensions(term),
+                    all_time=next((run[3] for run in signed if run[0] == "a"), 0),
+                    runs=tuple(run for run in signed if run[0] != "a"),
                 )
             )
-            values.append(tuple(v for _, v in dimensions))
-            bucketed_runs.append(bucketed)
-    return Slices(tuple(shapes), tuple(values), tuple(bucketed_runs))
+    return Slices(tuple(slices))
 
 
 def _per_run(stmt: Select[*Ts], runs: TableValuedAlias) -> Select[*Ts]:
@@ -403,42 +398,41 @@ class Rollup:
 
 def shaped_rows(
     rollup: Rollup,
-    shapes: Sequence[SliceShape],
+    count: int,
     row: Callable[[ColumnElement[int]], Select[*Ts]],
     *,
     prefix: str,
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> list[Select[*Ts]]:
-    """The statements whose rows, summed, answer a filter of these slice shapes from a
-    rollup: `row(sign)` (its counts multiplied by the sign) over each slice's all-time row
-    and over its bucketed runs, run by run (`unnest` of the arrays `Slices.params(prefix)`
-    gives, each run one range of the key index: with an OR of ranges and a priority
-    condition the planner read the key index by `gmask` and priority with a skip scan and
-    filtered the buckets, 165,000 index entries for 900 rows at 1M), with `extra`
-    conditions."""
+    """The statements whose rows, summed, answer a filter of `count` slices from a rollup
+    (`Slices.params(rollup.columns, prefix)` gives their parameters): `row(sign)` (its
+    counts multiplied by the sign) over each slice's all-time row (a sign 0 folds it away)
+    and over its bucketed runs, run by run (`unnest` of four arrays, each run one range of
+    the key index: with an OR of ranges and a priority condition the planner read the key
+    index by `gmask` and priority with a skip scan and filtered the buckets, 165,000 index
+    entries for 900 rows at 1M), with `extra` conditions."""
     r = rollup
     parts: list[Select[*Ts]] = []
-    for i, s in enumerate(shapes):
+    for i in range(count):
         p = f"{prefix}{i}_"
         where = [
-            r.gmask == s.mask,
-            *(listed_clause(d, r.columns, f"{p}{j}") for j, d in enumerate(s.dimensions)),
+            r.gmask == bindparam(f"{p}mask", type_=SmallInteger),
+            *listed_clauses(r.columns, p),
         ]
-        if s.all_time is not None:
-            parts.append(row(literal(s.all_time, Integer)).where(*where, r.grain == "a", *extra))
-        if s.bucketed:
-            runs = (
-                func.unnest(
-                    bindparam(f"{p}g", type_=ARRAY(String)),
-                    bindparam(f"{p}lo", type_=ARRAY(Date)),
-                    bindparam(f"{p}hi", type_=ARRAY(Date)),
-                    bindparam(f"{p}s", type_=ARRAY(Integer)),
-                )
-                .table_valued("g", "lo", "hi", "s")
-                .render_derived(name="runs")
+        all_time = bindparam(f"{p}a", type_=Integer)
+        parts.append(row(all_time).where(*where, r.grain == "a", all_time != 0, *extra))
+        runs = (
+            func.unnest(
+                bindparam(f"{p}g", type_=ARRAY(String)),
+                bindparam(f"{p}lo", type_=ARRAY(Date)),
+                bindparam(f"{p}hi", type_=ARRAY(Date)),
+                bindparam(f"{p}s", type_=ARRAY(Integer)),
             )
-            on = [r.grain == runs.c.g, r.bucket >= runs.c.lo, r.bucket <= runs.c.hi]
-            parts.append(_per_run(row(runs.c.s).where(*where, *on, *extra), runs))
+            .table_valued("g", "lo", "hi", "s")
+            .render_derived(name="runs")
+        )
+        on = [r.grain == runs.c.g, r.bucket >= runs.c.lo, r.bucket <= runs.c.hi]
+        parts.append(_per_run(row(runs.c.s).where(*where, *on, *extra), runs))
     return parts
 
 
@@ -454,8 +448,8 @@ def signed_rows(
     """`shaped_rows` of `filters`' slices (`signed_plan`) and the parameters they take, for
     a reader that builds its statement per request."""
     slices = signed_plan(session, filters, by_member=by_member)
-    parts = shaped_rows(rollup, slices.shapes, row, prefix="r", extra=extra)
-    return parts, slices.params("r")
+    parts = shaped_rows(rollup, len(slices), row, prefix="r", extra=extra)
+    return parts, slices.params(rollup.columns, "r")
 
 
 @dataclass(frozen=True)
@@ -491,12 +485,11 @@ def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]
         Select[str | None, int | None, float, int, int, int]
         | CompoundSelect[str | None, int | None, float, int, int, int]
     ):
-        parts = shaped_rows(CUBE, slices.shapes, _totals_row, prefix="r")
-        return parts[0] if len(parts) == 1 else union_all(*parts)
+        return union_all(*shaped_rows(CUBE, len(slices), _totals_row, prefix="r"))
 
-    stmt = built(("rr.totals", slices.shapes), build)
+    stmt = built(("rr.totals", len(slices)), build)
     out: dict[str | None, Totals] = {}
-    for row in session.execute(stmt, slices.params("r")):
+    for row in session.execute(stmt, slices.params(CUBE_COLUMNS, "r")):
         if row[1] is None:
             continue
         before = out.get(row[0], Totals(0, 0.0, 0, 0, 0))
@@ -565,11 +558,11 @@ def _bins(
         for name, term, factor in reads
     ]
     params: dict[str, object] = {}
-    for j, (_, slices, _) in enumerate(plans):
-        params.update(slices.params(f"r{j}_"))
+    for j, (name, slices, _) in enumerate(plans):
+        params.update(slices.params(_ROLLUPS[name][1], f"r{j}_"))
     if only is not None:
         params["only"] = list(only)
-    key = ("rr._bins", by, only is None, tuple((n, s.shapes, f) for n, s, f in plans))
+    key = ("rr._bins", by, only is None, tuple((n, len(s), f) for n, s, f in plans))
     if only is not None:
         fine: dict[str | int | None, Bins] = {}
         for group, wide_bin, *counts in session.execute(
@@ -599,7 +592,7 @@ def _signed_bins(
         wanted = [h.bin == any_(bindparam("only", type_=_INTEGERS))] if fine else []
         parts += shaped_rows(
             Rollup(h.gmask, h.grain, h.bucket, columns),
-            slices.shapes,
+            len(slices),
             _bin_row(
                 h.priority if by == "priority" else h.assigned_to,
                 h.bin,
@@ -708,7 +701,7 @@ _FACT_COLUMNS = TicketColumns(
 )
 
 
-def _read_stmt(shape: FilterShape, by: str | None, descending: bool) -> Select[int, float]:
+def _read_stmt(by: str | None, descending: bool) -> Select[int, float]:
     """The reads grouped by `by` from one end of their bins: the arrays `_read_params` gives,
     one row each (a LATERAL read at its offset along the facts' (bin, FRT) index)."""
     name = f"w_{by or 'all'}_{'d' if descending else 'a'}"
@@ -723,7 +716,7 @@ def _read_stmt(shape: FilterShape, by: str | None, descending: bool) -> Select[i
     where: list[ColumnElement[bool]] = [
         f.frt_bin == wanted.c.b,
         f.frt_hours.is_not(None),
-        *shaped_clauses(shape, _FACT_COLUMNS, "f"),
+        *shaped_clauses(_FACT_COLUMNS, "f"),
     ]
     if by == "priority":
         where.append(f.priority == wanted.c.g)
@@ -759,23 +752,19 @@ def read_values(
 ) -> dict[int, float]:
     """Tag -> FRT hours of every read (`reads_by` keyed by the grouping column or None)."""
     filtered = shaped(listed_clients(session, filters), tz)
-    ends = tuple(
-        (by, descending)
-        for by, reads in reads_by.items()
-        for descending in (False, True)
-        if any(r[4] == descending for r in reads)
-    )
+    # Both ends of every grouping, even one without reads (its arrays empty, no row): which
+    # ends have reads changes from filter to filter, the statement does not.
+    ends = tuple((by, descending) for by in reads_by for descending in (False, True))
     if not ends:
         return {}
 
     def build() -> Select[int, float] | CompoundSelect[int, float]:
-        parts = [_read_stmt(filtered.shape, by, descending) for by, descending in ends]
-        return parts[0] if len(parts) == 1 else union_all(*parts)
+        return union_all(*(_read_stmt(by, descending) for by, descending in ends))
 
-    params = filtered.params("f")
+    params = filtered.params(_FACT_COLUMNS, "f")
     for by, descending in ends:
         params.update(_read_params(by, reads_by[by], descending))
-    stmt = built(("rr.read_values", filtered.shape, ends), build)
+    stmt = built(("rr.read_values", ends), build)
     return {int(tag): float(value) for tag, value in session.execute(stmt, params)}
 
 

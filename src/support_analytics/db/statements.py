@@ -30,3 +30,13 @@ def built(key: Hashable, build: Callable[[], S]) -> S:
             _BUILT.clear()
         found = _BUILT[key] = build()
     return cast("S", found)
+
+
+def kept() -> int:
+    """How many statements are kept."""
+    return len(_BUILT)
+
+
+def forget() -> None:
+    """Drop every kept statement (a test that checks what building keeps)."""
+    _BUILT.clear()

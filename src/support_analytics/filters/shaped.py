@@ -1,15 +1,19 @@
-"""`TicketFilters` as a statement's shape and its parameters: the same WHERE clauses as
-`filters.sql` (`set_clause`, `plan_clause`, `date_clauses`), with every value a named bind
-parameter and every list one array (`= ANY`, `<> ALL`), so that one statement, built once
-per shape (`db.statements.built`), answers every filter of that shape. A shape is which
-conditions a filter has and their kind (negative or not, NULL listed or not), never a value
-or a list's length: building SQLAlchemy statements cost the analytics readers more than
-running them at 1M tickets (docs/performance.md)."""
+"""`TicketFilters` as parameters of one statement: the same WHERE clauses as `filters.sql`
+(`set_clause`, `plan_clause`, `date_clauses`), with every value, every list (one array:
+`= ANY`, `<> ALL`) and every operator a bind parameter, so that one statement, built once
+(`db.statements.built`), answers every filter. Each condition is written for every operator
+and for none ("mode 0 OR mode 1 AND ... OR mode 3 AND ..."): a statement without a name,
+which is how the driver sends them, is planned with its parameters' values as constants, so
+the planner folds that away to exactly the condition `set_clause` writes, and plans it as
+such (indexes included). Building SQLAlchemy statements per request cost the analytics
+readers more than running them at 1M tickets, and statements kept per kind of filter still
+met a new kind on most bars (docs/performance.md)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
@@ -17,10 +21,14 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
+    SmallInteger,
     String,
     all_,
+    and_,
     any_,
     bindparam,
+    literal_column,
+    or_,
 )
 
 from support_analytics.db.models import Client
@@ -30,6 +38,8 @@ from support_analytics.filters.sql import TicketColumns, instant_range, membersh
 # A listed condition's values: ids, or priority and plan names.
 Values = list[int] | list[str]
 
+# The set filters as `TicketColumns` fields ("plan": the clients on the listed plans).
+FIELDS = ("client_id", "plan", "assigned_to", "ticket_type_id", "priority")
 _ARRAYS: dict[str, ARRAY[int] | ARRAY[str]] = {
     "client_id": ARRAY(Integer),
     "plan": ARRAY(String),
@@ -37,117 +47,160 @@ _ARRAYS: dict[str, ARRAY[int] | ARRAY[str]] = {
     "ticket_type_id": ARRAY(Integer),
     "priority": ARRAY(String),
 }
+INSTANT = DateTime(timezone=True)
+
+
+class Mode(IntEnum):
+    """A set filter's operator as `SetFilter.admits` reads it: positive or negative, and
+    whether NULL is listed (`unassigned`)."""
+
+    ABSENT = 0
+    ANY = 1
+    ANY_OR_NULL = 2
+    NONE = 3
+    NONE_NOR_NULL = 4
 
 
 @dataclass(frozen=True)
 class Listed:
-    """A set filter's shape: the `TicketColumns` field it tests ("plan": the clients on the
-    listed plans), whether its operator is negative, and whether it lists NULL
-    (`unassigned`). `SetFilter.admits` is what it says in SQL, as `set_clause` does."""
+    """A set filter's mode and its listed values (NULL left out: the mode says whether it
+    is listed)."""
 
-    field: str
-    negative: bool
-    null_listed: bool
+    mode: Mode
+    values: Values
 
 
-def listed_dimensions(filters: TicketFilters) -> list[tuple[Listed, Values]]:
-    """The non-date filters (`dimension_clauses`' order) as shapes and their listed values
-    (NULL left out: the shape says whether it is listed)."""
-    out: list[tuple[Listed, Values]] = []
+_UNSET = Listed(Mode.ABSENT, [])
+
+
+def _mode(negative: bool, null_listed: bool) -> Mode:
+    if negative:
+        return Mode.NONE_NOR_NULL if null_listed else Mode.NONE
+    return Mode.ANY_OR_NULL if null_listed else Mode.ANY
+
+
+def listed_dimensions(filters: TicketFilters) -> dict[str, Listed]:
+    """Every set filter (`FIELDS`) as its mode and listed values, `Mode.ABSENT` if unset."""
+    out = dict.fromkeys(FIELDS, _UNSET)
     if filters.client is not None:
-        ids = list(filters.client.values)
-        out.append((Listed("client_id", filters.client.op.negative, False), ids))
+        out["client_id"] = Listed(
+            _mode(filters.client.op.negative, False), list(filters.client.values)
+        )
     if filters.plan is not None:
         plans = [str(p) for p in filters.plan.values]
-        out.append((Listed("plan", filters.plan.op.negative, False), plans))
+        out["plan"] = Listed(_mode(filters.plan.op.negative, False), plans)
     if filters.team_member is not None:
         members = [m for m in filters.team_member.values if m is not None]
         null_listed = len(members) != len(filters.team_member.values)
-        out.append((Listed("assigned_to", filters.team_member.op.negative, null_listed), members))
+        out["assigned_to"] = Listed(_mode(filters.team_member.op.negative, null_listed), members)
     if filters.ticket_type is not None:
         types = list(filters.ticket_type.values)
-        out.append((Listed("ticket_type_id", filters.ticket_type.op.negative, False), types))
+        out["ticket_type_id"] = Listed(_mode(filters.ticket_type.op.negative, False), types)
     if filters.priority is not None:
         priorities = [str(p) for p in filters.priority.values]
-        out.append((Listed("priority", filters.priority.op.negative, False), priorities))
+        out["priority"] = Listed(_mode(filters.priority.op.negative, False), priorities)
     return out
 
 
-def listed_clause(listed: Listed, columns: TicketColumns, name: str) -> ColumnElement[bool]:
-    """`set_clause` (or `plan_clause`) of `listed` over `columns`, its values the array
-    parameter `name`. An empty array is what `set_clause` says of no concrete value: ANY of
-    none is false, ALL of none true."""
-    values = bindparam(name, type_=_ARRAYS[listed.field])
-    if listed.field == "plan":
+def _fields(columns: TicketColumns) -> tuple[str, ...]:
+    """The set filters `columns` can answer: client and plan need a client column."""
+    return FIELDS if columns.client_id is not None else FIELDS[2:]
+
+
+def listed_params(
+    dimensions: dict[str, Listed], columns: TicketColumns, prefix: str
+) -> dict[str, object]:
+    """The parameters `listed_clauses(columns, prefix)` names. A filter `columns` cannot
+    answer (a client or plan filter without a client column) is refused, not ignored."""
+    fields = _fields(columns)
+    for field, listed in dimensions.items():
+        if listed.mode is not Mode.ABSENT and field not in fields:
+            raise ValueError(f"a {field} filter over a selectable without its column")
+    out: dict[str, object] = {}
+    for field in fields:
+        listed = dimensions[field]
+        out[f"{prefix}{field}"] = listed.values
+        out[f"{prefix}{field}_m"] = int(listed.mode)
+    return out
+
+
+def _modes(
+    mode: ColumnElement[int], per_mode: dict[Mode, ColumnElement[bool]]
+) -> ColumnElement[bool]:
+    # Folded by the planner to the one condition of the mode given (see the module's text).
+    # The modes are literals, not parameters: fewer of those, and a shorter text to parse.
+    def of(m: Mode) -> ColumnElement[bool]:
+        return mode == literal_column(str(int(m)), SmallInteger)
+
+    return or_(of(Mode.ABSENT), *(and_(of(m), c) for m, c in per_mode.items()))
+
+
+def listed_clause(field: str, columns: TicketColumns, prefix: str) -> ColumnElement[bool]:
+    """`set_clause` (or `plan_clause`) of the filter on `field` over `columns`, for every
+    mode: its values the array parameter `{prefix}{field}`, its mode `{prefix}{field}_m`.
+    An empty array is what `set_clause` says of no concrete value: ANY of none is false,
+    ALL of none true. Only an assignee filter lists NULL (`unassigned`)."""
+    values = bindparam(f"{prefix}{field}", type_=_ARRAYS[field])
+    mode = bindparam(f"{prefix}{field}_m", type_=SmallInteger)
+    if field == "plan":
         if columns.client_id is None:
             raise ValueError("a plan filter over a selectable without a client column")
         plans = Client.__table__.c.plan_type == any_(values)
-        return plan_membership(columns.client_id, plans, negative=listed.negative)
-    if listed.field == "client_id" and columns.client_id is None:
-        raise ValueError("a client filter over a selectable without a client column")
-    column = getattr(columns, listed.field)
-    among = column != all_(values) if listed.negative else column == any_(values)
-    return membership(column, among, negative=listed.negative, null_listed=listed.null_listed)
+        return _modes(
+            mode,
+            {
+                Mode.ANY: plan_membership(columns.client_id, plans, negative=False),
+                Mode.NONE: plan_membership(columns.client_id, plans, negative=True),
+            },
+        )
+    column = getattr(columns, field)
+    if column is None:
+        raise ValueError(f"a {field} filter over a selectable without its column")
+    among, outside = column == any_(values), column != all_(values)
+    per_mode = {
+        Mode.ANY: membership(column, among, negative=False, null_listed=False),
+        Mode.NONE: membership(column, outside, negative=True, null_listed=False),
+    }
+    if field == "assigned_to":
+        per_mode[Mode.ANY_OR_NULL] = membership(column, among, negative=False, null_listed=True)
+        per_mode[Mode.NONE_NOR_NULL] = membership(column, outside, negative=True, null_listed=True)
+    return _modes(mode, per_mode)
 
 
-@dataclass(frozen=True)
-class FilterShape:
-    """`ticket_clauses`' shape: whether the creation instant has a lower and an upper bound,
-    and the listed conditions."""
-
-    lower: bool
-    upper: bool
-    dimensions: tuple[Listed, ...]
+def listed_clauses(columns: TicketColumns, prefix: str) -> list[ColumnElement[bool]]:
+    """`listed_clause` of every set filter `columns` can answer."""
+    return [listed_clause(field, columns, prefix) for field in _fields(columns)]
 
 
 @dataclass(frozen=True)
 class ShapedFilters:
-    """A filter as `FilterShape` and the values its statement takes."""
+    """A filter as the parameters of `shaped_clauses`: its creation instant's bounds (None:
+    open) and its set filters."""
 
-    shape: FilterShape
     lower: datetime | None
     upper: datetime | None
-    values: tuple[Values, ...]
+    dimensions: dict[str, Listed]
 
-    def params(self, prefix: str) -> dict[str, object]:
-        """The parameters `shaped_clauses(self.shape, ..., prefix)` names."""
-        out: dict[str, object] = {f"{prefix}{i}": v for i, v in enumerate(self.values)}
-        if self.lower is not None:
-            out[f"{prefix}lo"] = self.lower
-        if self.upper is not None:
-            out[f"{prefix}hi"] = self.upper
-        return out
+    def params(self, columns: TicketColumns, prefix: str) -> dict[str, object]:
+        """The parameters `shaped_clauses(columns, prefix)` names."""
+        return listed_params(self.dimensions, columns, prefix) | {
+            f"{prefix}lo": self.lower,
+            f"{prefix}hi": self.upper,
+        }
 
 
 def shaped(filters: TicketFilters, tz: ZoneInfo) -> ShapedFilters:
     lower, upper = instant_range(filters.date, tz)
-    dimensions = listed_dimensions(filters)
-    return ShapedFilters(
-        shape=FilterShape(
-            lower=lower is not None,
-            upper=upper is not None,
-            dimensions=tuple(listed for listed, _ in dimensions),
-        ),
-        lower=lower,
-        upper=upper,
-        values=tuple(values for _, values in dimensions),
-    )
+    return ShapedFilters(lower, upper, listed_dimensions(filters))
 
 
-_INSTANT = DateTime(timezone=True)
-
-
-def shaped_clauses(
-    shape: FilterShape, columns: TicketColumns, prefix: str
-) -> list[ColumnElement[bool]]:
-    """`ticket_clauses` for every filter of `shape`, its values the parameters
-    `ShapedFilters.params(prefix)` gives."""
-    clauses: list[ColumnElement[bool]] = []
-    if shape.lower:
-        clauses.append(columns.created_at >= bindparam(f"{prefix}lo", type_=_INSTANT))
-    if shape.upper:
-        clauses.append(columns.created_at < bindparam(f"{prefix}hi", type_=_INSTANT))
-    clauses += [
-        listed_clause(listed, columns, f"{prefix}{i}") for i, listed in enumerate(shape.dimensions)
+def shaped_clauses(columns: TicketColumns, prefix: str) -> list[ColumnElement[bool]]:
+    """`ticket_clauses` of any filter over `columns`, its values the parameters
+    `ShapedFilters.params(columns, prefix)` gives (an open bound: NULL, folded away too)."""
+    lower = bindparam(f"{prefix}lo", type_=INSTANT)
+    upper = bindparam(f"{prefix}hi", type_=INSTANT)
+    return [
+        or_(lower.is_(None), columns.created_at >= lower),
+        or_(upper.is_(None), columns.created_at < upper),
+        *listed_clauses(columns, prefix),
     ]
-    return clauses

@@ -34,7 +34,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     Integer,
     Row,
     and_,
@@ -62,7 +61,7 @@ from support_analytics.db import tables
 from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter
-from support_analytics.filters.shaped import shaped, shaped_clauses
+from support_analytics.filters.shaped import INSTANT, shaped, shaped_clauses
 from support_analytics.filters.sql import (
     TicketColumns,
     cover_span,
@@ -284,15 +283,19 @@ def counts_from_cube(
             filtered = shaped(filters, tz)
 
             def build() -> Select[object, str, int, int, int]:
-                parts = rr.shaped_rows(SLA_CUBE, slices.shapes, row, prefix="r")
-                where = shaped_clauses(filtered.shape, SLA_COLUMNS, "f")
-                return _summed([*parts, _not_yet(where, bindparam("as_of", type_=_INSTANT))])
+                parts = rr.shaped_rows(SLA_CUBE, len(slices), row, prefix="r")
+                where = shaped_clauses(SLA_COLUMNS, "f")
+                return _summed([*parts, _not_yet(where, bindparam("as_of", type_=INSTANT))])
 
-            stmt = built(("sla.counts_from_cube", slices.shapes, filtered.shape), build)
-            params = slices.params("r") | filtered.params("f") | {"as_of": as_of}
+            stmt = built(("sla.counts_from_cube", len(slices)), build)
+            params = (
+                slices.params(SLA_CUBE.columns, "r")
+                | filtered.params(SLA_COLUMNS, "f")
+                | {"as_of": as_of}
+            )
             return _counts(session.execute(stmt, params))
-        parts = rr.shaped_rows(SLA_CUBE, slices.shapes, row, prefix="r")
-        params = slices.params("r")
+        parts = rr.shaped_rows(SLA_CUBE, len(slices), row, prefix="r")
+        params = slices.params(SLA_CUBE.columns, "r")
     else:
         parts = []
         params = {}
@@ -302,9 +305,6 @@ def counts_from_cube(
             parts.append(row(sign).where(*where))
     not_yet = _not_yet(ticket_clauses(filters, tz, SLA_COLUMNS), as_of, running_key)
     return _counts(session.execute(_summed([*parts, not_yet]), params))
-
-
-_INSTANT = DateTime(timezone=True)
 
 
 def _signed(count: ColumnElement[int], sign: ColumnElement[int] | int) -> ColumnElement[int]:

@@ -177,3 +177,17 @@ def owner_transaction(database: Database) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def unclaimed_transaction(database: Database) -> Iterator[Session]:
+    """A read-only transaction as the internal request role with no session claimed: every
+    policy asks for a resolved session, so it sees no row. For preparing statements at
+    start-up (`analytics.responsiveness.warm_statements`); always rolled back."""
+    session = database.sessions()
+    try:
+        _reclaim(session.connection(), "", RequestRole.INTERNAL, read_only=True)
+        yield session
+    finally:
+        session.rollback()
+        session.close()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
+from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from support_analytics import maintenance
 from support_analytics.analytics import endpoints as analytics_endpoints
 from support_analytics.analytics import entity_endpoints
 from support_analytics.analytics import responsiveness_endpoints as frt_endpoints
+from support_analytics.analytics.responsiveness import warm_statements
 from support_analytics.auth import account as account_endpoints
 from support_analytics.auth import admin_endpoints
 from support_analytics.auth import endpoints as auth_endpoints
@@ -30,6 +35,7 @@ from support_analytics.sla import endpoints as sla_endpoints
 from support_analytics.tenancy import replica
 from support_analytics.tenancy.connection import connect_for_requests
 from support_analytics.tenancy.gate import RequestGate
+from support_analytics.tenancy.scope import unclaimed_transaction
 from support_analytics.tickets import endpoints as tickets_endpoints
 from support_analytics.views import endpoints as views_endpoints
 from support_analytics.web import collector, metrics, outage, readiness, request_id, security
@@ -49,6 +55,8 @@ from support_analytics.web.response_headers import ReadSourceHeader
 from support_analytics.web.templating import STATIC_DIR
 
 HEALTH_WAIT_SECONDS = 1.0
+
+log = logging.getLogger(__name__)
 
 
 @asynccontextmanager
@@ -84,6 +92,8 @@ async def _lifespan(
         if settings.database_read_url
         else None
     )
+    if collects is not None:
+        await asyncio.to_thread(_warm, app.state.request_database, settings)
     try:
         listen = live_listener.listen_conninfo(settings.listen_url, url)
         async with AsyncExitStack() as stack:
@@ -102,6 +112,20 @@ async def _lifespan(
         app.state.request_database.engine.dispose()
         if app.state.standby is not None:
             app.state.standby.dispose()
+
+
+def _warm(database: Database, settings: Settings) -> None:
+    """Build and compile the analytics statements kept per process before the first request
+    (`warm_statements`), on the request pool, whose engine keeps the compiled forms. A
+    failure only leaves that to the first requests."""
+    started = time.perf_counter()
+    try:
+        with unclaimed_transaction(database) as session:
+            count = warm_statements(session, ZoneInfo(settings.reporting_timezone))
+    except (SQLAlchemyError, DatabaseUnavailable):
+        log.warning("preparing the analytics statements failed", exc_info=True)
+        return
+    log.info("%d analytics statements prepared in %.2f s", count, time.perf_counter() - started)
 
 
 def create_server_app() -> FastAPI:
