@@ -262,6 +262,36 @@ def test_warm_statements_keep_every_statement_the_readers_use(
         assert statements.kept() == prepared, filters.to_query_string()
 
 
+@contextmanager
+def every_read_checks_its_bins_ends() -> Iterator[None]:
+    """Every percentile read first reads its bin's two ends (`response_rollups.dominant`),
+    as reads in a bin that holds most of its group do."""
+    was = response_rollups.DOMINANT_ROWS, response_rollups.DOMINANT_SHARE
+    response_rollups.DOMINANT_ROWS, response_rollups.DOMINANT_SHARE = 0, 2**62
+    try:
+        yield
+    finally:
+        response_rollups.DOMINANT_ROWS, response_rollups.DOMINANT_SHARE = was
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_equals_the_oracle_when_every_read_checks_its_bins_ends(
+    session: Session, conn: Conn, spec: FilterSpec
+) -> None:
+    """Bins of one value (a single row, or every row alike) answer from their ends, the
+    others from the read at an offset: both exact."""
+    with every_read_checks_its_bins_ends():
+        check(session, conn, spec, UTC_ZONE, both=True)
+
+
+def test_a_bin_that_holds_most_of_its_group_checks_its_ends() -> None:
+    bins = {3: 10, 7: 200, 9: 30}
+    reads = response_rollups.locate(0, None, bins, [5, 120, 235])
+    assert [r[5] for r in reads] == [False, True, False]
+    assert not any(r[5] for r in response_rollups.locate(0, None, {1: 40, 2: 50}, [45]))
+
+
 def client_bar(spec: FilterSpec, plan: bool) -> FilterSpec:
     """`spec` without an assignee or type condition and with a client or plan filter: a bar
     the rollups' rows grouped by client answer."""

@@ -30,6 +30,7 @@ from sqlalchemy import (
     String,
     any_,
     bindparam,
+    case,
     column,
     func,
     select,
@@ -669,13 +670,24 @@ def interpolate(values: dict[int, float], count: int, q: float) -> float:
     return first + (position - low) * (second - first)
 
 
-# A read: (tag, group key or None for all, bin, offset from the bin's nearer end, descending).
-Read = tuple[int, str | int | None, int, int, bool]
+# A read: (tag, group key or None for all, bin, offset from the bin's nearer end, descending,
+# whether to check the bin's ends first: `dominant`).
+Read = tuple[int, str | int | None, int, int, bool, bool]
+
+# A bin holding at least this share of its group's rows, and at least `DOMINANT_ROWS`, has
+# its ends read first (`_read_stmt`): such a bin is likely one value. Exact either way.
+DOMINANT_SHARE = 4
+DOMINANT_ROWS = 64
+
+
+def dominant(in_bin: int, count: int) -> bool:
+    return in_bin >= DOMINANT_ROWS and in_bin * DOMINANT_SHARE >= count
 
 
 def locate(tag_base: int, group: str | int | None, bins: Bins, wanted: list[int]) -> list[Read]:
     """Each wanted row's bin and offset, read from the nearer end of its bin."""
     ordered = sorted(bins)  # the keys alone: sorting (bin, count) pairs cost twice as much
+    count = sum(bins.values())
     out: list[Read] = []
     before, index = 0, 0
     for position in wanted:
@@ -685,10 +697,11 @@ def locate(tag_base: int, group: str | int | None, bins: Bins, wanted: list[int]
         bin_ = ordered[index]
         in_bin = bins[bin_]
         offset = position - before - 1
+        check = dominant(in_bin, count)
         if offset < in_bin - 1 - offset:
-            out.append((tag_base + position, group, bin_, offset, False))
+            out.append((tag_base + position, group, bin_, offset, False, check))
         else:
-            out.append((tag_base + position, group, bin_, in_bin - 1 - offset, True))
+            out.append((tag_base + position, group, bin_, in_bin - 1 - offset, True, check))
     return out
 
 
@@ -701,9 +714,16 @@ _FACT_COLUMNS = TicketColumns(
 )
 
 
-def _read_stmt(by: str | None, descending: bool) -> Select[int, float]:
+def _read_stmt(by: str | None, descending: bool, *, check: bool) -> Select[int, float]:
     """The reads grouped by `by` from one end of their bins: the arrays `_read_params` gives,
-    one row each (a LATERAL read at its offset along the facts' (bin, FRT) index)."""
+    one row each (a LATERAL read at its offset along the facts' (bin, FRT, instant) index).
+    With `check` (reads in a `dominant` bin) a read first reads the bin's first and last
+    fact under the filter: if both have one FRT, every fact between has it too, and the read
+    at an offset is skipped (CASE evaluates it only for the other bins). On the reference
+    data one bin holds 42,490 tickets all answered in exactly 30 minutes: a read at its
+    middle walked ~20,000 index entries (6-17 ms), its two ends cost ~0.05 ms (PostgreSQL 18
+    skips to the filter's instants inside an FRT: migration 0031). At 1M tickets no bin
+    dominates a group, and checking every read's ends cost 1-3 ms a request more."""
     name = f"w_{by or 'all'}_{'d' if descending else 'a'}"
     key_type = Integer if by == "assigned_to" else String
     wanted = select(
@@ -722,15 +742,25 @@ def _read_stmt(by: str | None, descending: bool) -> Select[int, float]:
         where.append(f.priority == wanted.c.g)
     elif by == "assigned_to":
         where.append(f.assigned_to == wanted.c.g)
-    row = (
+    at = (
         select(f.frt_hours)
         .where(*where)
         .order_by(f.frt_hours.desc() if descending else f.frt_hours)
         .offset(wanted.c.o)
         .limit(1)
-        .lateral(f"r{name}")
     )
-    return select(wanted.c.k, row.c.frt_hours).select_from(wanted.join(row, true()))
+    if not check:
+        row = at.lateral(f"r{name}")
+        return select(wanted.c.k, row.c.frt_hours).select_from(wanted.join(row, true()))
+    first, last = (
+        select(f.frt_hours).where(*where).order_by(order).limit(1).lateral(f"{end}{name}")
+        for end, order in (("lo", f.frt_hours), ("hi", f.frt_hours.desc()))
+    )
+    one = first.c.frt_hours == last.c.frt_hours
+    value = case((one, first.c.frt_hours), else_=at.scalar_subquery())
+    return select(wanted.c.k, value.label("frt_hours")).select_from(
+        wanted.join(first, true()).join(last, true())
+    )
 
 
 def _read_params(by: str | None, reads: list[Read], descending: bool) -> dict[str, object]:
@@ -750,22 +780,30 @@ def read_values(
     tz: ZoneInfo,
     reads_by: dict[str | None, list[Read]],
 ) -> dict[int, float]:
-    """Tag -> FRT hours of every read (`reads_by` keyed by the grouping column or None)."""
+    """Tag -> FRT hours of every read (`reads_by` keyed by the grouping column or None): one
+    statement for the reads that check their bin's ends first (`dominant`), one for the
+    others."""
     filtered = shaped(listed_clients(session, filters), tz)
-    # Both ends of every grouping, even one without reads (its arrays empty, no row): which
-    # ends have reads changes from filter to filter, the statement does not.
-    ends = tuple((by, descending) for by in reads_by for descending in (False, True))
-    if not ends:
-        return {}
+    out: dict[int, float] = {}
+    for check in (False, True):
+        mine = {by: [r for r in reads if r[5] == check] for by, reads in reads_by.items()}
+        if not any(mine.values()):
+            continue
+        # Both ends of every grouping, even one without reads (its arrays empty, no row):
+        # which ends have reads changes from filter to filter, the statement does not.
+        ends = tuple((by, descending) for by in mine for descending in (False, True))
 
-    def build() -> Select[int, float] | CompoundSelect[int, float]:
-        return union_all(*(_read_stmt(by, descending) for by, descending in ends))
+        def build(
+            ends: tuple[tuple[str | None, bool], ...] = ends, check: bool = check
+        ) -> CompoundSelect[int, float]:
+            return union_all(*(_read_stmt(by, d, check=check) for by, d in ends))
 
-    params = filtered.params(_FACT_COLUMNS, "f")
-    for by, descending in ends:
-        params.update(_read_params(by, reads_by[by], descending))
-    stmt = built(("rr.read_values", ends), build)
-    return {int(tag): float(value) for tag, value in session.execute(stmt, params)}
+        params = filtered.params(_FACT_COLUMNS, "f")
+        for by, descending in ends:
+            params.update(_read_params(by, mine[by], descending))
+        stmt = built(("rr.read_values", ends, check), build)
+        out |= {int(tag): float(value) for tag, value in session.execute(stmt, params)}
+    return out
 
 
 def percentiles(

@@ -515,5 +515,7 @@ def warm_statements(session: Session, tz: ZoneInfo) -> int:
         for groups in (("priority", None), (None,), ("assigned_to",)):
             if "assigned_to" in groups and filters.by_client:
                 continue
-            rr.read_values(session, filters, tz, {by: [] for by in groups})
+            # A read that checks its bin's ends first and one that does not: two statements.
+            reads: list[rr.Read] = [(0, None, 0, 0, False, False), (1, None, 0, 0, False, True)]
+            rr.read_values(session, filters, tz, {by: reads for by in groups})
     return kept()
