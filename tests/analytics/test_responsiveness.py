@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
 from support_analytics.analytics import bench, response_rollups, responsiveness
@@ -290,6 +290,27 @@ def test_a_bin_that_holds_most_of_its_group_checks_its_ends() -> None:
     reads = response_rollups.locate(0, None, bins, [5, 120, 235])
     assert [r[5] for r in reads] == [False, True, False]
     assert not any(r[5] for r in response_rollups.locate(0, None, {1: 40, 2: 50}, [45]))
+
+
+def test_a_request_reads_the_clients_plans_once(session: Session) -> None:
+    """Each read of a plan filter asks which clients it admits; the request's transaction
+    answers it once."""
+    seen: list[str] = []
+
+    def record(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        filters = TicketFilters.from_query({"plan": "is_not:starter", "priority": "is_not:low"})
+        responsiveness.responsiveness(session, filters, UTC_ZONE)
+        sla_state.sla_block(session, filters, UTC_ZONE)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        session.rollback()
+    reads = [s for s in seen if s.startswith("SELECT clients.id, clients.plan_type")]
+    assert len(reads) == 1, len(reads)
 
 
 def client_bar(spec: FilterSpec, plan: bool) -> FilterSpec:

@@ -43,9 +43,10 @@ from sqlalchemy.sql.selectable import Select, TableValuedAlias
 
 from support_analytics.analytics.tables import clients
 from support_analytics.db import tables
+from support_analytics.db.per_transaction import once
 from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.grammar import DateFilter, SetFilter, SetOp
+from support_analytics.filters.grammar import DateFilter, Plan, SetFilter, SetOp
 from support_analytics.filters.shaped import (
     Listed,
     listed_clauses,
@@ -167,7 +168,6 @@ _STATE = select(
     select(func.min(cube.c.bucket)).where(*_DAYS).scalar_subquery(),
     select(func.max(cube.c.bucket)).where(*_DAYS).scalar_subquery(),
 )
-_STATE_KEY = "response_rollups.state"
 
 
 def rollup_state(session: Session) -> RollupState:
@@ -175,21 +175,17 @@ def rollup_state(session: Session) -> RollupState:
     per transaction: a request asks for them several times (the cards' rollup check, their
     SLA block's, each date filter's reading). A read transaction sees one snapshot, and the
     size and the span only choose how a filter is read; every choice is exact."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_STATE_KEY)
-    if transaction is not None and cached is not None and cached[0] is transaction:
-        found: RollupState = cached[1]
-        return found
-    zone, rows, first, last = session.execute(_STATE).one()
-    found = RollupState(
-        timezone=zone,
-        hist_rows=-1.0 if rows is None else float(rows),
-        first_day=first,
-        last_day=last,
-    )
-    # The transaction the statement ran in (it begins one if none had begun).
-    session.info[_STATE_KEY] = (session.get_transaction(), found)
-    return found
+
+    def read() -> RollupState:
+        zone, rows, first, last = session.execute(_STATE).one()
+        return RollupState(
+            timezone=zone,
+            hist_rows=-1.0 if rows is None else float(rows),
+            first_day=first,
+            last_day=last,
+        )
+
+    return once(session, "response_rollups.state", read)
 
 
 # From this many histogram rows percentile reads sum the wide bins (migration 0030) and then
@@ -259,13 +255,30 @@ def outside(session: Session, flt: DateFilter | None) -> list[DateFilter] | None
     return out if left_out < (hi - lo).days + 1 else None
 
 
+_PLAN_NAMES = {p.value for p in Plan}
+
+
+def _plans(session: Session) -> list[tuple[int, Plan | None]]:
+    """Every client's id and plan, read once per transaction (a request with a client or
+    plan filter asks for them in each of its reads). A plan the filter cannot name (the
+    column is free text) is on none of the listed plans, as NULL is for `SetFilter.admits`."""
+    c = clients.c
+    return once(
+        session,
+        "response_rollups.plans",
+        lambda: [
+            (int(i), Plan(p) if p in _PLAN_NAMES else None)
+            for i, p in session.execute(select(c.id, c.plan_type))
+        ],
+    )
+
+
 def _admitted(session: Session, filters: TicketFilters) -> tuple[list[int], list[int]]:
     """The clients a client or plan filter admits and the others (`SetFilter.admits` is
     what `set_clause` and `plan_clause` say in SQL)."""
     admitted: list[int] = []
     others: list[int] = []
-    c = clients.c
-    for client_id, plan in session.execute(select(c.id, c.plan_type)):
+    for client_id, plan in _plans(session):
         client_ok = filters.client is None or filters.client.admits(client_id)
         plan_ok = filters.plan is None or filters.plan.admits(plan)
         (admitted if client_ok and plan_ok else others).append(client_id)
