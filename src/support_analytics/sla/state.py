@@ -130,9 +130,10 @@ def breached_clause(as_of: datetime, source: Source = ticket_sla) -> ColumnEleme
     )
 
 
-def at_risk_clause(
-    as_of: datetime, window: timedelta, source: Source = ticket_sla
+def not_yet_clause(
+    as_of: datetime | ColumnElement[datetime], source: Source = ticket_sla
 ) -> ColumnElement[bool]:
+    """Running clocks due at or after `as_of`: pending, not breached."""
     c = source.c
     return and_(
         c.done_at.is_(None),
@@ -141,8 +142,13 @@ def at_risk_clause(
         # planner matches only that form.
         c.running,
         c.due_at >= as_of,
-        c.due_at <= as_of + window,
     )
+
+
+def at_risk_clause(
+    as_of: datetime, window: timedelta, source: Source = ticket_sla
+) -> ColumnElement[bool]:
+    return and_(not_yet_clause(as_of, source), source.c.due_at <= as_of + window)
 
 
 def state(as_of: datetime) -> ColumnElement[str]:
@@ -319,14 +325,13 @@ def _not_yet(
 ) -> Select[object, str, int, int, int]:
     """The running `ticket_sla` rows (`where`) due at or after `as_of`: pending, not
     breached, so -1 breached each (key, target, n, met, breached), grouped by `running_key`."""
-    c = ticket_sla.c
     return select(
         (null() if running_key is None else running_key).label("key"),
-        c.target,
+        ticket_sla.c.target,
         literal_column("0"),
         literal_column("0"),
         literal_column("-1"),
-    ).where(c.running, c.done_at.is_(None), c.due_at >= as_of, *where)
+    ).where(not_yet_clause(as_of), *where)
 
 
 def _summed(
@@ -776,11 +781,7 @@ def _admitted(
 
     rows, params = rr.signed_rows(session, SLA_CUBE, filters, row, extra=[k.target == target])
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
-        c.target == target,
-        c.running,
-        c.done_at.is_(None),
-        c.due_at >= as_of,
-        *ticket_clauses(filters, tz, SLA_COLUMNS),
+        c.target == target, not_yet_clause(as_of), *ticket_clauses(filters, tz, SLA_COLUMNS)
     )
     both = union_all(*rows, not_yet).subquery("both").c
     sums = (func.coalesce(func.sum(x), 0) for x in (both.late, both.running, both.n, both.not_yet))
