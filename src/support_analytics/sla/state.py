@@ -284,8 +284,8 @@ def counts_from_cube(
     if when is None and not by_client and not by_period:
         slices = rr.signed_plan(session, filters, by_member=by_member)
         if key is None and running_key is None:
-            # The SLA block's statement, one per shape (`db.statements`): every value a
-            # parameter.
+            # The SLA block's statement, one per number of slices (`db.statements`): every
+            # value and operator a parameter.
             filtered = shaped(filters, tz)
 
             def build() -> Select[object, str, int, int, int]:
