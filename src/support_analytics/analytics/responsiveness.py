@@ -477,13 +477,13 @@ def team_from_tickets(session: Session, filters: TicketFilters, tz: ZoneInfo) ->
 
 
 # One filter of each kind the kept statements tell apart (`warm_statements`): the number of
-# signed slices (negative assignee and type filters), how a priority filter is read per
-# assignee, a client filter. Values do not matter.
+# signed slices (negative assignee and type filters; a positive one reads as many as none),
+# how a priority filter is read per assignee, a client filter. Values do not matter.
 _KINDS = [
     *(
         TicketFilters.from_query({k: v for k, v in kind.items() if v})
-        for member in ("", "is:1", "is_not:1")
-        for type_ in ("", "is:1", "is_not:1")
+        for member in ("", "is_not:1")
+        for type_ in ("", "is_not:1")
         for priority in ("", "is:low", "is_not:low")
         for kind in ({"team_member": member, "ticket_type": type_, "priority": priority},)
     ),
