@@ -33,6 +33,9 @@ from support_analytics.db import backup, embedded, migrate, reference
 from support_analytics.db.engine import libpq_url
 
 TEMPLATE = "sa_test_template"
+# The suites start dozens of servers; preparing the analytics statements costs each ~1 s of
+# CPU and is checked where it matters (tests/load/test_worker_start.py).
+QUICK_START = {"SUPPORT_ANALYTICS_PREPARE_STATEMENTS": "false"}
 # Users of every role and signed-in TestClients: see tests/fixtures/auth.py.
 pytest_plugins = ["tests.fixtures.auth"]
 

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         default=24 * 7, ge=1, description="Idle lifetime of a session; renewed while in use."
     )
     pool_size: int = Field(default=10, ge=1, description="Database connections per process.")
+    prepare_statements: bool = Field(
+        default=True,
+        description="`serve` compiles the analytics statements before its first request "
+        "(about 1 s of CPU per process); off, the first requests of each kind compile them.",
+    )
     request_queue_seconds: float = Field(
         default=3.0,
         gt=0,

@@ -32,7 +32,7 @@ from playwright.sync_api import (
 )
 
 from support_analytics.db.engine import connect
-from tests.conftest import PgServer
+from tests.conftest import QUICK_START, PgServer
 from tests.fixtures.auth import Persona, TestUser, create_personas
 
 CHROMIUM = Path(os.environ.get("SUPPORT_ANALYTICS_CHROMIUM", "/usr/bin/chromium"))
@@ -103,6 +103,7 @@ def start_server(database_url: str, *, env: dict[str, str] | None = None) -> Ite
         **os.environ,
         "SUPPORT_ANALYTICS_DATABASE_URL": database_url,
         "SUPPORT_ANALYTICS_POOL_SIZE": "4",
+        **QUICK_START,
         **(env or {}),
     }
     environment.pop("DATABASE_URL", None)

@@ -24,7 +24,7 @@ from support_analytics import maintenance
 from support_analytics.auth.sessions import COOKIE_NAME
 from support_analytics.db import embedded, migrate, reference
 from support_analytics.db.engine import connect, libpq_url
-from tests.conftest import PgServer
+from tests.conftest import QUICK_START, PgServer
 from tests.fixtures.auth import create_personas, open_session
 from tests.live.serving import free_port
 
@@ -174,6 +174,7 @@ def _served(
     environment = {
         **os.environ,
         "SUPPORT_ANALYTICS_DATABASE_URL": database_url,
+        **QUICK_START,
         **(env or {}),
     }
     environment.pop("DATABASE_URL", None)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import QUICK_START
 from tests.live.serving import free_port
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("support-analytics")
@@ -46,7 +47,12 @@ def serve(
     database_url: str, *, workers: int, env: Mapping[str, str] | None = None
 ) -> Iterator[Served]:
     port = free_port()
-    environment = {**os.environ, "SUPPORT_ANALYTICS_DATABASE_URL": database_url, **(env or {})}
+    environment = {
+        **os.environ,
+        "SUPPORT_ANALYTICS_DATABASE_URL": database_url,
+        **QUICK_START,
+        **(env or {}),
+    }
     environment.pop("DATABASE_URL", None)
     command = [str(CONSOLE_SCRIPT), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with tempfile.TemporaryDirectory(prefix="sa-serve-") as folder:

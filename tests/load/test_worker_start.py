@@ -8,6 +8,9 @@ script that was the whole CLI (bench, db, users: as heavy as the app), so on a b
 worker could be killed before it ever started. The import log (PYTHONPROFILEIMPORTTIME, which
 every worker inherits) shows who imported what: the CLI's bench module once (the supervisor),
 not three times.
+
+Each worker also prepares the analytics statements before it answers (the default); the
+suites' other servers skip that (tests/conftest.py QUICK_START).
 """
 
 from __future__ import annotations
@@ -19,9 +22,17 @@ from tests.load.serve_process import both_workers_started, serve
 pytestmark = pytest.mark.timeout(900)
 
 
+PREPARED = "analytics statements prepared"
+
+
 def _serve_two_workers(database_url: str, *, profile_imports: bool) -> str:
-    """Start with two workers (bounded), check /healthz, stop; returns the log."""
-    env = {"PYTHONPROFILEIMPORTTIME": "1"} if profile_imports else {}
+    """Start with two workers (bounded), check /healthz, stop; returns the log. Profiling
+    the imports starts them quickly; otherwise as `serve` does by default."""
+    env = (
+        {"PYTHONPROFILEIMPORTTIME": "1"}
+        if profile_imports
+        else {"SUPPORT_ANALYTICS_PREPARE_STATEMENTS": "true"}
+    )
     with serve(database_url, workers=2, env=env) as served:
         pass
     return served.text()
@@ -34,9 +45,12 @@ def test_two_workers_start_and_do_not_import_the_command_line(fresh_database: st
         line for line in text.splitlines() if line.endswith("support_analytics.cli.bench")
     ]
     assert len(bench_imports) == 1, bench_imports  # the supervisor's own; none in the workers
+    assert PREPARED not in text
 
 
 def test_two_workers_start_again(fresh_database: str) -> None:
     # A third start of two workers, with the same check, is the live drill's
     # (tests/ops/test_live_drills.py), which needs one anyway.
-    both_workers_started(_serve_two_workers(fresh_database, profile_imports=False))
+    text = _serve_two_workers(fresh_database, profile_imports=False)
+    both_workers_started(text)
+    assert text.count(PREPARED) == 2, text[-3000:]

@@ -92,7 +92,7 @@ async def _lifespan(
         if settings.database_read_url
         else None
     )
-    if collects is not None:
+    if collects is not None and settings.prepare_statements:
         await asyncio.to_thread(_warm, app.state.request_database, settings)
     try:
         listen = live_listener.listen_conninfo(settings.listen_url, url)
