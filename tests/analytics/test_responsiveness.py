@@ -19,6 +19,7 @@ import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from psycopg import _queries as psycopg_queries
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
@@ -260,6 +261,27 @@ def test_warm_statements_keep_every_statement_the_readers_use(
                 sla_state.sla_block(session, filters, UTC_ZONE)
                 session.rollback()
         assert statements.kept() == prepared, filters.to_query_string()
+
+
+def test_the_driver_converts_a_kept_statement_once(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """psycopg converts the placeholders of a text too long for its cache on every execution
+    (db/engine.py raises its limits): a second request with the same filter converts none."""
+    filters = TicketFilters.from_query({"team_member": "none_of:1,2", "ticket_type": "is_not:3"})
+    responsiveness.responsiveness(session, filters, UTC_ZONE)
+    responsiveness.team(session, filters, UTC_ZONE)
+    converted: list[int] = []
+    uncached = psycopg_queries._query2pg_nocache
+
+    def counted(query: bytes, encoding: str) -> object:
+        converted.append(len(query))
+        return uncached(query, encoding)
+
+    monkeypatch.setattr(psycopg_queries, "_query2pg_nocache", counted)
+    responsiveness.responsiveness(session, filters, UTC_ZONE)
+    responsiveness.team(session, filters, UTC_ZONE)
+    assert converted == []
 
 
 @contextmanager

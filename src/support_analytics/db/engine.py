@@ -7,6 +7,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import _queries
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -82,6 +83,17 @@ def database_url(settings: Settings, *, keep_running: bool = False) -> Iterator[
         except (embedded.EmbeddedPostgresError, OSError, psycopg.Error) as exc:
             raise DatabaseUnavailable(f"embedded PostgreSQL: {exc}") from exc
         yield server.url()
+
+
+# psycopg turns a statement's %(name)s placeholders into $n on every execution unless the text
+# is at most 4,096 characters with at most 50 parameters (psycopg/_queries.py; the limits keep
+# ORMs' one-off multi-row INSERTs out of its LRU cache of 128). The analytics statements kept
+# per reader (analytics/response_rollups.py) are 5,600-31,000 characters with 30-100
+# parameters and run on every request: converting them cost 0.6-1.1 ms each, 3-5 ms of a
+# responsiveness request. psycopg reads both limits when it converts and has no setting for
+# them, so the process raises them once; the cache stays psycopg's (<= 128 texts of <= 64 KiB).
+_queries.MAX_CACHED_STATEMENT_LENGTH = 64 * 1024
+_queries.MAX_CACHED_STATEMENT_PARAMS = 256
 
 
 def make_engine(
