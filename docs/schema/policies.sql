@@ -8,6 +8,8 @@
 --   alert_subscriptions
 --   alert_webhooks
 --   analytics_cube (FORCE)
+--   analytics_frt_counts (FORCE)
+--   analytics_frt_counts_any_priority (FORCE)
 --   analytics_frt_hist (FORCE)
 --   analytics_frt_hist_any_priority (FORCE)
 --   analytics_frt_wide (FORCE)
@@ -106,6 +108,14 @@ CREATE POLICY alert_webhooks_select ON alert_webhooks
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 
 CREATE POLICY analytics_cube_internal_select ON analytics_cube
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_frt_counts_internal_select ON analytics_frt_counts
+  AS PERMISSIVE FOR SELECT TO support_analytics_internal
+  USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
+
+CREATE POLICY analytics_frt_counts_any_priority_internal_select ON analytics_frt_counts_any_priority
   AS PERMISSIVE FOR SELECT TO support_analytics_internal
   USING (( SELECT sa_session_is_internal() AS sa_session_is_internal));
 

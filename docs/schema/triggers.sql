@@ -11,10 +11,20 @@ CREATE TRIGGER analytics_frt_wide_truncate AFTER TRUNCATE ON analytics_frt_hist 
 CREATE TRIGGER analytics_frt_wide_update AFTER UPDATE ON analytics_frt_hist REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_update();
 
 -- analytics_frt_wide
+CREATE TRIGGER analytics_frt_counts_delete AFTER DELETE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_delete();
+CREATE TRIGGER analytics_frt_counts_insert AFTER INSERT ON analytics_frt_wide REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_insert();
+CREATE TRIGGER analytics_frt_counts_truncate AFTER TRUNCATE ON analytics_frt_wide FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_truncate();
+CREATE TRIGGER analytics_frt_counts_update AFTER UPDATE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_update();
 CREATE TRIGGER analytics_frt_wide_any_delete AFTER DELETE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_delete();
 CREATE TRIGGER analytics_frt_wide_any_insert AFTER INSERT ON analytics_frt_wide REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_insert();
 CREATE TRIGGER analytics_frt_wide_any_truncate AFTER TRUNCATE ON analytics_frt_wide FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_truncate();
 CREATE TRIGGER analytics_frt_wide_any_update AFTER UPDATE ON analytics_frt_wide REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_wide_any_update();
+
+-- analytics_frt_wide_any_priority
+CREATE TRIGGER analytics_frt_counts_any_delete AFTER DELETE ON analytics_frt_wide_any_priority REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_any_delete();
+CREATE TRIGGER analytics_frt_counts_any_insert AFTER INSERT ON analytics_frt_wide_any_priority REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_any_insert();
+CREATE TRIGGER analytics_frt_counts_any_truncate AFTER TRUNCATE ON analytics_frt_wide_any_priority FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_any_truncate();
+CREATE TRIGGER analytics_frt_counts_any_update AFTER UPDATE ON analytics_frt_wide_any_priority REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_frt_counts_any_update();
 
 -- analytics_resolution
 CREATE TRIGGER analytics_hist_delete AFTER DELETE ON analytics_resolution REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION analytics_hist_delete();

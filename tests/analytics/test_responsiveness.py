@@ -221,6 +221,14 @@ def test_the_edge_cases_are_there(conn: Conn) -> None:
     assert_the_edge_cases_are_there(conn)
 
 
+def test_the_folded_counts_have_a_place_for_every_wide_bin(conn: Conn) -> None:
+    """`analytics_frt_counts.wide` has one place per wide bin (migration 0032): the last
+    histogram bin, that of any first response beyond the last edge, is in the last place."""
+    last = conn.execute("SELECT analytics_frt_bin(1e9)").fetchone()
+    assert last is not None
+    assert int(str(last[0])) // response_rollups.WIDTH == response_rollups.WIDE_BINS - 1
+
+
 def test_the_rollups_answer_in_their_zone_only(session: Session) -> None:
     """The oracle tests in UTC read the rollups (bucketed in UTC here); another zone, or a
     filter on a dimension they do not carry, reads the facts table."""
@@ -557,6 +565,21 @@ WITH got_cube AS (
     SELECT {_KEY.replace("coalesce(client_id, 0)", "0")}, w.bin * 16 + u.i - 1 AS bin, u.n
     FROM analytics_frt_wide_any_priority w CROSS JOIN unnest(w.fine) WITH ORDINALITY u (n, i)
     WHERE u.n <> 0
+), got_counts AS (
+    -- each key's wide-bin counts, each at its wide bin
+    SELECT {_KEY}, u.i - 1 AS bin, u.n
+    FROM analytics_frt_counts c CROSS JOIN unnest(c.wide) WITH ORDINALITY u (n, i)
+    WHERE u.n <> 0
+), got_counts_any AS (
+    SELECT {_KEY.replace("coalesce(client_id, 0)", "0")}, u.i - 1 AS bin, u.n
+    FROM analytics_frt_counts_any_priority c
+    CROSS JOIN unnest(c.wide) WITH ORDINALITY u (n, i) WHERE u.n <> 0
+), want_counts AS (
+    SELECT {_KEY_NAMES}, bin / 16 AS bin, sum(n) AS n FROM want_hist
+    GROUP BY {_KEY_NAMES}, bin / 16
+), want_counts_any AS (
+    SELECT {_KEY_NAMES}, bin / 16 AS bin, sum(n) AS n FROM want_any
+    GROUP BY {_KEY_NAMES}, bin / 16
 ), wide_sums AS (
     SELECT 'analytics_frt_wide' AS t, {_KEY}, bin, n, fine FROM analytics_frt_wide
     UNION ALL
@@ -586,6 +609,14 @@ SELECT 'wide any priority', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
 FROM got_wide_any g FULL JOIN want_any w USING ({_KEY_NAMES}, bin)
 WHERE g.n IS DISTINCT FROM w.n
 UNION ALL
+SELECT 'counts', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
+FROM got_counts g FULL JOIN want_counts w USING ({_KEY_NAMES}, bin)
+WHERE g.n IS DISTINCT FROM w.n
+UNION ALL
+SELECT 'counts any priority', {_SHOWN}, bin, to_jsonb(g.n), to_jsonb(w.n)
+FROM got_counts_any g FULL JOIN want_counts_any w USING ({_KEY_NAMES}, bin)
+WHERE g.n IS DISTINCT FROM w.n
+UNION ALL
 SELECT t, {_SHOWN}, bin, to_jsonb(n), to_jsonb(fine)
 FROM wide_sums WHERE n <> (SELECT sum(x) FROM unnest(fine) x)
 LIMIT 10
@@ -595,9 +626,9 @@ LIMIT 10
 def assert_rollups_equal_the_facts(conn: Conn, after: str) -> None:
     """What the triggers maintained equals the facts (which the oracle checks against the raw
     tables) counted by plain SQL, slice by slice (the histogram with the priority summed away
-    too, and both in wide bins, fine count by fine count, each wide row's count their sum):
-    the slices the oracle's filter bars never read (types, weeks, single days) included. One
-    statement: only differences come back."""
+    too, and both in wide bins, fine count by fine count, each wide row's count their sum, and
+    in each key's array of wide-bin counts): the slices the oracle's filter bars never read
+    (types, weeks, single days) included. One statement: only differences come back."""
     off = conn.execute(_ROLLUPS_OFF.encode()).fetchall()
     assert off == [], (after, off)
 

@@ -139,6 +139,10 @@ analytics_frt_wide select            -    -        -        all   all     all   
 analytics_frt_wide delete            -    -        -        -     -       -     -        -
 analytics_frt_wide_any_priority select -  -        -        all   all     all   -        -
 analytics_frt_wide_any_priority delete -  -        -        -     -       -     -        -
+analytics_frt_counts select          -    -        -        all   all     all   -        -
+analytics_frt_counts delete          -    -        -        -     -       -     -        -
+analytics_frt_counts_any_priority select - -       -        all   all     all   -        -
+analytics_frt_counts_any_priority delete - -       -        -     -       -     -        -
 analytics_sla_cube select           -    -        -        all   all     all   -        -
 analytics_sla_cube delete           -    -        -        -     -       -     -        -
 analytics_response_state select      -    -        -        all   all     all   -        -
@@ -261,6 +265,8 @@ ROW_KEY: dict[str, str] = {
     "analytics_frt_hist_any_priority": "hashtext(analytics_frt_hist_any_priority::text)",
     "analytics_frt_wide": "hashtext(analytics_frt_wide::text)",
     "analytics_frt_wide_any_priority": "hashtext(analytics_frt_wide_any_priority::text)",
+    "analytics_frt_counts": "hashtext(analytics_frt_counts::text)",
+    "analytics_frt_counts_any_priority": "hashtext(analytics_frt_counts_any_priority::text)",
     "analytics_sla_cube": "hashtext(analytics_sla_cube::text)",
     "analytics_response_state": "id::int",
     "analytics_rollup_state": "id::int",
@@ -513,6 +519,14 @@ SQL: dict[tuple[str, str], str] = {
     ("analytics_frt_wide", "delete"): "DELETE FROM analytics_frt_wide",
     ("analytics_frt_wide_any_priority", "select"): select_ids("analytics_frt_wide_any_priority"),
     ("analytics_frt_wide_any_priority", "delete"): "DELETE FROM analytics_frt_wide_any_priority",
+    ("analytics_frt_counts", "select"): select_ids("analytics_frt_counts"),
+    ("analytics_frt_counts", "delete"): "DELETE FROM analytics_frt_counts",
+    ("analytics_frt_counts_any_priority", "select"): select_ids(
+        "analytics_frt_counts_any_priority"
+    ),
+    ("analytics_frt_counts_any_priority", "delete"): (
+        "DELETE FROM analytics_frt_counts_any_priority"
+    ),
     ("analytics_sla_cube", "select"): select_ids("analytics_sla_cube"),
     ("analytics_sla_cube", "delete"): "DELETE FROM analytics_sla_cube",
     ("analytics_response_state", "select"): select_ids("analytics_response_state"),

@@ -72,6 +72,11 @@ wide = tables.analytics_frt_wide
 wide_any_priority = tables.analytics_frt_wide_any_priority
 # Histogram bins per wide bin (migration 0030: wide bin = bin // WIDTH).
 WIDTH = 16
+# Each slice's wide-bin counts as one array of WIDE_BINS (migration 0032): percentile reads
+# sum these first.
+counts = tables.analytics_frt_counts
+counts_any_priority = tables.analytics_frt_counts_any_priority
+WIDE_BINS = 89
 state = tables.analytics_response_state
 
 facts = tables.ticket_response_facts
@@ -113,6 +118,19 @@ WIDE_ANY_PRIORITY_COLUMNS = TicketColumns(
     assigned_to=wide_any_priority.c.assigned_to,
     ticket_type_id=wide_any_priority.c.ticket_type_id,
     priority=wide_any_priority.c.priority,
+)
+COUNTS_COLUMNS = TicketColumns(
+    created_at=counts.c.bucket,
+    assigned_to=counts.c.assigned_to,
+    ticket_type_id=counts.c.ticket_type_id,
+    priority=counts.c.priority,
+    client_id=counts.c.client_id,
+)
+COUNTS_ANY_PRIORITY_COLUMNS = TicketColumns(
+    created_at=counts_any_priority.c.bucket,
+    assigned_to=counts_any_priority.c.assigned_to,
+    ticket_type_id=counts_any_priority.c.ticket_type_id,
+    priority=counts_any_priority.c.priority,
 )
 
 
@@ -543,6 +561,8 @@ _ROLLUPS = {
         (any_priority, ANY_PRIORITY_COLUMNS),
         (wide, WIDE_COLUMNS),
         (wide_any_priority, WIDE_ANY_PRIORITY_COLUMNS),
+        (counts, COUNTS_COLUMNS),
+        (counts_any_priority, COUNTS_ANY_PRIORITY_COLUMNS),
     )
 }
 
@@ -557,9 +577,12 @@ def _bins(
 ) -> dict[str | int | None, Bins]:
     """Bin counts per `by` (see `bins_by`), or with `only` (wide bins) the histogram's bins
     inside those, from the wide rows' `fine` counts."""
-    by_priority, summed = (
-        (wide.name, wide_any_priority.name) if wide_bins else (hist.name, any_priority.name)
-    )
+    if not wide_bins:
+        by_priority, summed = hist.name, any_priority.name
+    elif only is None:
+        by_priority, summed = counts.name, counts_any_priority.name
+    else:
+        by_priority, summed = wide.name, wide_any_priority.name
     reads = [(by_priority, filters, 1)]
     priority = filters.priority
     if by == "assigned_to" and (priority is None or priority.op.negative):
@@ -579,18 +602,27 @@ def _bins(
     key = ("rr._bins", by, only is None, tuple((n, len(s), f) for n, s, f in plans))
     if only is not None:
         fine: dict[str | int | None, Bins] = {}
-        for group, wide_bin, *counts in session.execute(
+        for group, wide_bin, *places in session.execute(
             built(key, lambda: _fine_stmt(by, plans)), params
         ):
             into = fine.setdefault(group, {})
-            for i, n in enumerate(counts):
+            for i, n in enumerate(places):
                 if n:
                     into[wide_bin * WIDTH + i] = int(n)
         return fine
+    if wide_bins:
+        # A group whose signed counts cancel out has no bins, as in `_bins_stmt`.
+        return {
+            group: {b: int(n) for b, n in enumerate(places) if n}
+            for group, *places in session.execute(
+                built(key, lambda: _counts_stmt(by, plans)), params
+            )
+            if any(places)
+        }
     stmt = built(key, lambda: _bins_stmt(by, plans))
     return {
-        group: dict(zip(bins, counts, strict=True))
-        for group, bins, counts in session.execute(stmt, params)
+        group: dict(zip(bins, numbers, strict=True))
+        for group, bins, numbers in session.execute(stmt, params)
     }
 
 
@@ -602,7 +634,8 @@ def _signed_bins(
     for j, (name, slices, factor) in enumerate(plans):
         source, columns = _ROLLUPS[name]
         h = source.c
-        # Checked on the key index: the other bins' rows are not fetched.
+        # The wide tables' key has the bin after the grain (migration 0032): each wanted
+        # bin's date run is one index range, the other bins' entries are not walked.
         wanted = [h.bin == any_(bindparam("only", type_=_INTEGERS))] if fine else []
         parts += shaped_rows(
             Rollup(h.gmask, h.grain, h.bucket, columns),
@@ -617,6 +650,37 @@ def _signed_bins(
             extra=wanted,
         )
     return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _count_row(
+    key: ColumnElement[str | int | None], wide_counts: ColumnElement[list[int]], factor: int
+) -> Callable[[ColumnElement[int]], Select[str | int | None, int, list[int]]]:
+    """A counts table's rows as (group, sign, wide-bin counts)."""
+
+    def row(sign: ColumnElement[int]) -> Select[str | int | None, int, list[int]]:
+        return select(key.label("g"), (sign * factor).label("s"), wide_counts.label("w"))
+
+    return row
+
+
+def _counts_stmt(
+    by: str, plans: Sequence[tuple[str, Slices, int]]
+) -> Select[str | int | None, *tuple[int, ...]]:
+    # Place by place, as the fine counts: one row per bucket and slice instead of one per
+    # wide bin (migration 0032). A place no row has sums to NULL, read as 0.
+    parts: list[Select[str | int | None, int, list[int]]] = []
+    for j, (name, slices, factor) in enumerate(plans):
+        source, columns = _ROLLUPS[name]
+        h = source.c
+        parts += shaped_rows(
+            Rollup(h.gmask, h.grain, h.bucket, columns),
+            len(slices),
+            _count_row(h.priority if by == "priority" else h.assigned_to, h.wide, factor),
+            prefix=f"r{j}_",
+        )
+    rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("signed")
+    places = [func.sum(rows.c.w[b + 1] * rows.c.s) for b in range(WIDE_BINS)]
+    return select(rows.c.g, *places).group_by(rows.c.g)
 
 
 def _fine_stmt(
@@ -652,10 +716,11 @@ def bins_by(
     session: Session, filters: TicketFilters, by: str, *, wide_bins: bool = False
 ) -> dict[str | int | None, Bins]:
     """FRT bin counts per priority (`by="priority"`) or per assignee (`by="assigned_to"`):
-    the histogram's bins, or (`wide_bins`) the wide bins of migration 0030. Per assignee with
-    no priority filter they come from the table with the priority summed away (a fifth of
-    the rows); with a negative one (`is_not`, `none_of`), from that table less the listed
-    priorities' rows (negative filters keep NULLs: exactly their complement)."""
+    the histogram's bins, or (`wide_bins`) the wide bins of migration 0030, summed from each
+    slice's folded counts (migration 0032). Per assignee with no priority filter they come
+    from the table with the priority summed away (a fifth of the rows); with a negative one
+    (`is_not`, `none_of`), from that table less the listed priorities' rows (negative filters
+    keep NULLs: exactly their complement)."""
     return _bins(session, filters, by, wide_bins=wide_bins)
 
 

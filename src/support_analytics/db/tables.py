@@ -293,6 +293,22 @@ analytics_frt_wide_any_priority = Table(
     Column("fine", ARRAY(Integer), nullable=False),
 )
 
+# Each slice's wide-bin counts folded into one row (0032; `wide[b + 1]` the count of wide bin
+# `b`), and those with the priority summed away: a percentile read sums these first.
+analytics_frt_counts = Table(
+    "analytics_frt_counts",
+    metadata,
+    *_slice(),
+    Column("wide", ARRAY(Integer), nullable=False),
+    Column("client_id", Integer),
+)
+analytics_frt_counts_any_priority = Table(
+    "analytics_frt_counts_any_priority",
+    metadata,
+    *_slice(),
+    Column("wide", ARRAY(Integer), nullable=False),
+)
+
 analytics_response_state = Table(
     "analytics_response_state",
     metadata,
