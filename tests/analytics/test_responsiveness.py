@@ -277,8 +277,15 @@ def test_the_driver_converts_a_kept_statement_once(
     """psycopg converts the placeholders of a text too long for its cache on every execution
     (db/engine.py raises its limits): a second request with the same filter converts none."""
     filters = TicketFilters.from_query({"team_member": "none_of:1,2", "ticket_type": "is_not:3"})
-    responsiveness.responsiveness(session, filters, UTC_ZONE)
-    responsiveness.team(session, filters, UTC_ZONE)
+
+    def both_ways() -> None:
+        # The wide path's first step is the longest statement (89 sums, ~170 parameters).
+        for wide in (False, True):
+            with wide_bins(wide):
+                responsiveness.responsiveness(session, filters, UTC_ZONE)
+                responsiveness.team(session, filters, UTC_ZONE)
+
+    both_ways()
     converted: list[int] = []
     uncached = psycopg_queries._query2pg_nocache
 
@@ -287,8 +294,7 @@ def test_the_driver_converts_a_kept_statement_once(
         return uncached(query, encoding)
 
     monkeypatch.setattr(psycopg_queries, "_query2pg_nocache", counted)
-    responsiveness.responsiveness(session, filters, UTC_ZONE)
-    responsiveness.team(session, filters, UTC_ZONE)
+    both_ways()
     assert converted == []
 
 
