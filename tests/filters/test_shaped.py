@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
+from support_analytics.analytics import response_rollups as rr
 from support_analytics.analytics.tables import tickets
 from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
-from support_analytics.filters.shaped import shaped, shaped_clauses
+from support_analytics.filters.shaped import Mode, listed_dimensions, shaped, shaped_clauses
 from support_analytics.filters.sql import TICKETS, ticket_clauses
 from tests.analytics.oracle import FilterSpec
 from tests.analytics.strategies import filter_specs
@@ -65,6 +66,28 @@ def test_a_filter_the_columns_cannot_answer_is_refused() -> None:
     filters = TicketFilters.from_query({"plan": "is:starter"})
     with pytest.raises(ValueError, match="plan"):
         shaped(filters, BERLIN).params(without, "f")
+
+
+def test_a_mode_the_statement_does_not_write_is_refused() -> None:
+    # The rollup slices' statements write fewer modes (`SLICE_MODES`): a slice asking for
+    # another one must fail, not read as no filter.
+    dimensions = listed_dimensions(TicketFilters.from_query({"ticket_type": "is_not:3"}))
+    assert dimensions["ticket_type_id"].mode is Mode.NONE
+    with pytest.raises(ValueError, match="ticket_type_id"):
+        rr.Slices((rr.Slice(0, dimensions, 1, ()),)).params(rr.HIST_COLUMNS, "r")
+
+
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=HEALTH)
+@given(spec=filter_specs())
+def test_every_slice_takes_only_the_modes_its_statements_write(
+    session: Session, spec: FilterSpec
+) -> None:
+    filters = TicketFilters.from_query(spec.params())
+    for by_member in (False, True):
+        plan = rr.signed_plan(session, filters, by_member=by_member)
+        for piece in plan.slices:
+            for field, listed in piece.dimensions.items():
+                assert listed.mode is Mode.ABSENT or listed.mode in plan.modes[field]
 
 
 def test_an_empty_list_selects_as_set_clause_does(session: Session) -> None:

@@ -48,7 +48,10 @@ from support_analytics.db.statements import built
 from support_analytics.filters import TicketFilters
 from support_analytics.filters.grammar import DateFilter, Plan, SetFilter, SetOp
 from support_analytics.filters.shaped import (
+    EVERY_MODE,
     Listed,
+    Mode,
+    Modes,
     listed_clauses,
     listed_dimensions,
     listed_params,
@@ -291,6 +294,10 @@ def _plans(session: Session) -> list[tuple[int, Plan | None]]:
     )
 
 
+# The modes of a filter after `listed_clients`: no plan filter.
+LISTED_CLIENT_MODES: Modes = EVERY_MODE | {"plan": frozenset()}
+
+
 def _admitted(session: Session, filters: TicketFilters) -> tuple[list[int], list[int]]:
     """The clients a client or plan filter admits and the others (`SetFilter.admits` is
     what `set_clause` and `plan_clause` say in SQL)."""
@@ -339,6 +346,20 @@ _INTEGERS = ARRAY(Integer)
 Run = tuple[str, date | None, date | None, int]
 
 
+# The modes a slice's set filters can take (`signed_plan`): a client or plan filter is its
+# clients listed (`_by_clients`), a negative type or assignee filter every row less the
+# listed values' (`TicketFilters.complemented`), except the assignee's in a read grouped by
+# assignee (`MEMBER_SLICE_MODES`). The statements write only these (`shaped_rows`): PostgreSQL
+# parses and analyses every mode's text on each execution, a third of each statement.
+SLICE_MODES: Modes = EVERY_MODE | {
+    "client_id": frozenset({Mode.ANY}),
+    "plan": frozenset(),
+    "assigned_to": frozenset({Mode.ANY, Mode.ANY_OR_NULL, Mode.NULL}),
+    "ticket_type_id": frozenset({Mode.ANY}),
+}
+MEMBER_SLICE_MODES: Modes = SLICE_MODES | {"assigned_to": EVERY_MODE["assigned_to"]}
+
+
 @dataclass(frozen=True)
 class Slice:
     """One signed slice of a rollup's rows: its grouping, its set filters, the sign of its
@@ -352,21 +373,32 @@ class Slice:
 
 @dataclass(frozen=True)
 class Slices:
-    """`signed_plan`'s slices. The statement reading them depends only on how many there
-    are (`shaped_rows`); everything else is its parameters."""
+    """`signed_plan`'s slices, `member` if the assignee filter is kept as given (a read
+    grouped by assignee). The statement reading them depends only on their `shape`
+    (`shaped_rows`); everything else is its parameters."""
 
     slices: tuple[Slice, ...]
+    member: bool = False
 
     def __len__(self) -> int:
         return len(self.slices)
 
+    @property
+    def shape(self) -> tuple[int, bool]:
+        """What the statement reading these slices depends on: part of its key."""
+        return len(self.slices), self.member
+
+    @property
+    def modes(self) -> Modes:
+        return MEMBER_SLICE_MODES if self.member else SLICE_MODES
+
     def params(self, columns: TicketColumns, prefix: str) -> dict[str, object]:
-        """The parameters `shaped_rows(..., len(self), ..., prefix=prefix)` names over a
-        rollup with `columns`."""
+        """The parameters `shaped_rows(..., self, ..., prefix=prefix)` names over a rollup
+        with `columns`."""
         out: dict[str, object] = {}
         for i, s in enumerate(self.slices):
             p = f"{prefix}{i}_"
-            out.update(listed_params(s.dimensions, columns, p))
+            out.update(listed_params(s.dimensions, columns, p, modes=self.modes))
             out[f"{p}mask"] = s.mask
             out[f"{p}a"] = s.all_time
             out[f"{p}g"] = [r[0] for r in s.runs]
@@ -406,7 +438,7 @@ def signed_plan(session: Session, filters: TicketFilters, *, by_member: bool = F
                     runs=tuple(run for run in signed if run[0] != "a"),
                 )
             )
-    return Slices(tuple(slices))
+    return Slices(tuple(slices), member=by_member)
 
 
 def _per_run(stmt: Select[*Ts], runs: TableValuedAlias) -> Select[*Ts]:
@@ -430,14 +462,14 @@ class Rollup:
 
 def shaped_rows(
     rollup: Rollup,
-    count: int,
+    slices: Slices,
     row: Callable[[ColumnElement[int]], Select[*Ts]],
     *,
     prefix: str,
     extra: Sequence[ColumnElement[bool]] = (),
 ) -> list[Select[*Ts]]:
-    """The statements whose rows, summed, answer a filter of `count` slices from a rollup
-    (`Slices.params(rollup.columns, prefix)` gives their parameters): `row(sign)` (its
+    """The statements whose rows, summed, answer any slices of the `shape` of `slices` from
+    a rollup (`Slices.params(rollup.columns, prefix)` gives their parameters): `row(sign)` (its
     counts multiplied by the sign) over each slice's all-time row (a sign 0 folds it away)
     and over its bucketed runs, run by run (`unnest` of four arrays, each run one range of
     the key index: with an OR of ranges and a priority condition the planner read the key
@@ -445,11 +477,11 @@ def shaped_rows(
     entries for 900 rows at 1M), with `extra` conditions."""
     r = rollup
     parts: list[Select[*Ts]] = []
-    for i in range(count):
+    for i in range(len(slices)):
         p = f"{prefix}{i}_"
         where = [
             r.gmask == bindparam(f"{p}mask", type_=SmallInteger),
-            *listed_clauses(r.columns, p),
+            *listed_clauses(r.columns, p, modes=slices.modes),
         ]
         all_time = bindparam(f"{p}a", type_=Integer)
         parts.append(row(all_time).where(*where, r.grain == "a", all_time != 0, *extra))
@@ -480,7 +512,7 @@ def signed_rows(
     """`shaped_rows` of `filters`' slices (`signed_plan`) and the parameters they take, for
     a reader that builds its statement per request."""
     slices = signed_plan(session, filters, by_member=by_member)
-    parts = shaped_rows(rollup, len(slices), row, prefix="r", extra=extra)
+    parts = shaped_rows(rollup, slices, row, prefix="r", extra=extra)
     return parts, slices.params(rollup.columns, "r")
 
 
@@ -517,9 +549,9 @@ def totals(session: Session, filters: TicketFilters) -> dict[str | None, Totals]
         Select[str | None, int | None, float, int, int, int]
         | CompoundSelect[str | None, int | None, float, int, int, int]
     ):
-        return union_all(*shaped_rows(CUBE, len(slices), _totals_row, prefix="r"))
+        return union_all(*shaped_rows(CUBE, slices, _totals_row, prefix="r"))
 
-    stmt = built(("rr.totals", len(slices)), build)
+    stmt = built(("rr.totals", slices.shape), build)
     out: dict[str | None, Totals] = {}
     for row in session.execute(stmt, slices.params(CUBE_COLUMNS, "r")):
         if row[1] is None:
@@ -599,7 +631,7 @@ def _bins(
         params.update(slices.params(_ROLLUPS[name][1], f"r{j}_"))
     if only is not None:
         params["only"] = list(only)
-    key = ("rr._bins", by, only is None, tuple((n, len(s), f) for n, s, f in plans))
+    key = ("rr._bins", by, only is None, tuple((n, s.shape, f) for n, s, f in plans))
     if only is not None:
         fine: dict[str | int | None, Bins] = {}
         for group, wide_bin, *places in session.execute(
@@ -639,7 +671,7 @@ def _signed_bins(
         wanted = [h.bin == any_(bindparam("only", type_=_INTEGERS))] if fine else []
         parts += shaped_rows(
             Rollup(h.gmask, h.grain, h.bucket, columns),
-            len(slices),
+            slices,
             _bin_row(
                 h.priority if by == "priority" else h.assigned_to,
                 h.bin,
@@ -674,7 +706,7 @@ def _counts_stmt(
         h = source.c
         parts += shaped_rows(
             Rollup(h.gmask, h.grain, h.bucket, columns),
-            len(slices),
+            slices,
             _count_row(h.priority if by == "priority" else h.assigned_to, h.wide, factor),
             prefix=f"r{j}_",
         )
@@ -814,7 +846,7 @@ def _read_stmt(by: str | None, descending: bool, *, check: bool) -> Select[int, 
     where: list[ColumnElement[bool]] = [
         f.frt_bin == wanted.c.b,
         f.frt_hours.is_not(None),
-        *shaped_clauses(_FACT_COLUMNS, "f"),
+        *shaped_clauses(_FACT_COLUMNS, "f", modes=LISTED_CLIENT_MODES),
     ]
     if by == "priority":
         where.append(f.priority == wanted.c.g)
@@ -876,7 +908,7 @@ def read_values(
         ) -> CompoundSelect[int, float]:
             return union_all(*(_read_stmt(by, d, check=check) for by, d in ends))
 
-        params = filtered.params(_FACT_COLUMNS, "f")
+        params = filtered.params(_FACT_COLUMNS, "f", modes=LISTED_CLIENT_MODES)
         for by, descending in ends:
             params.update(_read_params(by, mine[by], descending))
         stmt = built(("rr.read_values", ends, check), build)

@@ -76,6 +76,16 @@ class Listed:
 
 _UNSET = Listed(Mode.ABSENT, [])
 
+# The modes written for each set filter (`Mode.ABSENT` always is): every one a filter bar can
+# ask. A reader whose filters can only take some of them passes fewer (`listed_clauses`'
+# `modes`): PostgreSQL parses and analyses the whole text of a statement on every execution,
+# the modes it folds away included.
+Modes = dict[str, frozenset[Mode]]
+_SIGNED = frozenset({Mode.ANY, Mode.NONE})
+EVERY_MODE: Modes = dict.fromkeys(FIELDS, _SIGNED) | {
+    "assigned_to": frozenset(Mode) - {Mode.ABSENT}
+}
+
 
 def _mode(negative: bool, null_listed: bool, values: Values) -> Mode:
     if negative:
@@ -109,20 +119,29 @@ def listed_dimensions(filters: TicketFilters) -> dict[str, Listed]:
     return out
 
 
-def _fields(columns: TicketColumns) -> tuple[str, ...]:
-    """The set filters `columns` can answer: client and plan need a client column."""
-    return FIELDS if columns.client_id is not None else FIELDS[2:]
+def _fields(columns: TicketColumns, modes: Modes) -> tuple[str, ...]:
+    """The set filters written over `columns`: client and plan need a client column, and a
+    filter with no mode in `modes` is not written."""
+    fields = FIELDS if columns.client_id is not None else FIELDS[2:]
+    return tuple(f for f in fields if modes[f])
 
 
 def listed_params(
-    dimensions: dict[str, Listed], columns: TicketColumns, prefix: str
+    dimensions: dict[str, Listed],
+    columns: TicketColumns,
+    prefix: str,
+    *,
+    modes: Modes = EVERY_MODE,
 ) -> dict[str, object]:
-    """The parameters `listed_clauses(columns, prefix)` names. A filter `columns` cannot
-    answer (a client or plan filter without a client column) is refused, not ignored."""
-    fields = _fields(columns)
+    """The parameters `listed_clauses(columns, prefix, modes=modes)` names. A filter those
+    clauses cannot answer (a client or plan filter without a client column, a mode not in
+    `modes`) is refused, not ignored."""
+    fields = _fields(columns, modes)
     for field, listed in dimensions.items():
-        if listed.mode is not Mode.ABSENT and field not in fields:
-            raise ValueError(f"a {field} filter over a selectable without its column")
+        if listed.mode is Mode.ABSENT:
+            continue
+        if field not in fields or listed.mode not in modes[field]:
+            raise ValueError(f"a {field} filter ({listed.mode.name}) the statement does not write")
     out: dict[str, object] = {}
     for field in fields:
         listed = dimensions[field]
@@ -142,42 +161,41 @@ def _modes(
     return or_(of(Mode.ABSENT), *(and_(of(m), c) for m, c in per_mode.items()))
 
 
-def listed_clause(field: str, columns: TicketColumns, prefix: str) -> ColumnElement[bool]:
-    """`set_clause` (or `plan_clause`) of the filter on `field` over `columns`, for every
-    mode: its values the array parameter `{prefix}{field}`, its mode `{prefix}{field}_m`.
+def listed_clause(
+    field: str, columns: TicketColumns, prefix: str, modes: frozenset[Mode]
+) -> ColumnElement[bool]:
+    """`set_clause` (or `plan_clause`) of the filter on `field` over `columns`, for each of
+    `modes`: its values the array parameter `{prefix}{field}`, its mode `{prefix}{field}_m`.
     An empty array is what `set_clause` says of no concrete value: ANY of none is false,
     ALL of none true. Only an assignee filter lists NULL (`unassigned`)."""
     values = bindparam(f"{prefix}{field}", type_=_ARRAYS[field])
     mode = bindparam(f"{prefix}{field}_m", type_=SmallInteger)
-    if field == "plan":
-        if columns.client_id is None:
-            raise ValueError("a plan filter over a selectable without a client column")
+    client = columns.client_id
+    if field == "plan" and client is not None:
         plans = Client.__table__.c.plan_type == any_(values)
-        return _modes(
-            mode,
-            {
-                Mode.ANY: plan_membership(columns.client_id, plans, negative=False),
-                Mode.NONE: plan_membership(columns.client_id, plans, negative=True),
-            },
-        )
-    column = getattr(columns, field)
-    if column is None:
-        raise ValueError(f"a {field} filter over a selectable without its column")
-    among, outside = column == any_(values), column != all_(values)
-    per_mode = {
-        Mode.ANY: membership(column, among, negative=False, null_listed=False),
-        Mode.NONE: membership(column, outside, negative=True, null_listed=False),
-    }
-    if field == "assigned_to":
-        per_mode[Mode.ANY_OR_NULL] = membership(column, among, negative=False, null_listed=True)
-        per_mode[Mode.NONE_NOR_NULL] = membership(column, outside, negative=True, null_listed=True)
-        per_mode[Mode.NULL] = column.is_(None)
-    return _modes(mode, per_mode)
+        per_mode = {
+            Mode.ANY: plan_membership(client, plans, negative=False),
+            Mode.NONE: plan_membership(client, plans, negative=True),
+        }
+    else:
+        column = getattr(columns, field)  # `_fields` writes only the fields `columns` has
+        among, outside = column == any_(values), column != all_(values)
+        per_mode = {
+            Mode.ANY: membership(column, among, negative=False, null_listed=False),
+            Mode.NONE: membership(column, outside, negative=True, null_listed=False),
+            Mode.ANY_OR_NULL: membership(column, among, negative=False, null_listed=True),
+            Mode.NONE_NOR_NULL: membership(column, outside, negative=True, null_listed=True),
+            Mode.NULL: column.is_(None),
+        }
+    return _modes(mode, {m: c for m, c in per_mode.items() if m in modes})
 
 
-def listed_clauses(columns: TicketColumns, prefix: str) -> list[ColumnElement[bool]]:
-    """`listed_clause` of every set filter `columns` can answer."""
-    return [listed_clause(field, columns, prefix) for field in _fields(columns)]
+def listed_clauses(
+    columns: TicketColumns, prefix: str, *, modes: Modes = EVERY_MODE
+) -> list[ColumnElement[bool]]:
+    """`listed_clause` of every set filter written over `columns` (`_fields`), each for its
+    `modes`."""
+    return [listed_clause(f, columns, prefix, modes[f]) for f in _fields(columns, modes)]
 
 
 @dataclass(frozen=True)
@@ -189,9 +207,11 @@ class ShapedFilters:
     upper: datetime | None
     dimensions: dict[str, Listed]
 
-    def params(self, columns: TicketColumns, prefix: str) -> dict[str, object]:
-        """The parameters `shaped_clauses(columns, prefix)` names."""
-        return listed_params(self.dimensions, columns, prefix) | {
+    def params(
+        self, columns: TicketColumns, prefix: str, *, modes: Modes = EVERY_MODE
+    ) -> dict[str, object]:
+        """The parameters `shaped_clauses(columns, prefix, modes=modes)` names."""
+        return listed_params(self.dimensions, columns, prefix, modes=modes) | {
             f"{prefix}lo": self.lower,
             f"{prefix}hi": self.upper,
         }
@@ -202,13 +222,16 @@ def shaped(filters: TicketFilters, tz: ZoneInfo) -> ShapedFilters:
     return ShapedFilters(lower, upper, listed_dimensions(filters))
 
 
-def shaped_clauses(columns: TicketColumns, prefix: str) -> list[ColumnElement[bool]]:
-    """`ticket_clauses` of any filter over `columns`, its values the parameters
-    `ShapedFilters.params(columns, prefix)` gives (an open bound: NULL, folded away too)."""
+def shaped_clauses(
+    columns: TicketColumns, prefix: str, *, modes: Modes = EVERY_MODE
+) -> list[ColumnElement[bool]]:
+    """`ticket_clauses` of any filter over `columns` whose set filters take `modes`, its
+    values the parameters `ShapedFilters.params(columns, prefix, modes=modes)` gives (an
+    open bound: NULL, folded away too)."""
     lower = bindparam(f"{prefix}lo", type_=INSTANT)
     upper = bindparam(f"{prefix}hi", type_=INSTANT)
     return [
         or_(lower.is_(None), columns.created_at >= lower),
         or_(upper.is_(None), columns.created_at < upper),
-        *listed_clauses(columns, prefix),
+        *listed_clauses(columns, prefix, modes=modes),
     ]

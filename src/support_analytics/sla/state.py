@@ -289,18 +289,18 @@ def counts_from_cube(
             filtered = shaped(filters, tz)
 
             def build() -> Select[object, str, int, int, int]:
-                parts = rr.shaped_rows(SLA_CUBE, len(slices), row, prefix="r")
+                parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
                 where = shaped_clauses(SLA_COLUMNS, "f")
                 return _summed([*parts, _not_yet(where, bindparam("as_of", type_=INSTANT))])
 
-            stmt = built(("sla.counts_from_cube", len(slices)), build)
+            stmt = built(("sla.counts_from_cube", slices.shape), build)
             params = (
                 slices.params(SLA_CUBE.columns, "r")
                 | filtered.params(SLA_COLUMNS, "f")
                 | {"as_of": as_of}
             )
             return _counts(session.execute(stmt, params))
-        parts = rr.shaped_rows(SLA_CUBE, len(slices), row, prefix="r")
+        parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
         params = slices.params(SLA_CUBE.columns, "r")
     else:
         parts = []
