@@ -36,6 +36,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Row,
+    String,
     and_,
     bindparam,
     case,
@@ -635,57 +636,26 @@ def breaches(
             as_of=as_of,
         )
     now = as_of or datetime.now(UTC)
-    c = ticket_sla.c
-    dims = ticket_clauses(filters, tz, SLA_COLUMNS)
     end = page * page_size
     gmask = cube_mask(session, filters, tz)
     admitted = None if gmask is None else _admitted(session, filters, tz, target=target, as_of=now)
-    walk_late, walk_running = (
+    walks: tuple[Read, Read] = (
         ("sort", "sort") if admitted is None else _walks(session, filters, target, end, admitted)
     )
-    shown = (c.ticket_id, c.priority, c.client_id, c.assigned_to, c.due_at)
-    late_over = hours_between(c.due_at, c.done_at)
-    late = (
-        select(*shown, late_over.label("over"))
-        .where(
-            c.target == target,
-            c.done_at > c.due_at,
-            true() if walk_late != "none" else false(),
-            *dims,
-        )
-        .order_by((c.done_at - c.due_at).desc() if walk_late == "walk" else late_over.desc())
-        .order_by(c.ticket_id)
-        .limit(end)
+    walk_late, walk_running = walks
+    floor = _due_floor(filters, tz) if walk_running == "walk" else None
+    stmt = built(
+        ("sla.breached", walk_late, walk_running, floor is not None),
+        lambda: _breached_stmt(walk_late, walk_running, floored=floor is not None),
     )
-    running_over = hours_between(c.due_at, literal(now))
-    running = (
-        select(*shown, running_over.label("over"))
-        .where(
-            c.target == target,
-            # Sorting: a form the partial indexes on running clocks do not match, so the
-            # planner filters by the other conditions (say the creation day) instead.
-            c.running if walk_running == "walk" else func.coalesce(c.running, false()),
-            c.done_at.is_(None),
-            c.due_at < now,
-            _due_floor(filters, tz) if walk_running == "walk" else true(),
-            true() if walk_running != "none" else false(),
-            *dims,
-        )
-        .order_by(c.due_at if walk_running == "walk" else running_over.desc())
-        .order_by(c.ticket_id)
-        .limit(end)
-    )
-    both = union_all(late, running).subquery("breached")
-    b = both.c
-    stmt = (
-        select(
-            b.ticket_id, tickets.c.title, b.priority, b.client_id, b.assigned_to, b.due_at, b.over
-        )
-        .select_from(both.join(tickets, tickets.c.id == b.ticket_id))
-        .order_by(b.over.desc(), b.ticket_id)
-        .limit(page_size)
-        .offset((page - 1) * page_size)
-    )
+    params = shaped(filters, tz).params(SLA_COLUMNS, "f") | {
+        "target": target,
+        "as_of": now,
+        "end": end,
+        "page_size": page_size,
+        "skip": (page - 1) * page_size,
+        "floor": floor,
+    }
     rows = [
         SlaBreachRow(
             ticket_id=int(row[0]),
@@ -698,7 +668,7 @@ def breaches(
             state="breached",
             over_by_hours=float(row[6]),
         )
-        for row in session.execute(stmt)
+        for row in session.execute(stmt, params)
     ]
     counts = None if admitted is not None else _rolled_up(session, filters, tz, now)
     if admitted is not None:
@@ -706,7 +676,12 @@ def breaches(
     elif counts is not None:
         total = counts.get((None, target), (0, 0, 0))[1]
     else:
-        where = [c.target == target, breached_clause(now), *dims]
+        c = ticket_sla.c
+        where = [
+            c.target == target,
+            breached_clause(now),
+            *ticket_clauses(filters, tz, SLA_COLUMNS),
+        ]
         total = session.execute(
             select(func.count()).select_from(ticket_sla).where(*where)
         ).scalar_one()
@@ -727,20 +702,82 @@ WALK_LIMIT = 20_000
 Read = Literal["walk", "sort", "none"]
 
 
-def _due_floor(filters: TicketFilters, tz: ZoneInfo) -> ColumnElement[bool]:
-    """A bound on the due time of the running rows a date filter admits: a ticket created on
-    or after its first day is due on or after that day (a due time is never before creation
-    while no ticket type's hours are negative: policy hours are positive by constraint, and a
-    type's hours are the resolution target where the policy gives none). A day early, for a
-    zone whose midnight is skipped. The walk along `idx_ticket_sla_overdue` starts there
-    instead of at the oldest due time (most running rows of a late start are skipped)."""
+def _breached_stmt(
+    walk_late: Read, walk_running: Read, *, floored: bool
+) -> Select[int, str, str | None, int | None, int | None, datetime, float]:
+    """`breaches`' page for its reads of the two streams (`_walks`), `floored` with a bound on
+    the running rows' due time (`_due_floor`): the filter, target, instant and page are
+    parameters (`db.statements`)."""
+    c = ticket_sla.c
+    dims = shaped_clauses(SLA_COLUMNS, "f")
+    target = bindparam("target", type_=String)
+    now = bindparam("as_of", type_=INSTANT)
+    end = bindparam("end", type_=Integer)
+    shown = (c.ticket_id, c.priority, c.client_id, c.assigned_to, c.due_at)
+    late_over = hours_between(c.due_at, c.done_at)
+    late = (
+        select(*shown, late_over.label("over"))
+        .where(
+            c.target == target,
+            c.done_at > c.due_at,
+            true() if walk_late != "none" else false(),
+            *dims,
+        )
+        .order_by((c.done_at - c.due_at).desc() if walk_late == "walk" else late_over.desc())
+        .order_by(c.ticket_id)
+        .limit(end)
+    )
+    running_over = hours_between(c.due_at, cast("ColumnElement[object]", now))
+    running = (
+        select(*shown, running_over.label("over"))
+        .where(
+            c.target == target,
+            # Sorting: a form the partial indexes on running clocks do not match, so the
+            # planner filters by the other conditions (say the creation day) instead.
+            c.running if walk_running == "walk" else func.coalesce(c.running, false()),
+            c.done_at.is_(None),
+            c.due_at < now,
+            _floor_clause() if floored else true(),
+            true() if walk_running != "none" else false(),
+            *dims,
+        )
+        .order_by(c.due_at if walk_running == "walk" else running_over.desc())
+        .order_by(c.ticket_id)
+        .limit(end)
+    )
+    both = union_all(late, running).subquery("breached")
+    b = both.c
+    return (
+        select(
+            b.ticket_id, tickets.c.title, b.priority, b.client_id, b.assigned_to, b.due_at, b.over
+        )
+        .select_from(both.join(tickets, tickets.c.id == b.ticket_id))
+        .order_by(b.over.desc(), b.ticket_id)
+        .limit(bindparam("page_size", type_=Integer))
+        .offset(bindparam("skip", type_=Integer))
+    )
+
+
+def _due_floor(filters: TicketFilters, tz: ZoneInfo) -> datetime | None:
+    """A bound on the due time of the running rows a date filter admits (None: no first
+    day): a ticket created on or after its first day is due on or after that day (a due
+    time is never before creation while no ticket type's hours are negative: policy hours
+    are positive by constraint, and a type's hours are the resolution target where the
+    policy gives none). A day early, for a zone whose midnight is skipped. The walk along
+    `idx_ticket_sla_overdue` starts there instead of at the oldest due time (most running
+    rows of a late start are skipped)."""
     start = filters.date.start if filters.date is not None else None
     if start is None:
-        return true()
-    floor = datetime.combine(start - timedelta(days=1), time(), tzinfo=tz)
+        return None
+    return datetime.combine(start - timedelta(days=1), time(), tzinfo=tz)
+
+
+def _floor_clause() -> ColumnElement[bool]:
+    """The running rows due at or after `_due_floor` (the parameter `floor`), unless a ticket
+    type's hours are negative."""
     sane = select(func.coalesce(func.min(ticket_types.c.avg_resolution_hours), 0) >= 0)
     bound = case(
-        (sane.scalar_subquery(), literal(floor)),
+        (sane.scalar_subquery(), bindparam("floor", type_=INSTANT)),
         else_=literal_column("'-infinity'::timestamptz"),
     )
     return ticket_sla.c.due_at >= bound
@@ -769,7 +806,22 @@ def _admitted(
     the cube answers it: `cube_mask`) less the running rows due at or after `as_of`: one
     statement (one snapshot), which both chooses the breached list's reads and gives its
     total."""
+    slices = rr.signed_plan(session, filters)
+    stmt = built(("sla.admitted", slices.shape), lambda: _admitted_stmt(slices))
+    params = (
+        slices.params(SLA_CUBE.columns, "r")
+        | shaped(filters, tz).params(SLA_COLUMNS, "f")
+        | {"target": target, "as_of": as_of}
+    )
+    late, running, n, pending = (int(x) for x in session.execute(stmt, params).one())
+    return Admitted(late=late, running=running, n=n, breached=late + running - pending)
+
+
+def _admitted_stmt(slices: rr.Slices) -> Select[int, int, int, int]:
+    """`_admitted`'s statement for slices of the shape of `slices`: the values parameters
+    (`db.statements`)."""
     k, c = cube.c, ticket_sla.c
+    target = bindparam("target", type_=String)
 
     def row(sign: ColumnElement[int]) -> Select[int, int, int, int]:
         return select(
@@ -779,14 +831,15 @@ def _admitted(
             literal(0, Integer).label("not_yet"),
         )
 
-    rows, params = rr.signed_rows(session, SLA_CUBE, filters, row, extra=[k.target == target])
+    rows = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r", extra=[k.target == target])
     not_yet = select(*(literal(x, Integer) for x in (0, 0, 0, 1))).where(
-        c.target == target, not_yet_clause(as_of), *ticket_clauses(filters, tz, SLA_COLUMNS)
+        c.target == target,
+        not_yet_clause(bindparam("as_of", type_=INSTANT)),
+        *shaped_clauses(SLA_COLUMNS, "f"),
     )
     both = union_all(*rows, not_yet).subquery("both").c
     sums = (func.coalesce(func.sum(x), 0) for x in (both.late, both.running, both.n, both.not_yet))
-    late, running, n, pending = (int(x) for x in session.execute(select(*sums), params).one())
-    return Admitted(late=late, running=running, n=n, breached=late + running - pending)
+    return select(*sums)
 
 
 def _walks(
