@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from support_analytics import maintenance
 from support_analytics.analytics.tables import ticket_types
-from support_analytics.db import generate
+from support_analytics.db import generate, statements
 from support_analytics.db.engine import libpq_url
 from support_analytics.filters import TicketFilters
 from support_analytics.sla import breakdown, state
@@ -394,6 +394,34 @@ def test_breaches_pages_cover_every_breach_once(session: Session) -> None:
         page += 1
     assert len(seen) == len(set(seen)) == got.total > 50
     assert overs == sorted(overs, reverse=True)
+    session.rollback()
+
+
+def test_the_breached_list_keeps_its_statements(session: Session) -> None:
+    """The list's statements are kept per process and take the filter, target, instant and
+    page as parameters: another filter of the same shape builds nothing (built per request,
+    building and compiling them was most of the list's time at 1M)."""
+    statements.forget()
+    as_of = datetime.now(UTC)
+
+    def read(query: dict[str, str], target: state.Target, page: int) -> None:
+        filters = TicketFilters.from_query(query)
+        state.breaches(
+            session,
+            filters,
+            UTC_ZONE,
+            which="breached",
+            target=target,
+            page=page,
+            page_size=20,
+            as_of=as_of,
+        )
+
+    read({"team_member": "is:3", "date": "on_or_after:2025-06-01"}, "resolution", 1)
+    kept = statements.kept()
+    assert kept >= 2  # the counts and the page
+    read({"team_member": "is:5", "date": "on_or_after:2025-03-01"}, "first_response", 2)
+    assert statements.kept() == kept
     session.rollback()
 
 
