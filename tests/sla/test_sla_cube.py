@@ -425,6 +425,27 @@ def test_the_breached_list_keeps_its_statements(session: Session) -> None:
     session.rollback()
 
 
+@pytest.mark.parametrize("by", ["priority", "team_member"])
+def test_the_breakdowns_by_a_column_keep_their_statement(
+    session: Session, by: breakdown.By
+) -> None:
+    """Grouped by a cube column (priority, team member), a breakdown's statement is kept as
+    the SLA block's is: another filter of the same shape builds nothing."""
+    statements.forget()
+    as_of = datetime.now(UTC)
+
+    def read(member: str, since: str) -> None:
+        filters = TicketFilters.from_query({"team_member": member, "date": f"on_or_after:{since}"})
+        breakdown.breakdown(session, filters, UTC_ZONE, by=by, as_of=as_of)
+
+    read("is_not:3", "2025-06-01")
+    kept = statements.kept()
+    assert kept >= 1
+    read("is_not:5", "2025-02-01")
+    assert statements.kept() == kept
+    session.rollback()
+
+
 DATED = (
     {"date": "on_or_after:2025-06-01"},
     {"date": "between:2025-03-01,2025-04-15", "priority": "is_not:low"},

@@ -33,6 +33,7 @@ from typing import Literal, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Integer,
     Row,
@@ -284,17 +285,20 @@ def counts_from_cube(
 
     if when is None and not by_client and not by_period:
         slices = rr.signed_plan(session, filters, by_member=by_member)
-        if key is None and running_key is None:
-            # The SLA block's statement, one per number of slices (`db.statements`): every
-            # value and operator a parameter.
+        if all(x is None or isinstance(x, Column) for x in (key, running_key)):
+            # The SLA block's statement and the breakdowns by priority and by team member,
+            # one per shape of slices and grouping column (`db.statements`): every value and
+            # operator a parameter. A column is the same object on every call, so it can
+            # name its statement; an expression (a period) is built per call.
             filtered = shaped(filters, tz)
 
             def build() -> Select[object, str, int, int, int]:
                 parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
                 where = shaped_clauses(SLA_COLUMNS, "f")
-                return _summed([*parts, _not_yet(where, bindparam("as_of", type_=INSTANT))])
+                as_of_ = bindparam("as_of", type_=INSTANT)
+                return _summed([*parts, _not_yet(where, as_of_, running_key)])
 
-            stmt = built(("sla.counts_from_cube", slices.shape), build)
+            stmt = built(("sla.counts_from_cube", slices.shape, key, running_key), build)
             params = (
                 slices.params(SLA_CUBE.columns, "r")
                 | filtered.params(SLA_COLUMNS, "f")
