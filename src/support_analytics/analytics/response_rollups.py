@@ -500,22 +500,6 @@ def shaped_rows(
     return parts
 
 
-def signed_rows(
-    session: Session,
-    rollup: Rollup,
-    filters: TicketFilters,
-    row: Callable[[ColumnElement[int]], Select[*Ts]],
-    *,
-    by_member: bool = False,
-    extra: Sequence[ColumnElement[bool]] = (),
-) -> tuple[list[Select[*Ts]], dict[str, object]]:
-    """`shaped_rows` of `filters`' slices (`signed_plan`) and the parameters they take, for
-    a reader that builds its statement per request."""
-    slices = signed_plan(session, filters, by_member=by_member)
-    parts = shaped_rows(rollup, slices, row, prefix="r", extra=extra)
-    return parts, slices.params(rollup.columns, "r")
-
-
 @dataclass(frozen=True)
 class Totals:
     n_frt: int

@@ -267,11 +267,11 @@ def counts_from_cube(
     grouped by `key` (a cube column or expression; None: no grouping), less the running rows
     due at or after `as_of`, grouped by `running_key` (the same value over `ticket_sla`). One
     statement, so every part reads the same snapshot. The rows are read as the
-    responsiveness cube's (`rr.signed_rows`: negative assignee and type filters as their
-    complements, a long date range as every row less the days outside it, each slice's runs
-    one by one), or, grouped by client or by period (whose buckets are the keys: not the
-    all-time rows less others) or with `when` (which replaces the date condition), as
-    `_signed_slices`."""
+    responsiveness cube's (`rr.signed_plan` and `rr.shaped_rows`: negative assignee and type
+    filters as their complements, a long date range as every row less the days outside it,
+    each slice's runs one by one), or, grouped by client or by period (whose buckets are the
+    keys: not the all-time rows less others) or with `when` (which replaces the date
+    condition), as `_signed_slices`."""
     k = cube.c
 
     def row(sign: ColumnElement[int] | int) -> Select[object, str, int, int, int]:
@@ -283,39 +283,36 @@ def counts_from_cube(
             _signed(k.n_late + k.n_running_due, sign).label("breached"),
         )
 
-    if when is None and not by_client and not by_period:
+    # A grouping column (priority, assignee) is the same object on every call, so it can name
+    # a kept statement; a period is an expression built per call, and its buckets are keys.
+    columns = all(x is None or isinstance(x, Column) for x in (key, running_key))
+    if when is None and not by_client and not by_period and columns:
+        # The SLA block's statement and the breakdowns by priority and by team member, one
+        # per shape of slices and grouping column (`db.statements`): every value and
+        # operator a parameter.
         slices = rr.signed_plan(session, filters, by_member=by_member)
-        if all(x is None or isinstance(x, Column) for x in (key, running_key)):
-            # The SLA block's statement and the breakdowns by priority and by team member,
-            # one per shape of slices and grouping column (`db.statements`): every value and
-            # operator a parameter. A column is the same object on every call, so it can
-            # name its statement; an expression (a period) is built per call.
-            filtered = shaped(filters, tz)
 
-            def build() -> Select[object, str, int, int, int]:
-                parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
-                where = shaped_clauses(SLA_COLUMNS, "f")
-                as_of_ = bindparam("as_of", type_=INSTANT)
-                return _summed([*parts, _not_yet(where, as_of_, running_key)])
-
-            stmt = built(("sla.counts_from_cube", slices.shape, key, running_key), build)
-            params = (
-                slices.params(SLA_CUBE.columns, "r")
-                | filtered.params(SLA_COLUMNS, "f")
-                | {"as_of": as_of}
+        def build() -> Select[object, str, int, int, int]:
+            parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
+            where = shaped_clauses(SLA_COLUMNS, "f")
+            return _summed(
+                [*parts, _not_yet(where, bindparam("as_of", type_=INSTANT), running_key)]
             )
-            return _counts(session.execute(stmt, params))
-        parts = rr.shaped_rows(SLA_CUBE, slices, row, prefix="r")
-        params = slices.params(SLA_CUBE.columns, "r")
-    else:
-        parts = []
-        params = {}
-        for where, sign in _signed_slices(filters, gmask, by_member=by_member):
-            if when is not None:
-                where[1] = when
-            parts.append(row(sign).where(*where))
+
+        stmt = built(("sla.counts_from_cube", slices.shape, key, running_key), build)
+        params = (
+            slices.params(SLA_CUBE.columns, "r")
+            | shaped(filters, tz).params(SLA_COLUMNS, "f")
+            | {"as_of": as_of}
+        )
+        return _counts(session.execute(stmt, params))
+    parts = []
+    for where, sign in _signed_slices(filters, gmask, by_member=by_member):
+        if when is not None:
+            where[1] = when
+        parts.append(row(sign).where(*where))
     not_yet = _not_yet(ticket_clauses(filters, tz, SLA_COLUMNS), as_of, running_key)
-    return _counts(session.execute(_summed([*parts, not_yet]), params))
+    return _counts(session.execute(_summed([*parts, not_yet])))
 
 
 def _signed(count: ColumnElement[int], sign: ColumnElement[int] | int) -> ColumnElement[int]:
@@ -806,7 +803,7 @@ def _admitted(
     target: Target,
     as_of: datetime,
 ) -> Admitted:
-    """`Admitted` from the cube's rows of the filter (`rr.signed_rows`, for callers that found
+    """`Admitted` from the cube's rows of the filter (`rr.signed_plan`, for callers that found
     the cube answers it: `cube_mask`) less the running rows due at or after `as_of`: one
     statement (one snapshot), which both chooses the breached list's reads and gives its
     total."""
